@@ -1,0 +1,299 @@
+"""The backward engine: the chain rule run over the recorded graph, from the output to the leaves.
+
+Every node is visited once, after all the gradients flowing into its outputs have been summed
+(total derivative: a value used twice gets the sum of both paths). Nodes are taken from a heap keyed
+on their creation order: an op's inputs were always made before it, so the newest unvisited node
+never waits for another one (Chainer's way; iterative, so a 20,000-op chain needs no recursion).
+"""
+import heapq
+import sys
+
+import numpy as np
+
+from .broadcast import sum_to_shape
+from .grad_mode import mode
+from .tensor import CLOCK, Tensor, _wrap
+
+_ndarray = np.ndarray
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+          "after they have already been freed). Saved intermediate values of the graph are freed "
+          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+          "backward through the graph a second time or if you need to access saved tensors after "
+          "calling backward.")
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
+    """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad`` (``torch.autograd.backward``)."""
+    roots, grads = _roots_and_grads(tensors, grad_tensors, create_graph, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    _run(roots, grads, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False, materialize_grads=False):
+    """Return d(outputs)/d(inputs) without touching any ``.grad`` (``torch.autograd.grad``).
+
+    With ``create_graph=True`` the result is itself differentiable: grad of grad.
+    """
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{i}] is a {type(t).__name__}, expected a Tensor")
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: inputs[{i}] does not require grad; one of the "
+                               f"differentiated Tensors does not require grad")
+    roots, grads = _roots_and_grads(outputs, grad_outputs, create_graph, "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    capture = _Capture(inputs)
+    _run(roots, grads, retain_graph, create_graph, capture)
+    result = []
+    for i, t in enumerate(inputs):
+        g = capture.result(i)
+        if g is None:
+            if not (allow_unused or materialize_grads):
+                raise RuntimeError("grad: one of the differentiated Tensors appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+            if materialize_grads:
+                g = _wrap(np.zeros_like(t.data))
+        elif not isinstance(g, Tensor):
+            g = _wrap(np.array(g, dtype=t.data.dtype, copy=True))
+        result.append(g)
+    return tuple(result)
+
+
+def _roots_and_grads(tensors, grad_tensors, create_graph, op):
+    roots = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    if grad_tensors is None:
+        given = (None,) * len(roots)
+    elif isinstance(grad_tensors, Tensor) or not isinstance(grad_tensors, (list, tuple)):
+        given = (grad_tensors,)
+    else:
+        given = tuple(grad_tensors)
+    if len(given) != len(roots):
+        raise RuntimeError(f"{op}: got {len(given)} gradients for {len(roots)} outputs")
+    grads = []
+    for i, (t, g) in enumerate(zip(roots, given)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: outputs[{i}] is a {type(t).__name__}, expected a Tensor")
+        if not t.requires_grad:
+            raise RuntimeError(f"{op}: element {i} of tensors does not require grad and does not "
+                               f"have a grad_fn")
+        if g is None:
+            if t.data.size != 1:
+                raise RuntimeError(f"{op}: grad can be implicitly created only for scalar outputs; "
+                                   f"this output has shape {t.shape}, so pass gradient= of that shape")
+            g = np.ones_like(t.data)
+            g = _wrap(g) if create_graph else g
+        else:
+            if not isinstance(g, Tensor):
+                g = _wrap(np.asarray(g, dtype=t.data.dtype))
+            if g.shape != t.shape:
+                raise RuntimeError(f"{op}: Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"{g.shape} and output[{i}] has a shape of {t.shape}")
+            if not create_graph:
+                g = g.data
+        grads.append(g)
+    return roots, grads
+
+
+class _Capture:
+    """For ``autograd.grad``: where the wanted gradients are caught, and which nodes must run."""
+
+    def __init__(self, inputs):
+        self.leaves = {}
+        self.nodes = {}
+        self.values = [None] * len(inputs)
+        for i, t in enumerate(inputs):
+            if t.grad_fn is None:
+                self.leaves.setdefault(id(t), []).append(i)
+            else:
+                self.nodes.setdefault(t.grad_fn, []).append((t._output_nr, i))
+        self.needed = None
+
+    def result(self, i):
+        return self.values[i]
+
+    def plan(self, root_nodes):
+        """The nodes whose backward leads to a wanted input (the rest are skipped)."""
+        seen = set(root_nodes)
+        stack = list(root_nodes)
+        while stack:
+            fn = stack.pop()
+            for e in fn.next:
+                if type(e) is tuple and e[0] not in seen:
+                    seen.add(e[0])
+                    stack.append(e[0])
+        needed = set()
+        for fn in sorted(seen, key=lambda f: f.seq):  # inputs of a node come before it
+            for e in fn.next:
+                if (type(e) is tuple and (e[0] in needed or e[0] in self.nodes)) or \
+                        (e is not None and type(e) is not tuple and id(e) in self.leaves):
+                    needed.add(fn)
+                    break
+        self.needed = needed
+
+
+def _run(roots, root_grads, retain_graph, create_graph, capture=None):
+    buffers = {}
+    heap = []
+    push = heapq.heappush
+    for t, g in zip(roots, root_grads):
+        fn = t.grad_fn
+        if fn is None:
+            _accumulate_leaf(t, g, create_graph, capture)
+            continue
+        buf = buffers.get(fn)
+        if buf is None:
+            buf = buffers[fn] = [None] * fn.n_out
+            push(heap, (-fn.seq, fn))
+        nr = t._output_nr
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    if capture is not None:
+        capture.plan([fn for _, fn in heap])
+        needed = capture.needed
+    prev = mode.enabled, mode.create_graph
+    mode.enabled = mode.create_graph = create_graph
+    pop = heapq.heappop
+    try:
+        while heap:
+            fn = pop(heap)[1]
+            grads = buffers.pop(fn)
+            if fn.hooks is not None:
+                _run_node_hooks(fn, grads, create_graph)
+            if capture is not None:
+                for nr, i in capture.nodes.get(fn, ()):
+                    capture.values[i] = grads[nr]
+                if fn not in needed:
+                    continue
+            if fn.inputs is None:
+                raise RuntimeError(_FREED)
+            if fn.saved is not None and CLOCK[0] > fn.stamp:
+                _check_saved(fn)
+            if fn.n_out == 1:
+                gin = fn.backward(grads[0])
+            else:
+                gin = fn.backward(*_materialize(fn, grads, create_graph))
+            if type(gin) is not tuple:
+                gin = (gin,)
+            for e, g, x in zip(fn.next, gin, fn.inputs):
+                if e is None or g is None:
+                    continue
+                xd = x.data
+                if g.shape != xd.shape:
+                    g = sum_to_shape(g, xd.shape)
+                if _dtype_of(g) != xd.dtype:
+                    g = g.to(xd.dtype) if create_graph else np.asarray(g, dtype=xd.dtype)
+                if type(e) is tuple:
+                    nfn, nr = e
+                    if capture is not None and nfn not in needed and nfn not in capture.nodes:
+                        continue
+                    buf = buffers.get(nfn)
+                    if buf is None:
+                        buf = buffers[nfn] = [None] * nfn.n_out
+                        push(heap, (-nfn.seq, nfn))
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
+                else:
+                    _accumulate_leaf(e, g, create_graph, capture)
+            if not retain_graph:
+                fn.inputs = fn.saved = fn.out = None
+    finally:
+        mode.enabled, mode.create_graph = prev
+
+
+def _dtype_of(g):
+    return g.data.dtype if isinstance(g, Tensor) else g.dtype
+
+
+def _materialize(fn, grads, create_graph):
+    """Multi-output nodes get zeros for outputs that received no gradient (PyTorch's default)."""
+    if getattr(fn, "_materialize", True) is False:
+        return grads
+    out = []
+    for g, o in zip(grads, fn.out):
+        if g is None and o is not None:
+            g = np.zeros_like(o)
+            g = _wrap(g) if create_graph else g
+        out.append(g)
+    return out
+
+
+def _check_saved(fn):
+    """Raise if an array this node saved for backward was changed in place after it was saved."""
+    if fn.stamp < 0:
+        raise RuntimeError(f"one of the variables needed for gradient computation has been "
+                           f"modified by an inplace operation: the output of {fn.name()} was "
+                           f"changed in place after it was saved; clone() it before changing it")
+    saved = fn.saved
+    for t in fn.inputs:
+        if not isinstance(t, Tensor):
+            continue
+        root = t._base if t._base is not None else t
+        if root._version > fn.stamp and any(s is t.data or (isinstance(s, Tensor) and s is t)
+                                           for s in saved):
+            raise RuntimeError(f"one of the variables needed for gradient computation has been "
+                               f"modified by an inplace operation: [tensor of shape {t.shape}], "
+                               f"an input of {fn.name()}, was changed in place after {fn.name()} "
+                               f"saved it; use an out-of-place op or clone() it first")
+
+
+def _as_hook_tensor(g, create_graph):
+    return g if create_graph else _wrap(g if type(g) is _ndarray else np.asarray(g))
+
+
+def _run_node_hooks(fn, grads, create_graph):
+    """Hooks registered on non-leaf tensors (and retain_grad, always last) see their gradient."""
+    for nr in range(len(grads)):
+        hooks = fn.hooks.get(nr)
+        g = grads[nr]
+        if g is None:
+            continue
+        if hooks:
+            for h in hooks:
+                r = h(_as_hook_tensor(g, create_graph))
+                if r is not None:
+                    g = r if create_graph else r.data
+            grads[nr] = g
+    for h in fn.hooks.get("retain", ()):
+        for nr in range(len(grads)):
+            if grads[nr] is not None:
+                h(_as_hook_tensor(grads[nr], create_graph))
+
+
+def _accumulate_leaf(leaf, g, create_graph, capture):
+    if capture is not None and id(leaf) not in capture.leaves:
+        return
+    if leaf._hooks:
+        for h in leaf._hooks:
+            r = h(_as_hook_tensor(g, create_graph))
+            if r is not None:
+                g = r if create_graph else r.data
+    if capture is not None:
+        for i in capture.leaves.get(id(leaf), ()):
+            old = capture.values[i]
+            capture.values[i] = g if old is None else old + g
+        return
+    old = leaf.grad
+    if create_graph:
+        if not isinstance(g, Tensor):
+            g = _wrap(g)
+        leaf.grad = g if old is None else old + g
+    elif old is None:
+        # Keep the engine's fresh array when nothing else refers to it; copy anything shared.
+        if type(g) is _ndarray and g.base is None and sys.getrefcount(g) <= _STEAL_REFS:
+            leaf.grad = _wrap(g)
+        else:
+            leaf.grad = _wrap(np.array(g, dtype=leaf.data.dtype, copy=True))
+    elif old.grad_fn is None and old.data.flags.writeable and old.data.shape == np.shape(g):
+        np.add(old.data, g, out=old.data)
+    else:
+        leaf.grad = _wrap(np.asarray(old.data + (g.data if isinstance(g, Tensor) else g)))
+
+
+# References to a gradient array that nobody else holds, when it reaches _accumulate_leaf from the
+# engine loop: the loop's tuple and variable, this function's argument, getrefcount's argument.
+_STEAL_REFS = 4

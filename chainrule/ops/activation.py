@@ -1,0 +1,277 @@
+"""Activation functions and softmax: the nonlinearities between the layers.
+
+Lecture 1 builds any piecewise-linear curve from hard sigmoids, and a hard sigmoid from two ReLUs;
+a network's power comes from these bends. Each backward is the activation's derivative; at kinks
+the subgradient is PyTorch's (ReLU'(0) = 0). Softmax and log-softmax subtract the max first, so
+large logits never overflow.
+"""
+import math
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..autograd.tensor import Tensor
+from ._util import norm_dim, to_float
+from .arithmetic import where
+from .math_ops import erf, exp, sigmoid, tanh
+from .reduction import sum as _sum
+
+_SQRT1_2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _pass_where(mask, gy):
+    """gy where mask, else 0 (a NaN or inf gradient is blocked too, as in PyTorch)."""
+    if type(gy) is np.ndarray:
+        return np.where(mask, gy, 0)
+    return where(mask, gy, 0.0)
+
+
+class ReLU(Op):
+    """max(0, x); derivative 1 for x > 0, else 0."""
+
+    def forward(self, x):
+        self.mask = x > 0
+        return np.maximum(x, 0, dtype=x.dtype)
+
+    def backward(self, gy):
+        return _pass_where(self.mask, gy)
+
+
+class LeakyReLU(Op):
+    """x for x > 0, else slope·x; derivative 1 or slope."""
+
+    def forward(self, x, negative_slope=0.01):
+        self.mask = x > 0
+        self.slope = negative_slope
+        return np.where(self.mask, x, x * negative_slope)
+
+    def backward(self, gy):
+        return where(self.mask, gy, gy * self.slope)
+
+
+class ELU(Op):
+    """x for x > 0, else α(eˣ − 1); derivative 1, or y + α on the negative side."""
+
+    def forward(self, x, alpha=1.0):
+        self.mask = x > 0
+        self.alpha = alpha
+        y = np.where(self.mask, x, alpha * np.expm1(np.minimum(x, 0)))
+        self.save_for_backward(y)
+        return y.astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        y, = self.saved_tensors
+        return where(self.mask, gy, gy * (y + self.alpha))
+
+
+class GELU(Op):
+    """x·Φ(x), Φ the standard normal CDF ('none'), or its tanh approximation ('tanh')."""
+
+    def forward(self, x, approximate="none"):
+        x = to_float(x)
+        self.approximate = approximate
+        self.save_for_backward(x)
+        if approximate == "tanh":
+            k = math.sqrt(2.0 / math.pi)
+            return 0.5 * x * (1.0 + np.tanh(k * (x + 0.044715 * x * x * x)))
+        from .math_ops import erf_array
+        return (0.5 * x * (1.0 + erf_array(x * _SQRT1_2))).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        x, = self.saved_tensors
+        if self.approximate == "tanh":
+            k = math.sqrt(2.0 / math.pi)
+            t = tanh((x + x * x * x * 0.044715) * k)
+            dt = (1.0 - t * t) * k * (x * x * (3 * 0.044715) + 1.0)
+            return gy * (0.5 * (t + 1.0) + 0.5 * x * dt)
+        cdf = 0.5 * (erf(x * _SQRT1_2) + 1.0)
+        pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+        return gy * (cdf + x * pdf)
+
+
+class Softplus(Op):
+    """(1/β)·log(1 + e^(βx)), linear once βx > threshold; derivative σ(βx)."""
+
+    def forward(self, x, beta=1.0, threshold=20.0):
+        x = to_float(x)
+        self.beta, self.threshold = beta, threshold
+        self.save_for_backward(x)
+        bx = x * beta
+        soft = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
+        return np.where(bx > threshold, x, soft).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        x, = self.saved_tensors
+        bx = x * self.beta
+        over = (bx.data if isinstance(bx, Tensor) else bx) > self.threshold
+        return where(over, gy, gy * sigmoid(bx))
+
+
+class Hardtanh(Op):
+    """clip(x, lo, hi); derivative 1 strictly inside (lo, hi), else 0."""
+
+    def forward(self, x, min_val=-1.0, max_val=1.0):
+        if min_val > max_val:
+            raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        self.mask = (x > min_val) & (x < max_val)
+        return np.clip(x, min_val, max_val).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        return _pass_where(self.mask, gy)
+
+
+class Hardsigmoid(Op):
+    """clip(x/6 + 1/2, 0, 1); derivative 1/6 for −3 < x < 3."""
+
+    def forward(self, x):
+        self.mask = (x > -3) & (x < 3)
+        return np.clip(x / 6.0 + 0.5, 0.0, 1.0).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        return _pass_where(self.mask, gy) / 6.0
+
+
+class LogSigmoid(Op):
+    """log σ(x) = min(x, 0) − log(1 + e^(−|x|)) (stable); derivative σ(−x)."""
+
+    def forward(self, x):
+        x = to_float(x)
+        self.save_for_backward(x)
+        return (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        x, = self.saved_tensors
+        return gy * sigmoid(-x)
+
+
+class Softmax(Op):
+    """yᵢ = e^(xᵢ − m)/Σⱼe^(xⱼ − m); the backward is y ⊙ (g − Σ g ⊙ y)."""
+
+    def forward(self, x, dim):
+        x = to_float(x)
+        self.dim = norm_dim(dim, x.ndim, "softmax")
+        if x.ndim == 0:
+            y = np.ones_like(x)
+        else:
+            e = np.exp(x - np.amax(x, axis=self.dim, keepdims=True))
+            y = e / np.sum(e, axis=self.dim, keepdims=True)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, gy):
+        y, = self.saved_tensors
+        if not y.ndim:
+            return gy * 0.0
+        return y * (gy - _sum(gy * y, dim=self.dim, keepdim=True))
+
+
+class LogSoftmax(Op):
+    """yᵢ = xᵢ − m − log Σⱼe^(xⱼ − m); the backward is g − softmax(x)·Σ g."""
+
+    def forward(self, x, dim):
+        x = to_float(x)
+        self.dim = norm_dim(dim, x.ndim, "log_softmax")
+        if x.ndim == 0:
+            y = np.zeros_like(x)
+        else:
+            z = x - np.amax(x, axis=self.dim, keepdims=True)
+            y = z - np.log(np.sum(np.exp(z), axis=self.dim, keepdims=True))
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, gy):
+        y, = self.saved_tensors
+        if not y.ndim:
+            return gy * 0.0
+        return gy - exp(y) * _sum(gy, dim=self.dim, keepdim=True)
+
+
+# --------------------------------------------------------------------------- public functions
+def relu(input, inplace=False):
+    if inplace:
+        return input.relu_()
+    return ReLU.apply(input)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return LeakyReLU.apply(input, negative_slope=negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return ELU.apply(input, alpha=alpha)
+
+
+def selu(input, inplace=False):
+    """scale·ELU(x, α) with the self-normalizing constants α ≈ 1.6733, scale ≈ 1.0507."""
+    return ELU.apply(input, alpha=_SELU_ALPHA) * _SELU_SCALE
+
+
+def celu(input, alpha=1.0, inplace=False):
+    return ELU.apply(input / alpha, alpha=1.0) * alpha
+
+
+def gelu(input, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(input, approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """x·σ(x) (also called swish)."""
+    return input * sigmoid(input)
+
+
+def mish(input, inplace=False):
+    """x·tanh(softplus(x))."""
+    return input * tanh(softplus(input))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return Softplus.apply(input, beta=beta, threshold=threshold)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
+
+
+def hardsigmoid(input, inplace=False):
+    return Hardsigmoid.apply(input)
+
+
+def hardswish(input, inplace=False):
+    """x·hardsigmoid(x)."""
+    return input * hardsigmoid(input)
+
+
+def logsigmoid(input):
+    return LogSigmoid.apply(input)
+
+
+def _softmax_dim(input, dim, op):
+    if dim is None:  # PyTorch's legacy implicit choice
+        nd = len(input.shape)
+        return 0 if nd in (0, 1, 3) else 1
+    return dim
+
+
+def softmax(input, dim=None, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return Softmax.apply(input, dim=_softmax_dim(input, dim, "softmax"))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return LogSoftmax.apply(input, dim=_softmax_dim(input, dim, "log_softmax"))
+
+
+def softmin(input, dim=None, dtype=None):
+    return softmax(-input, dim, dtype)
