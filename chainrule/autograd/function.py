@@ -98,8 +98,10 @@ class Op(Node):
                 out = tuple([o if type(o) is _ndarray else np.asarray(o) for o in out])
                 fn.out, fn.n_out = out, len(out)
                 return tuple([_wrap(o, fn, o.dtype.kind == "f", i) for i, o in enumerate(out)])
-            if type(out) is not _ndarray:
-                out = np.asarray(out)
+            if type(out) is not _ndarray:  # NumPy gives scalars for 0-d results
+                scalar, out = out, np.asarray(out)
+                if fn.saved is not None:
+                    fn.saved = tuple([out if s is scalar else s for s in fn.saved])
             fn.out, fn.n_out = out, 1
             return _wrap(out, fn, True)
         out = fn.forward(*arrays, **params)

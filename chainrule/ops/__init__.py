@@ -146,28 +146,27 @@ def install():
                      "floordiv": floor_divide, "mod": remainder}.items():
         setattr(T, f"__i{name}__", _inplace_method(fn, f"__i{name}__"))
 
-    methods = [
-        add, sub, mul, div, pow, neg, negative, reciprocal, abs, absolute, sign, maximum, minimum,
-        clamp, clip, clamp_min, clamp_max, lerp, floor_divide, remainder, fmax, fmin,
-        eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal, not_equal,
-        logical_and, logical_or, logical_xor, logical_not, isnan, isinf, isfinite, isposinf,
-        isneginf, signbit, equal, allclose, isclose, bitwise_and, bitwise_or, bitwise_xor,
-        bitwise_not,
-        exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt, square, sin, cos, tan, tanh,
-        sigmoid, erf, floor, ceil, trunc, round, frac, float_power, xlogy,
-        relu, relu6, leaky_relu, elu, selu, celu, gelu, silu, mish, softplus, hardtanh,
-        hardsigmoid, hardswish, logsigmoid, softmax, log_softmax, softmin,
-        sum, mean, prod, var, std, var_mean, std_mean, max, min, amax, amin, argmax, argmin,
-        logsumexp, norm, cumsum, cumprod, all, any, count_nonzero,
-        reshape, view, view_as, reshape_as, flatten, unflatten, squeeze, unsqueeze, transpose,
-        swapaxes, swapdims, t, permute, movedim, moveaxis, expand, expand_as, repeat, tile, split,
-        chunk, tensor_split, unbind, flip, fliplr, flipud, roll, narrow, select, tril, triu,
-        masked_fill, diagonal, clone, contiguous,
-        gather, scatter, scatter_add, index_select, take_along_dim, take, masked_select, nonzero,
-        argwhere, matmul, mm, bmm, dot, outer, inner, to, type_as,
-    ]
-    for fn in methods:
-        setattr(T, fn.__name__, fn)
+    methods = """
+        add sub mul div pow neg negative reciprocal abs absolute sign maximum minimum clamp clip
+        clamp_min clamp_max lerp floor_divide remainder fmax fmin
+        eq ne lt le gt ge greater greater_equal less less_equal not_equal logical_and logical_or
+        logical_xor logical_not isnan isinf isfinite isposinf isneginf signbit equal allclose
+        isclose bitwise_and bitwise_or bitwise_xor bitwise_not
+        exp exp2 expm1 log log2 log10 log1p sqrt rsqrt square sin cos tan tanh sigmoid erf floor
+        ceil trunc round frac float_power xlogy
+        relu relu6 leaky_relu elu selu celu gelu silu mish softplus hardtanh hardsigmoid hardswish
+        logsigmoid softmax log_softmax softmin
+        sum mean prod var std var_mean std_mean max min amax amin argmax argmin logsumexp norm
+        cumsum cumprod all any count_nonzero
+        reshape view view_as reshape_as flatten unflatten squeeze unsqueeze transpose swapaxes
+        swapdims t permute movedim moveaxis expand expand_as repeat tile split chunk tensor_split
+        unbind flip fliplr flipud roll narrow select tril triu masked_fill diagonal clone contiguous
+        gather scatter scatter_add index_select take_along_dim take masked_select nonzero argwhere
+        matmul mm bmm dot outer inner to type_as
+    """.split()
+    namespace = globals()
+    for name in methods:
+        setattr(T, name, namespace[name])
     T.div = T.divide = T.true_divide = div
     T.multiply = mul
     T.subtract = sub

@@ -169,7 +169,7 @@ class Einsum(Op):
     for letters it repeats)."""
 
     def forward(self, *ops, equation):
-        self.subs, self.out = _parse_einsum(equation, [o.shape for o in ops])
+        self.subs, self.out_sub = _parse_einsum(equation, [o.shape for o in ops])
         self.sizes = {}
         for s, o in zip(self.subs, ops):
             for c, n in zip(s, o.shape):
@@ -178,7 +178,7 @@ class Einsum(Op):
                                        f"{self.sizes[c]} in another")
                 self.sizes[c] = max(self.sizes[c], n)
         self.save_for_backward(*ops)
-        return np.einsum(f"{','.join(self.subs)}->{self.out}", *ops, optimize=len(ops) > 2)
+        return np.einsum(f"{','.join(self.subs)}->{self.out_sub}", *ops, optimize=len(ops) > 2)
 
     def backward(self, gy):
         ops = self.saved_tensors
@@ -191,10 +191,10 @@ class Einsum(Op):
         from .shape import expand, reshape
         sub = self.subs[i]
         others = [(s, o) for j, (s, o) in enumerate(zip(self.subs, ops)) if j != i]
-        avail = set(self.out) | set("".join(s for s, _ in others))
+        avail = set(self.out_sub) | set("".join(s for s, _ in others))
         uniq = "".join(dict.fromkeys(sub))
         target = "".join(c for c in uniq if c in avail)
-        terms = ",".join([self.out] + [s for s, _ in others])
+        terms = ",".join([self.out_sub] + [s for s, _ in others])
         g = einsum(f"{terms}->{target}", gy, *[o for _, o in others])
         if len(target) != len(uniq):  # letters only this operand had: it was summed, so broadcast
             g = reshape(g, tuple(self.sizes[c] if c in target else 1 for c in uniq))
@@ -206,8 +206,8 @@ class Einsum(Op):
                 if c in seen:
                     d = next(spare)
                     new_sub += d
-                    eyes.append(np.eye(self.sizes[c], dtype=gy.dtype if isinstance(gy, np.ndarray)
-                                       else gy.data.dtype))
+                    dt = gy.data.dtype if isinstance(gy, Tensor) else np.asarray(gy).dtype
+                    eyes.append(np.eye(self.sizes[c], dtype=dt))
                     eye_subs.append(c + d)
                 else:
                     seen.add(c)
@@ -226,7 +226,3 @@ def einsum(equation, *operands):
     if not isinstance(equation, str):
         raise TypeError(f"einsum: the equation must be a string, got {type(equation).__name__}")
     return Einsum.apply(*operands, equation=equation)
-
-
-def _is_tensor(x):
-    return isinstance(x, Tensor)

@@ -27,6 +27,10 @@ class Pow(Op):
                 raise _broadcast_error("pow", a, b) from None
 
     def backward(self, gy):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self._grads(gy)
+
+    def _grads(self, gy):
         a, b = self.saved_tensors
         n = self.next
         ga = gb = None

@@ -65,17 +65,16 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
 
 
 def _numerical_jacobian(fn, inputs, i, k, eps):
-    x = inputs[i]
-    flat = x.data.reshape(-1)
+    data = inputs[i].data
     cols = []
     with no_grad():
-        for j in range(flat.size):
-            old = flat[j]
-            flat[j] = old + eps
+        for j in np.ndindex(data.shape):  # element by element, whatever the strides
+            old = data[j]
+            data[j] = old + eps
             plus = np.array(_outputs(fn, inputs)[k].data, dtype=np.float64).reshape(-1)
-            flat[j] = old - eps
+            data[j] = old - eps
             minus = np.array(_outputs(fn, inputs)[k].data, dtype=np.float64).reshape(-1)
-            flat[j] = old
+            data[j] = old
             cols.append((plus - minus) / (2 * eps))
     if not cols:
         return np.zeros((_outputs(fn, inputs)[k].numel(), 0))

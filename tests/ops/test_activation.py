@@ -1,0 +1,49 @@
+"""chainrule.ops.activation against torch.nn.functional."""
+import numpy as np
+import torch
+
+from oracle import Case, Fixed, op_tests
+
+
+def F(m):
+    """torch.nn.functional on the torch side; the op namespace on chainrule's."""
+    return torch.nn.functional if m is torch else m
+
+
+KINKS = Fixed(np.array([-2.0, -1.0, 0.0, 0.5, 1.0, 3.0]))
+
+CASES = [
+    Case("relu", lambda m, a: F(m).relu(a), [(3, 4)]),
+    Case("relu_kinks", lambda m, a: F(m).relu(a), [KINKS], gradcheck=False),
+    Case("relu_method", lambda m, a: a.relu(), [(5,)]),
+    Case("relu6", lambda m, a: F(m).relu6(a * 4), [(4, 5)]),
+    Case("leaky_relu", lambda m, a: F(m).leaky_relu(a, 0.1), [(3, 4)]),
+    Case("leaky_relu_kinks", lambda m, a: F(m).leaky_relu(a, 0.1), [KINKS], gradcheck=False),
+    Case("elu", lambda m, a: F(m).elu(a, alpha=1.5), [(3, 4)]),
+    Case("selu", lambda m, a: F(m).selu(a), [(3, 4)]),
+    # torch rounds these constants to float32 even in float64, hence rtol64
+    Case("celu", lambda m, a: F(m).celu(a, alpha=0.7), [(3, 4)], rtol64=1e-7),
+    Case("gelu", lambda m, a: F(m).gelu(a), [(3, 4)]),
+    Case("gelu_tanh", lambda m, a: F(m).gelu(a, approximate="tanh"), [(3, 4)]),
+    Case("silu", lambda m, a: F(m).silu(a), [(3, 4)]),
+    Case("mish", lambda m, a: F(m).mish(a), [(3, 4)]),
+    Case("softplus", lambda m, a: F(m).softplus(a), [(3, 4)]),
+    Case("softplus_beta", lambda m, a: F(m).softplus(a * 3, beta=2.0, threshold=1.0), [(3, 4)],
+         gradcheck=False),
+    Case("hardtanh", lambda m, a: F(m).hardtanh(a * 2, -0.5, 1.5), [(4, 5)]),
+    Case("hardsigmoid", lambda m, a: F(m).hardsigmoid(a * 4), [(4, 5)], rtol64=1e-7,
+         double=False),  # torch has no double backward for it
+    Case("hardswish", lambda m, a: F(m).hardswish(a * 4), [(4, 5)]),
+    Case("logsigmoid", lambda m, a: F(m).logsigmoid(a * 10), [(3, 4)]),
+    Case("sigmoid", lambda m, a: F(m).sigmoid(a), [(3, 4)]),
+    Case("tanh", lambda m, a: F(m).tanh(a), [(3, 4)]),
+    Case("softmax", lambda m, a: F(m).softmax(a, dim=1), [[(3, 4)], [(2, 3, 4)]]),
+    Case("softmax_neg", lambda m, a: F(m).softmax(a, dim=-1), [(2, 3, 4)]),
+    Case("softmax_big", lambda m, a: F(m).softmax(a * 1000, dim=0), [(5,)], gradcheck=False),
+    Case("log_softmax", lambda m, a: F(m).log_softmax(a, dim=1), [[(3, 4)], [(2, 3, 4)]]),
+    Case("log_softmax_0", lambda m, a: a.log_softmax(0), [(4, 3)]),
+    Case("log_softmax_big", lambda m, a: F(m).log_softmax(a * 1000, dim=-1), [(2, 5)], gradcheck=False),
+    Case("softmin", lambda m, a: F(m).softmin(a, dim=1), [(3, 4)]),
+]
+
+test_oracle, test_gradcheck, test_double_backward = op_tests(CASES)
