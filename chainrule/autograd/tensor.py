@@ -331,5 +331,7 @@ def format_array(a):
         fmt = lambda v: "%.4e" % v if np.isfinite(v) else str(v)
     else:
         fmt = lambda v: "%.4f" % v if np.isfinite(v) else str(v)
+    sample = a if a.size <= 1000 else np.concatenate([a.reshape(-1)[:500], a.reshape(-1)[-500:]])
+    width = max(len(fmt(v)) for v in sample.reshape(-1))  # PyTorch aligns the columns
     return np.array2string(a, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3,
-                           formatter={"float_kind": fmt})
+                           formatter={"float_kind": lambda v: fmt(v).rjust(width)})

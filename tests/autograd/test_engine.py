@@ -1,0 +1,265 @@
+"""The backward engine: accumulation, graph freeing, hooks, in-place safety, deep graphs."""
+import numpy as np
+import pytest
+import torch
+
+import chainrule as cr
+
+
+def test_total_derivative_sums_both_paths():
+    x = cr.tensor([2.0, -1.0], requires_grad=True)
+    y = x * x + x.exp() * x
+    y.sum().backward()
+    xt = torch.tensor([2.0, -1.0], requires_grad=True)
+    (xt * xt + xt.exp() * xt).sum().backward()
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-6)
+
+
+def test_gradients_accumulate_across_backward_calls():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3 + 2, 3 + 4])
+
+
+def test_twenty_thousand_op_chain_needs_no_recursion():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = x
+    for _ in range(20_000):
+        y = y * 1.0 + 0.0
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [1.0, 1.0])
+
+
+def test_second_backward_through_freed_graph_says_retain_graph():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp()).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * np.exp([1.0, 2.0]), rtol=1e-6)
+
+
+def test_backward_with_explicit_gradient():
+    x = cr.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    y.backward(cr.tensor([1.0, 0.0, -1.0]))
+    np.testing.assert_allclose(x.grad.data, [2.0, 0.0, -2.0])
+
+
+def test_gradient_of_wrong_shape_is_rejected():
+    x = cr.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"Mismatch in shape.*\(2,\).*\(3,\)"):
+        (x * 2).backward(cr.tensor([1.0, 0.0]))
+
+
+def test_leaf_gradients_never_alias_each_other():
+    p = cr.tensor([1.0, 2.0], requires_grad=True)
+    q = cr.tensor([3.0, 4.0], requires_grad=True)
+    (p + q).sum().backward()
+    p.grad.mul_(5)
+    np.testing.assert_allclose(q.grad.data, [1.0, 1.0])
+
+
+def test_broadcast_gradient_is_summed_back():
+    x = cr.tensor([[1.0], [2.0]], requires_grad=True)
+    b = cr.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * b).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [[6.0], [6.0]])
+    np.testing.assert_allclose(b.grad.data, [3.0, 3.0, 3.0])
+
+
+def test_float32_gradients_stay_float32_with_float64_partners():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = cr.tensor([1.0, 2.0], dtype=cr.float64, requires_grad=True)
+    (x * y).sum().backward()
+    assert x.grad.dtype == cr.float32 and y.grad.dtype == cr.float64
+
+
+def test_no_grad_records_nothing_and_restores():
+    x = cr.ones(3, requires_grad=True)
+    with cr.no_grad():
+        y = x * 2
+        assert not cr.is_grad_enabled()
+        with cr.enable_grad():
+            z = x * 2
+    assert cr.is_grad_enabled()
+    assert y.grad_fn is None and not y.requires_grad
+    assert z.requires_grad
+
+
+def test_grad_mode_decorators_and_set_grad_enabled():
+    x = cr.ones(2, requires_grad=True)
+
+    @cr.no_grad()
+    def f(t):
+        return t * 2
+
+    assert not f(x).requires_grad
+    with cr.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert (x * 2).requires_grad
+    cr.set_grad_enabled(False)
+    assert not cr.is_grad_enabled()
+    cr.set_grad_enabled(True)
+
+
+def test_leaf_hook_can_replace_the_gradient_and_be_removed():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    handle = x.register_hook(lambda g: g * 10)
+    (x * 2).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [20.0, 20.0])
+    handle.remove()
+    x.grad = None
+    (x * 2).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+
+
+def test_non_leaf_hook_and_retain_grad():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    h.retain_grad()
+    seen = []
+    h.register_hook(lambda g: seen.append(g.data.copy()))
+    (h * h).sum().backward()
+    np.testing.assert_allclose(h.grad.data, 2 * h.data)
+    np.testing.assert_allclose(seen[0], 2 * h.data)
+    np.testing.assert_allclose(x.grad.data, 18 * x.data)
+
+
+def test_in_place_change_of_a_saved_input_raises_at_backward():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    w = cr.tensor([3.0, 4.0])
+    y = x * w  # Mul saved w
+    w.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_in_place_change_of_a_saved_output_raises_at_backward():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # Exp saved its output
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_in_place_change_through_a_view_is_seen():
+    x = cr.tensor([[1.0, 2.0], [3.0, 4.0]])
+    p = cr.tensor([1.0, 1.0], requires_grad=True)
+    y = p * x
+    with cr.no_grad():
+        x[0].zero_()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_leaf_requiring_grad_cannot_change_in_place():
+    x = cr.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        x.add_(1)
+    with cr.no_grad():
+        x.add_(1)
+    np.testing.assert_allclose(x.data, [2.0, 2.0, 2.0])
+
+
+def test_differentiable_in_place_ops_match_torch():
+    def run(lib, x, z):
+        y = x * 2
+        y.mul_(3)
+        y[0] = z * 5
+        y.add_(z)
+        y += 1
+        return y
+    x, z = cr.tensor([1.0, 2.0, 3.0], requires_grad=True), cr.tensor(0.5, requires_grad=True)
+    xt, zt = torch.tensor([1.0, 2.0, 3.0], requires_grad=True), torch.tensor(0.5, requires_grad=True)
+    y, yt = run(cr, x, z), run(torch, xt, zt)
+    np.testing.assert_allclose(y.data, yt.detach().numpy())
+    w = np.array([1.0, -2.0, 3.0], dtype=np.float32)
+    (y * cr.tensor(w)).sum().backward()
+    (yt * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy())
+    np.testing.assert_allclose(z.grad.data, zt.grad.numpy())
+
+
+def test_setitem_without_grad_writes_through():
+    x = cr.zeros(2, 3)
+    x[0, 1:] = 5
+    x[1] = cr.tensor([1.0, 2.0, 3.0])
+    x[x > 2] = -1
+    np.testing.assert_allclose(x.data, [[0, -1, -1], [1, 2, -1]])
+
+
+def test_autograd_grad_leaves_dot_grad_alone():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    w = cr.tensor([3.0, 4.0], requires_grad=True)
+    y = (x * w).sum()
+    gx, = cr.autograd.grad(y, x)
+    np.testing.assert_allclose(gx.data, [3.0, 4.0])
+    assert x.grad is None and w.grad is None
+
+
+def test_autograd_grad_unused_input():
+    x = cr.tensor([1.0], requires_grad=True)
+    u = cr.tensor([1.0], requires_grad=True)
+    y = (x * 2).sum()
+    with pytest.raises(RuntimeError, match="allow_unused=True"):
+        cr.autograd.grad(y, [x, u], retain_graph=True)
+    gx, gu = cr.autograd.grad(y, [x, u], allow_unused=True)
+    assert gu is None and gx.item() == 2.0
+
+
+def test_autograd_grad_with_respect_to_a_non_leaf():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    y = (h * h).sum()
+    gh, = cr.autograd.grad(y, h)
+    np.testing.assert_allclose(gh.data, 2 * h.data)
+
+
+def test_grad_of_grad():
+    x = cr.tensor([0.5, 2.0], requires_grad=True)
+    y = (x ** 3).sum()
+    g, = cr.autograd.grad(y, x, create_graph=True)
+    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    gg, = cr.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(gg.data, 6 * x.data)
+
+
+def test_backward_create_graph_then_backward_again():
+    x = cr.tensor(1.5, requires_grad=True)
+    y = x.sin() * x
+    y.backward(create_graph=True)
+    g = x.grad
+    x.grad = None
+    g.backward()
+    xt = torch.tensor(1.5, requires_grad=True)
+    yt = xt.sin() * xt
+    gt, = torch.autograd.grad(yt, xt, create_graph=True)
+    ggt, = torch.autograd.grad(gt, xt)
+    np.testing.assert_allclose(x.grad.item(), ggt.item(), rtol=1e-6)
+
+
+def test_detach_shares_memory_and_cuts_the_graph():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    d = (x * 2).detach()
+    assert d.grad_fn is None and not d.requires_grad
+    x2 = x.detach()
+    x2.data[0] = 9.0
+    assert x.data[0] == 9.0
+
+
+def test_integer_outputs_do_not_require_grad():
+    x = cr.tensor([1.0, 3.0, 2.0], requires_grad=True)
+    assert not x.argmax().requires_grad
+    assert not (x > 1).requires_grad
+    assert not x.long().requires_grad
+    v, i = x.max(0)
+    assert v.requires_grad and not i.requires_grad
