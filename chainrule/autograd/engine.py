@@ -169,24 +169,35 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                     capture.values[i] = grads[nr]
                 if fn not in needed:
                     continue
-            if fn.inputs is None:
+            inputs = fn.inputs
+            if inputs is None:
                 raise RuntimeError(_FREED)
-            if fn.saved is not None and CLOCK[0] > fn.stamp:
-                _check_saved(fn)
-            if fn.n_out == 1:
-                gin = fn.backward(grads[0])
-            else:
-                gin = fn.backward(*_materialize(fn, grads, create_graph))
+            saved = fn.saved
+            if saved is not None:
+                if CLOCK[0] > fn.stamp:
+                    _check_saved(fn)
+                if create_graph:
+                    fn.saved = fn.saved_for_graph()
+            try:
+                if fn.n_out == 1:
+                    gin = fn.backward(grads[0])
+                else:
+                    gin = fn.backward(*_materialize(fn, grads, create_graph))
+            finally:
+                fn.saved = saved
             if type(gin) is not tuple:
                 gin = (gin,)
-            for e, g, x in zip(fn.next, gin, fn.inputs):
+            for e, g, x in zip(fn.next, gin, inputs):
                 if e is None or g is None:
                     continue
                 xd = x.data
                 if g.shape != xd.shape:
                     g = sum_to_shape(g, xd.shape)
-                if _dtype_of(g) != xd.dtype:
-                    g = g.to(xd.dtype) if create_graph else np.asarray(g, dtype=xd.dtype)
+                if create_graph:
+                    if g.data.dtype != xd.dtype:
+                        g = g.to(xd.dtype)
+                elif g.dtype is not xd.dtype and g.dtype != xd.dtype:
+                    g = np.asarray(g, dtype=xd.dtype)
                 if type(e) is tuple:
                     nfn, nr = e
                     if capture is not None and nfn not in needed and nfn not in capture.nodes:
@@ -203,10 +214,6 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                 fn.inputs = fn.saved = fn.out = None
     finally:
         mode.enabled, mode.create_graph = prev
-
-
-def _dtype_of(g):
-    return g.data.dtype if isinstance(g, Tensor) else g.dtype
 
 
 def _materialize(fn, grads, create_graph):

@@ -47,6 +47,10 @@ class Node:
     def save_for_backward(self, *values):
         self.saved = values
 
+    def saved_for_graph(self):
+        """The saved values as graph-connected Tensors, for a differentiable backward."""
+        return self.saved
+
     def __repr__(self):
         return f"<{self.name()}>"
 
@@ -78,6 +82,7 @@ class Op(Node):
         fn = _new(cls)
         fn.saved = None
         arrays = []
+        edges = []
         tensor_in = need = False
         for a in inputs:
             if isinstance(a, Tensor):
@@ -85,12 +90,16 @@ class Op(Node):
                 arrays.append(a.data)
                 if a.requires_grad:
                     need = True
+                    g = a.grad_fn
+                    edges.append(a if g is None else (g, a._output_nr))
+                    continue
             else:
                 arrays.append(a)
+            edges.append(None)
         if need and mode.enabled:
             fn.inputs = inputs
             out = fn.forward(*arrays, **params)
-            fn.next = tuple([_edge(a) if isinstance(a, Tensor) else None for a in inputs])
+            fn.next = edges
             fn.seq = next(_sequence)
             fn.stamp = CLOCK[0]
             fn.hooks = None
@@ -102,8 +111,18 @@ class Op(Node):
                 scalar, out = out, np.asarray(out)
                 if fn.saved is not None:
                     fn.saved = tuple([out if s is scalar else s for s in fn.saved])
-            fn.out, fn.n_out = out, 1
-            return _wrap(out, fn, True)
+            fn.out = out
+            fn.n_out = 1
+            t = _new(Tensor)  # _wrap, inlined on the hottest path
+            t.data = out
+            t.grad = None
+            t.requires_grad = True
+            t.grad_fn = fn
+            t._output_nr = 0
+            t._version = 0
+            t._base = None
+            t._hooks = None
+            return t
         out = fn.forward(*arrays, **params)
         if not tensor_in:
             return out
@@ -113,11 +132,12 @@ class Op(Node):
 
     @property
     def saved_tensors(self):
-        """What forward saved: arrays on the fast path, graph-connected Tensors under create_graph."""
-        saved = self.saved
-        if not mode.create_graph:
-            return saved
-        return tuple([self._as_tensor(a) for a in saved])
+        """What forward saved: arrays on the fast path, graph-connected Tensors under create_graph
+        (the engine swaps them in for the duration of a differentiable backward)."""
+        return self.saved
+
+    def saved_for_graph(self):
+        return tuple([self._as_tensor(a) for a in self.saved])
 
     def _as_tensor(self, a):
         if a is None or isinstance(a, Tensor):

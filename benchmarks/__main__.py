@@ -1,0 +1,52 @@
+"""``python -m benchmarks [--quick] [--only NAME] [--json PATH] [--threads N]``
+
+Times every workload in chainrule and PyTorch in the same run and prints the ratio.
+"""
+import argparse
+import json
+import os
+import platform
+import sys
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    parser.add_argument("--only", action="append", help="run only this workload (repeatable)")
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS/torch threads (default: OPENBLAS_NUM_THREADS or the core count)")
+    args = parser.parse_args(argv)
+    threads = args.threads or int(os.environ.get("OPENBLAS_NUM_THREADS", os.cpu_count() or 1))
+    # Threads must be fixed before NumPy loads its BLAS; both libraries get the same count.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    if "numpy" in sys.modules and args.threads:
+        print("warning: NumPy was already imported; its BLAS thread count may differ", file=sys.stderr)
+    import torch
+    import chainrule
+    from .harness import REGISTRY, format_table, run
+    from . import workloads  # noqa: F401  (registers the workloads)
+    torch.set_num_threads(threads)
+
+    chosen = [w for w in REGISTRY if not args.only or w.name in args.only]
+    if args.only and len(chosen) != len(args.only):
+        known = ", ".join(w.name for w in REGISTRY)
+        parser.error(f"unknown workload in {args.only}; known: {known}")
+    rows = []
+    for w in chosen:
+        t = run(w, {"chainrule": chainrule, "torch": torch}, quick=args.quick)
+        rows.append({"name": w.name, "chainrule_ms": t["chainrule"] * 1e3, "torch_ms": t["torch"] * 1e3,
+                     "ratio": t["chainrule"] / t["torch"], "target": w.target, "about": w.about})
+        print(f"  {w.name}: {rows[-1]['ratio']:.2f}x", file=sys.stderr)
+    print(f"chainrule {chainrule.__version__} vs torch {torch.__version__}, {threads} threads, "
+          f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    print(format_table(rows))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"threads": threads, "torch": torch.__version__, "rows": rows}, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
