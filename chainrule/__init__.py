@@ -4,6 +4,7 @@
 ``x.backward()``, ``cr.autograd.grad``, ``cr.no_grad()``...
 """
 from . import autograd, ops, utils
+from . import nn
 from .autograd import (Function, Tensor, enable_grad, inference_mode, is_grad_enabled, no_grad,
                        set_grad_enabled)
 from .autograd.broadcast import broadcast_to

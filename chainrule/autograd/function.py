@@ -220,11 +220,11 @@ class Function:
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
-        raise NotImplementedError("subclasses of Function must define forward(ctx, ...)")
+        raise NotImplementedError("Function.forward is abstract: subclasses define forward(ctx, ...)")
 
     @staticmethod
     def backward(ctx, *grad_outputs):
-        raise NotImplementedError("subclasses of Function must define backward(ctx, ...)")
+        raise NotImplementedError("Function.backward is abstract: subclasses define backward(ctx, ...)")
 
     @classmethod
     def apply(cls, *args, **kwargs):

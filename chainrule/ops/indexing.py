@@ -65,6 +65,13 @@ class IndexAdd(Op):
         z = np.zeros(shape, dtype=g.dtype)
         if _basic(key):
             z[key] = g
+        elif len(key) == len(shape) and all(isinstance(k, np.ndarray) and k.dtype.kind in "iu"
+                                            for k in key) and z.size:
+            # every position named by integer arrays: add with one bincount over flat indices
+            flat = np.ravel_multi_index(np.broadcast_arrays(*key), shape, mode="wrap")
+            g = np.broadcast_to(g, flat.shape)
+            z = np.bincount(flat.ravel(), weights=g.ravel(), minlength=z.size)
+            z = z.reshape(shape).astype(g.dtype, copy=False)
         else:
             np.add.at(z, key, g)
         return z

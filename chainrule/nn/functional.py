@@ -1,0 +1,53 @@
+"""``chainrule.nn.functional`` — PyTorch's ``torch.nn.functional``: every function behind the layers.
+
+The differentiable primitives live in ``chainrule.ops``; this module gathers them under the names
+PyTorch users know (``import chainrule.nn.functional as F``).
+"""
+from ..ops.activation import (celu, elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu,
+                              log_softmax, logsigmoid, mish, relu, relu6, selu, silu, softmax,
+                              softmin, softplus)
+from ..ops.attention import scaled_dot_product_attention
+from ..ops.conv import (conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold)
+from ..ops.distance import cosine_similarity, pairwise_distance
+from ..ops.dropout import dropout, dropout1d, dropout2d
+from ..ops.embedding import embedding, one_hot
+from ..ops.linear import bilinear, linear
+from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
+                        cosine_embedding_loss, cross_entropy, gaussian_nll_loss,
+                        hinge_embedding_loss, huber_loss, kl_div, l1_loss, margin_ranking_loss,
+                        mse_loss, multilabel_soft_margin_loss, nll_loss, poisson_nll_loss,
+                        smooth_l1_loss, soft_margin_loss, triplet_margin_loss)
+from ..ops.math_ops import sigmoid, tanh
+from ..ops.normalization import (batch_norm, group_norm, instance_norm, layer_norm,
+                                 local_response_norm, normalize)
+from ..ops.padding import pad
+from ..ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
+                           adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
+                           max_unpool2d)
+from ..ops.sampling import (affine_grid, grid_sample, interpolate, pixel_shuffle,
+                            pixel_unshuffle, upsample)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value."""
+    from ..ops.arithmetic import where
+    return where(input.data > threshold, input, float(value))
+
+
+def prelu(input, weight):
+    """max(0, x) + a·min(0, x), a learned per channel (dim 1) or shared."""
+    from ..ops.arithmetic import where
+    w = weight
+    if len(input.shape) > 1 and weight.shape and weight.shape[0] > 1:
+        w = weight.reshape((1, -1) + (1,) * (len(input.shape) - 2))
+    return where(input.data > 0, input, input * w)
+
+
+def glu(input, dim=-1):
+    """a ⊙ σ(b) with a, b the two halves of input along dim."""
+    a, b = input.chunk(2, dim)
+    return a * sigmoid(b)
+
+
+def logsumexp(input, dim, keepdim=False):
+    return input.logsumexp(dim, keepdim)

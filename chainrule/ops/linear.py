@@ -1,0 +1,52 @@
+"""The fully connected layer's function y = xWᵀ + b, fused into one op (Lecture: DNN).
+
+dL/dx = g·W, dL/dW = gᵀ·x summed over every batch dim (one BLAS call), dL/db = Σ g.
+"""
+from ..autograd.function import Op
+from .linalg import einsum
+from .reduction import sum as _sum
+
+
+class Linear(Op):
+    """y = x Wᵀ + b for x of shape (*, in)."""
+
+    def forward(self, x, w, b):
+        if x.shape[-1] != w.shape[1]:
+            raise RuntimeError(f"linear: input has {x.shape[-1]} features (shape {x.shape}) but the "
+                               f"weight {w.shape} expects {w.shape[1]}: shapes {x.shape} and "
+                               f"{w.shape[::-1]} cannot be multiplied ({x.shape[-1]} != {w.shape[1]})")
+        if x.dtype != w.dtype:
+            raise RuntimeError(f"linear: input ({x.dtype}) and weight ({w.dtype}) must have the same "
+                               f"dtype; convert one with .to()")
+        self.save_for_backward(x, w)
+        y = x @ w.T
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        n = self.next
+        gx = g @ w if n[0] is not None else None
+        gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1]) if n[1] is not None else None
+        gb = None
+        if len(n) > 2 and n[2] is not None:
+            gb = _sum(g, dim=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
+        return gx, gw, gb
+
+
+def linear(input, weight, bias=None):
+    if len(weight.shape) != 2:
+        raise RuntimeError(f"linear: weight must be 2-D (out_features, in_features), got "
+                           f"{tuple(weight.shape)}")
+    if bias is None:
+        return Linear.apply(input, weight, None)
+    return Linear.apply(input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_k = x₁ᵀ W_k x₂ + b_k."""
+    if len(weight.shape) != 3:
+        raise RuntimeError(f"bilinear: weight must be 3-D (out, in1, in2), got {tuple(weight.shape)}")
+    y = einsum("...i,kij,...j->...k", input1, weight, input2)
+    return y + bias if bias is not None else y

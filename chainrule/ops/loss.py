@@ -1,0 +1,351 @@
+"""Loss functions (step 2 of the course: how good is a function?), PyTorch-exact.
+
+Cross-entropy is one fused op from logits: with per-row target coefficients a (one-hot, smoothed,
+weighted, or given probabilities) the loss is −Σ a·log softmax(z), and its gradient is
+softmax(z)·Σa − a — one pass, stable for any logits. The rest are composed from differentiable ops.
+"""
+import math
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..autograd.tensor import Tensor
+from .activation import logsigmoid, softmax, softplus
+from .arithmetic import abs, clamp, where
+from .distance import pairwise_distance
+from .math_ops import exp, log, log1p, sqrt, xlogy
+from .reduction import mean, sum
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _check_reduction(reduction, op):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction; expected one "
+                         f"of 'none', 'mean', 'sum'")
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return mean(loss)
+    if reduction == "sum":
+        return sum(loss)
+    return loss
+
+
+def _check_same_shape(input, target, op):
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(f"{op}: target size {tuple(target.shape)} must be the same as input size "
+                         f"{tuple(input.shape)}")
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+class CrossEntropy(Op):
+    """Per row i: Lᵢ = −Σ_c aᵢ_c log softmax(zᵢ)_c; ∂Lᵢ/∂zᵢ = softmax(zᵢ)·Σ_c aᵢ_c − aᵢ."""
+
+    def forward(self, z, coef):
+        zmax = np.amax(z, axis=1, keepdims=True)
+        shifted = z - zmax
+        logp = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+        self.save_for_backward(z, logp)
+        self.coef = coef
+        return -np.sum(coef * logp, axis=1)
+
+    def backward(self, gy):
+        z, logp = self.saved_tensors
+        p = softmax(z, 1) if isinstance(z, Tensor) else np.exp(logp)
+        a = self.coef
+        return (p * a.sum(axis=1, keepdims=True) - a) * gy.reshape(-1, 1)
+
+
+def _to_rows(input):
+    """(N, C, d1, ...) → (N·d1·..., C) with the class dim last."""
+    from .shape import movedim, reshape
+    nd = len(input.shape)
+    if nd == 1:
+        return reshape(input, (1, -1))
+    if nd == 2:
+        return input
+    c = input.shape[1]
+    return reshape(movedim(input, 1, -1), (-1, c))
+
+
+def _class_targets(target, n_classes, ignore_index, op):
+    t = _data(target).reshape(-1)
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}: expected class indices of an integer dtype (int64), got {t.dtype}")
+    valid = t != ignore_index
+    bad = valid & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(f"{op}: target {int(t[bad][0])} is out of bounds: class labels must be in "
+                         f"[0, {n_classes}) (C = {n_classes}) or equal ignore_index ({ignore_index})")
+    return t, valid
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Softmax cross-entropy from logits (N, C) or (N, C, d1, ...); class indices or probabilities."""
+    _check_reduction(reduction, "cross_entropy")
+    nd = len(input.shape)
+    if nd == 0:
+        raise ValueError("cross_entropy: expected input of shape (C,), (N, C) or (N, C, d1, ...)")
+    c = input.shape[0] if nd == 1 else input.shape[1]
+    w = None if weight is None else _data(weight).astype(input.data.dtype)
+    if w is not None and w.shape != (c,):
+        raise RuntimeError(f"cross_entropy: weight should have {c} elements (one per class), "
+                           f"got shape {w.shape}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    rows = _to_rows(input)
+    dt = input.data.dtype
+    t = _data(target)
+    probs = t.dtype.kind == "f"
+    if probs:
+        if tuple(t.shape) != tuple(input.shape):
+            raise ValueError(f"cross_entropy: probability targets must have the input's shape "
+                             f"{tuple(input.shape)}, got {tuple(t.shape)}")
+        coef = _data(_to_rows(Tensor(t) if not isinstance(target, Tensor) else target.detach()))
+        coef = coef.astype(dt)
+        if label_smoothing:
+            coef = coef * (1 - label_smoothing) + label_smoothing / c
+        if w is not None:
+            coef = coef * w
+        denom = rows.shape[0]
+    else:
+        expect = (input.shape[0],) + tuple(input.shape[2:]) if nd > 1 else ()
+        if tuple(t.shape) != expect:
+            raise ValueError(f"cross_entropy: expected target of shape {expect} for input of shape "
+                             f"{tuple(input.shape)}, got {tuple(t.shape)}")
+        idx, valid = _class_targets(t, c, ignore_index, "cross_entropy")
+        m = idx.shape[0]
+        wt = np.ones(c, dtype=dt) if w is None else w
+        coef = np.zeros((m, c), dtype=dt)
+        rows_i = np.arange(m)[valid]
+        coef[rows_i, idx[valid]] = (1 - label_smoothing) * wt[idx[valid]]
+        if label_smoothing:
+            coef[valid] += (label_smoothing / c) * wt
+        denom = float(wt[idx[valid]].sum())
+    loss = CrossEntropy.apply(rows, coef=coef)
+    if reduction == "sum":
+        return sum(loss)
+    if reduction == "mean":
+        return sum(loss) / denom
+    out_shape = (input.shape[0],) + tuple(input.shape[2:]) if nd > 1 else ()
+    return loss.reshape(out_shape)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """−Σ w[y]·input[y] over log-probabilities (N, C) or (N, C, d1, ...)."""
+    _check_reduction(reduction, "nll_loss")
+    nd = len(input.shape)
+    c = input.shape[0] if nd == 1 else input.shape[1]
+    rows = _to_rows(input)
+    idx, valid = _class_targets(target, c, ignore_index, "nll_loss")
+    expect = (input.shape[0],) + tuple(input.shape[2:]) if nd > 1 else ()
+    if tuple(_data(target).shape) != expect:
+        raise ValueError(f"nll_loss: expected target of shape {expect} for input of shape "
+                         f"{tuple(input.shape)}, got {tuple(_data(target).shape)}")
+    wt = np.ones(c, dtype=input.data.dtype) if weight is None else _data(weight).astype(input.data.dtype)
+    coef = np.zeros(tuple(rows.shape), dtype=input.data.dtype)
+    coef[np.arange(idx.shape[0])[valid], idx[valid]] = wt[idx[valid]]
+    loss = -sum(rows * coef, dim=1)
+    if reduction == "sum":
+        return sum(loss)
+    if reduction == "mean":
+        return sum(loss) / float(coef.sum())
+    return loss.reshape(expect)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """(x − y)²."""
+    _check_reduction(reduction, "mse_loss")
+    _check_same_shape(input, target, "mse_loss")
+    d = input - target
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """|x − y| (subgradient 0 at 0)."""
+    _check_reduction(reduction, "l1_loss")
+    _check_same_shape(input, target, "l1_loss")
+    return _reduce(abs(input - target), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5(x−y)²/β where |x−y| < β, else |x−y| − β/2."""
+    _check_reduction(reduction, "smooth_l1_loss")
+    _check_same_shape(input, target, "smooth_l1_loss")
+    d = abs(input - target)
+    if beta == 0:
+        return _reduce(d, reduction)
+    return _reduce(where(_data(d) < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """0.5(x−y)² where |x−y| < δ, else δ(|x−y| − δ/2): square near 0, absolute far away."""
+    _check_reduction(reduction, "huber_loss")
+    _check_same_shape(input, target, "huber_loss")
+    d = abs(input - target)
+    return _reduce(where(_data(d) < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction)
+
+
+class BinaryCrossEntropy(Op):
+    """−w[y log p + (1−y) log(1−p)] with logs clamped at −100; ∂/∂p = w(p − y)/max(p(1−p), 1e-12)."""
+
+    def forward(self, p, y, w):
+        with np.errstate(divide="ignore"):
+            lp = np.maximum(np.log(p), -100.0)
+            l1p = np.maximum(np.log1p(-p), -100.0)
+        self.save_for_backward(p, y, w)
+        out = -(y * lp + (1 - y) * l1p)
+        return out * w if w is not None else out
+
+    def backward(self, gy):
+        p, y, w = self.saved_tensors
+        g = gy * (p - y) / clamp(p * (1 - p), min=1e-12)
+        gp = g * w if w is not None else g
+        gt = None
+        if self.next[1] is not None:  # d/dy = log(1−p) − log p (clamped as in forward)
+            gt = gy * (clamp(log1p(-p), min=-100.0) - clamp(log(p), min=-100.0))
+            gt = gt * w if w is not None else gt
+        return gp, gt, None
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """Cross-entropy between probabilities p ∈ [0, 1] and targets y."""
+    _check_reduction(reduction, "binary_cross_entropy")
+    _check_same_shape(input, target, "binary_cross_entropy")
+    pd = _data(input)
+    if pd.size and (pd.min() < 0 or pd.max() > 1):
+        raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1 "
+                           "(apply sigmoid first, or use binary_cross_entropy_with_logits)")
+    w = None if weight is None else (weight if isinstance(weight, Tensor) else Tensor(weight))
+    return _reduce(BinaryCrossEntropy.apply(input, target, w), reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """−w[pw·y·log σ(z) + (1−y)·log σ(−z)], computed stably from logits z."""
+    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    _check_same_shape(input, target, "binary_cross_entropy_with_logits")
+    pos = logsigmoid(input) * target
+    if pos_weight is not None:
+        pos = pos * pos_weight
+    loss = -(pos + logsigmoid(-input) * (1 - target))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Pointwise y·(log y − x) with x = log-probabilities; 'batchmean' divides the sum by N."""
+    if reduction not in _REDUCTIONS + ("batchmean",):
+        raise ValueError(f"kl_div: {reduction!r} is not a valid value for reduction; expected one "
+                         f"of 'none', 'batchmean', 'sum', 'mean'")
+    if log_target:
+        loss = exp(target) * (target - input)
+    else:
+        loss = xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        return sum(loss) / (input.shape[0] if len(input.shape) else 1)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """½(log max(σ², ε) + (x − y)²/max(σ², ε)) (+ ½ log 2π with full)."""
+    _check_reduction(reduction, "gaussian_nll_loss")
+    if not isinstance(var, Tensor):
+        var = Tensor(np.full(tuple(input.shape), var, dtype=input.data.dtype))
+    if tuple(var.shape) != tuple(input.shape):
+        if len(var.shape) == len(input.shape) - 1 or (var.shape and var.shape[-1] == 1):
+            from .shape import unsqueeze
+            var = var if var.shape and var.shape[-1] == 1 and len(var.shape) == len(input.shape) \
+                else unsqueeze(var, -1)
+        else:
+            raise ValueError(f"gaussian_nll_loss: var of shape {tuple(var.shape)} is incompatible "
+                             f"with input of shape {tuple(input.shape)}")
+    if np.any(_data(var) < 0):
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    # clamp without changing the gradient (PyTorch clamps under no_grad)
+    v = var + Tensor(np.maximum(_data(var), eps) - _data(var))
+    loss = 0.5 * (log(v) + (input - target) ** 2 / v)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    """max(0, −y(x₁ − x₂) + margin)."""
+    _check_reduction(reduction, "margin_ranking_loss")
+    return _reduce(clamp(-target * (input1 - input2) + margin, min=0.0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
+    """x where y = 1, max(0, margin − x) where y = −1."""
+    _check_reduction(reduction, "hinge_embedding_loss")
+    t = _data(target)
+    loss = where(t != 1, clamp(margin - input, min=0.0), 0.0) + where(t != -1, input, 0.0)
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, reduction="mean"):
+    """log(1 + exp(−y·x)), the logistic loss for y ∈ {−1, 1}."""
+    _check_reduction(reduction, "soft_margin_loss")
+    return _reduce(softplus(-target * input), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, reduction="mean"):
+    """−mean over classes of y·log σ(x) + (1−y)·log σ(−x), per sample."""
+    _check_reduction(reduction, "multilabel_soft_margin_loss")
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    loss = mean(loss, dim=-1)
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        reduction="mean"):
+    """max(d(a, p) − d(a, n) + margin, 0)."""
+    _check_reduction(reduction, "triplet_margin_loss")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        from .arithmetic import minimum
+        d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce(clamp(d_pos - d_neg + margin, min=0.0), reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    """1 − cos(x₁, x₂) where y = 1, max(0, cos(x₁, x₂) − margin) where y = −1."""
+    _check_reduction(reduction, "cosine_embedding_loss")
+    eps = 1e-12
+    dims = len(input1.shape) - 1
+    prod = sum(input1 * input2, dim=dims)
+    m1 = sum(input1 * input1, dim=dims) + eps
+    m2 = sum(input2 * input2, dim=dims) + eps
+    cos = prod / sqrt(m1 * m2)
+    t = _data(target)
+    loss = where(t == 1, 1 - cos, 0.0) + where(t == -1, clamp(cos - margin, min=0.0), 0.0)
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    """exp(x) − y·x (log_input) or x − y·log(x + ε), with Stirling's term when full."""
+    _check_reduction(reduction, "poisson_nll_loss")
+    if log_input:
+        loss = exp(input) - target * input
+    else:
+        loss = input - target * log(input + eps)
+    if full:
+        y = _data(target)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stirling = y * np.log(y) - y + 0.5 * np.log(2 * math.pi * y)
+        loss = loss + Tensor(np.where(y > 1, stirling, 0).astype(_data(input).dtype))
+    return _reduce(loss, reduction)

@@ -1,0 +1,174 @@
+"""Normalization (Lecture: batch normalization; layer normalization in the Transformer).
+
+All of them standardize over some dims, x̂ = (x − μ)/√(σ² + ε), then scale and shift. The
+standardization is one fused op with the classic backward
+dx = (1/σ̂)(g − mean(g) − x̂·mean(g·x̂)); batch norm additionally keeps running statistics
+(μ̄ ← (1−p)μ̄ + pμ with p = momentum, the unbiased variance likewise) that evaluation uses.
+"""
+import math
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..autograd.grad_mode import no_grad
+from ..autograd.tensor import Tensor
+from .arithmetic import clamp
+from .math_ops import rsqrt
+from .reduction import mean, norm, var
+from .shape import reshape
+
+
+class Standardize(Op):
+    """x̂ = (x − mean)/√(var + ε) over ``dims`` (biased variance, as normalization layers use)."""
+
+    def forward(self, x, dims, eps):
+        self.dims, self.eps = dims, eps
+        mu = np.mean(x, axis=dims, keepdims=True)
+        xc = x - mu
+        v = np.mean(xc * xc, axis=dims, keepdims=True)
+        self.inv_std = 1.0 / np.sqrt(v + eps)
+        self.batch_mean, self.batch_var = mu, v
+        y = xc * self.inv_std
+        self.save_for_backward(x, y)
+        return y
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        if isinstance(x, Tensor):  # differentiable backward: σ̂ must depend on x too
+            inv_std = rsqrt(var(x, dim=self.dims, correction=0, keepdim=True) + self.eps)
+        else:
+            inv_std = self.inv_std
+        d = self.dims
+        return inv_std * (g - mean(g, dim=d, keepdim=True) - y * mean(g * y, dim=d, keepdim=True))
+
+
+def standardize(x, dims, eps):
+    return Standardize.apply(x, dims=tuple(dims), eps=eps)
+
+
+def _affine(y, weight, bias, shape):
+    if weight is not None:
+        y = y * (reshape(weight, shape) if shape else weight)
+    if bias is not None:
+        y = y + (reshape(bias, shape) if shape else bias)
+    return y
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalize each channel (dim 1) over the batch and spatial dims."""
+    nd = len(input.shape)
+    if nd < 2:
+        raise ValueError(f"batch_norm: expected at least a 2-D input (N, C, ...), got {tuple(input.shape)}")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise RuntimeError(f"batch_norm: {name} should contain {c} elements (one per channel "
+                               f"of an input of shape {tuple(input.shape)}), not {t.shape[0] if t.shape else 0}")
+    shape = (1, c) + (1,) * (nd - 2)
+    dims = (0,) + tuple(range(2, nd))
+    if training:
+        count = math.prod(input.shape[d] for d in dims)
+        if count <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                             f"got input size {tuple(input.shape)}")
+        y = Standardize.apply(input, dims=dims, eps=eps)
+        if running_mean is not None or running_var is not None:
+            op = y.grad_fn if y.grad_fn is not None else None
+            mu, v = _batch_stats(input, dims, op)
+            with no_grad():
+                m = momentum
+                if running_mean is not None:
+                    running_mean.data[...] = (1 - m) * running_mean.data + m * mu.reshape(c)
+                if running_var is not None:
+                    unbiased = v.reshape(c) * (count / (count - 1))
+                    running_var.data[...] = (1 - m) * running_var.data + m * unbiased
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("batch_norm: running_mean and running_var are needed in eval mode "
+                               "(or pass training=True)")
+        inv = 1.0 / np.sqrt(running_var.data + eps)
+        y = (input - reshape(running_mean.detach(), shape)) * Tensor(inv.reshape(shape), dtype=input.dtype)
+    return _affine(y, weight, bias, shape)
+
+
+def _batch_stats(x, dims, op):
+    if op is not None and hasattr(op, "batch_mean"):
+        return op.batch_mean, op.batch_var
+    xd = x.data
+    mu = np.mean(xd, axis=dims, keepdims=True)
+    return mu, np.var(xd, axis=dims, keepdims=True)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalize over the last len(normalized_shape) dims of each sample."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    nd = len(input.shape)
+    if tuple(input.shape[nd - len(shape):]) != shape:
+        raise RuntimeError(f"layer_norm: given normalized_shape={list(shape)}, expected input with "
+                           f"shape [*, {', '.join(map(str, shape))}], but got input of size "
+                           f"{list(input.shape)}")
+    y = Standardize.apply(input, dims=tuple(range(nd - len(shape), nd)), eps=eps)
+    return _affine(y, weight, bias, None)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalize each group of channels of each sample (N, C, *) → groups of C/G channels."""
+    n, c = input.shape[:2]
+    if c % num_groups:
+        raise RuntimeError(f"group_norm: expected number of channels in input ({c}) to be "
+                           f"divisible by num_groups ({num_groups})")
+    rest = input.shape[2:]
+    g = reshape(input, (n, num_groups, -1))
+    y = reshape(Standardize.apply(g, dims=(2,), eps=eps), (n, c) + tuple(rest))
+    return _affine(y, weight, bias, (1, c) + (1,) * len(rest))
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Normalize each channel of each sample over its spatial dims."""
+    nd = len(input.shape)
+    if nd < 3:
+        raise ValueError(f"instance_norm: expected a (N, C, *spatial) input, got {tuple(input.shape)}")
+    c = input.shape[1]
+    shape = (1, c) + (1,) * (nd - 2)
+    if use_input_stats:
+        dims = tuple(range(2, nd))
+        y = Standardize.apply(input, dims=dims, eps=eps)
+        if running_mean is not None or running_var is not None:
+            xd = input.data
+            count = math.prod(input.shape[2:])
+            mu = np.mean(xd, axis=dims).mean(axis=0)
+            v = (np.var(xd, axis=dims) * count / max(count - 1, 1)).mean(axis=0)
+            with no_grad():
+                if running_mean is not None:
+                    running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mu
+                if running_var is not None:
+                    running_var.data[...] = (1 - momentum) * running_var.data + momentum * v
+    else:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    return _affine(y, weight, bias, shape)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """b_c = a_c / (k + α/n · Σ_{c' near c} a_{c'}²)^β over a window of n channels (AlexNet)."""
+    from .padding import pad
+    from .shape import narrow
+    nd = len(input.shape)
+    if nd < 3:
+        raise ValueError(f"local_response_norm: expected 3-D or higher input, got {tuple(input.shape)}")
+    sq = input * input
+    pads = [0, 0] * (nd - 2) + [size // 2, (size - 1) // 2]
+    padded = pad(sq, pads)
+    c = input.shape[1]
+    window = narrow(padded, 1, 0, c)
+    for i in range(1, size):
+        window = window + narrow(padded, 1, i, c)
+    div = (window * (alpha / size) + k) ** beta
+    return input / div
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """x / max(‖x‖_p, ε) along dim."""
+    return input / clamp(norm(input, p, dim, keepdim=True), min=eps)
