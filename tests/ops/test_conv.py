@@ -1,0 +1,29 @@
+"""chainrule.ops.conv against torch.nn.functional: conv, transposed conv, unfold/fold."""
+from oracle import NC, Case, F, op_tests
+
+CASES = [
+    Case("conv2d", lambda m, x, w, b: F(m).conv2d(x, w, b), [(2, 3, 7, 6), (4, 3, 3, 3), (4,)]),
+    Case("conv2d_stride_pad", lambda m, x, w: F(m).conv2d(x, w, stride=2, padding=1), [(2, 3, 7, 6), (4, 3, 3, 2)]),
+    Case("conv2d_dilation", lambda m, x, w: F(m).conv2d(x, w, dilation=(2, 1), padding=(2, 0)), [(1, 2, 8, 7), (3, 2, 3, 3)]),
+    Case("conv2d_groups", lambda m, x, w, b: F(m).conv2d(x, w, b, groups=2), [(2, 4, 6, 6), (6, 2, 3, 3), (6,)]),
+    Case("conv2d_depthwise", lambda m, x, w: F(m).conv2d(x, w, groups=3, padding=1), [(2, 3, 5, 5), (3, 1, 3, 3)]),
+    Case("conv2d_same", lambda m, x, w: F(m).conv2d(x, w, padding="same"), [(1, 2, 6, 5), (3, 2, 4, 3)]),
+    Case("conv2d_valid", lambda m, x, w: F(m).conv2d(x, w, padding="valid"), [(1, 2, 6, 5), (3, 2, 2, 2)]),
+    Case("conv2d_unbatched", lambda m, x, w: F(m).conv2d(x, w), [(2, 5, 5), (3, 2, 3, 3)]),
+    Case("conv2d_noncontig", lambda m, x, w: F(m).conv2d(x, w), [NC((2, 2, 5, 5)), (3, 2, 3, 3)]),
+    Case("conv1d", lambda m, x, w, b: F(m).conv1d(x, w, b, stride=2, padding=1), [(2, 3, 9), (4, 3, 3), (4,)]),
+    Case("conv1d_groups_dil", lambda m, x, w: F(m).conv1d(x, w, groups=2, dilation=2), [(2, 4, 9), (2, 2, 3)]),
+    Case("conv_transpose2d", lambda m, x, w, b: F(m).conv_transpose2d(x, w, b), [(2, 3, 4, 5), (3, 2, 3, 3), (2,)]),
+    Case("conv_transpose2d_stride", lambda m, x, w: F(m).conv_transpose2d(x, w, stride=2, padding=1, output_padding=1),
+         [(2, 3, 4, 4), (3, 2, 3, 3)]),
+    Case("conv_transpose2d_groups", lambda m, x, w: F(m).conv_transpose2d(x, w, groups=2, dilation=2),
+         [(1, 4, 3, 3), (4, 3, 2, 2)]),
+    Case("conv_transpose1d", lambda m, x, w, b: F(m).conv_transpose1d(x, w, b, stride=3, padding=1),
+         [(2, 3, 5), (3, 4, 3), (4,)]),
+    Case("unfold", lambda m, x: F(m).unfold(x, (2, 3), padding=1, stride=(1, 2)), [(2, 3, 5, 6)]),
+    Case("unfold_dilation", lambda m, x: F(m).unfold(x, 2, dilation=2), [(1, 2, 5, 5)]),
+    Case("fold", lambda m, x: F(m).fold(x, (4, 5), (2, 2)), [(2, 12, 12)]),
+    Case("fold_stride", lambda m, x: F(m).fold(x, (5, 5), 3, padding=1, stride=2), [(1, 18, 9)]),
+]
+
+test_oracle, test_gradcheck, test_double_backward = op_tests(CASES)
