@@ -8,13 +8,22 @@ from ..module import Module
 from ..parameter import Parameter
 
 
+class _Simple(Module):
+    fn = None
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return type(self).fn(input)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
 def _simple(name, fn, doc):
-    cls = type(name, (Module,), {
-        "__doc__": doc,
-        "__init__": lambda self, inplace=False: (Module.__init__(self), setattr(self, "inplace", inplace))[0],
-        "forward": lambda self, input: fn(input),
-    })
-    return cls
+    return type(name, (_Simple,), {"__doc__": doc, "fn": staticmethod(fn)})
 
 
 ReLU = _simple("ReLU", A.relu, "max(0, x).")

@@ -1,5 +1,6 @@
 """Pooling layers (Lecture: CNN — subsampling)."""
 from ...ops import pooling as P
+from ...ops.conv import ntuple
 from ..module import Module
 
 
@@ -88,8 +89,9 @@ class MaxUnpool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        self.kernel_size, self.stride = kernel_size, stride if stride is not None else kernel_size
-        self.padding = padding
+        self.kernel_size = ntuple(kernel_size, 2, "kernel_size", "MaxUnpool2d")
+        self.stride = ntuple(stride if stride is not None else kernel_size, 2, "stride", "MaxUnpool2d")
+        self.padding = ntuple(padding, 2, "padding", "MaxUnpool2d")
 
     def forward(self, input, indices, output_size=None):
         return P.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
