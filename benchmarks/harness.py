@@ -46,7 +46,8 @@ def run(w, libs, quick=False, warmup=3):
 
     ``w.settle`` seconds of sleep before each timed round let the other library's BLAS/OpenMP
     threads, which spin for about 0.1 s after their work, go idle instead of competing for the
-    cores (measured here: without it PyTorch's 1024² matmul ran 2.5× slower next to NumPy's).
+    cores (measured here: without it PyTorch's 1024² matmul ran 2.5× slower next to NumPy's);
+    one untimed step then wakes the library's own threads.
     """
     steps = {name: w.build(lib) for name, lib in libs.items()}
     for step in steps.values():
@@ -58,6 +59,7 @@ def run(w, libs, quick=False, warmup=3):
         for name, step in steps.items():
             if w.settle:
                 time.sleep(w.settle)
+                step()  # wakes this library's own worker threads before the clock starts
             times[name].append(_time(step, w.inner))
     return {name: statistics.median(ts) for name, ts in times.items()}
 

@@ -40,3 +40,71 @@ def matmul_1024(lib):
         a.grad = b.grad = None
         (a @ b).backward(g)
     return step
+
+
+def _functional(lib):
+    import torch
+    return torch.nn.functional if lib is torch else lib.nn.functional
+
+
+def _conv_workload(n, c, hw, o):
+    def build(lib):
+        rng = np.random.default_rng(0)
+        x = _tensor(lib, rng.standard_normal((n, c, hw, hw)).astype(np.float32), True)
+        w = _tensor(lib, (rng.standard_normal((o, c, 3, 3)) * 0.1).astype(np.float32), True)
+        b = _tensor(lib, np.zeros(o, dtype=np.float32), True)
+        g = _tensor(lib, rng.standard_normal((n, o, hw - 2, hw - 2)).astype(np.float32))
+        F = _functional(lib)
+
+        def step():
+            x.grad = w.grad = b.grad = None
+            F.conv2d(x, w, b).backward(g)
+        return step
+    return build
+
+
+workload("conv2d_16x28", target=2.0, rounds=10,
+         about="conv2d (32,16,28,28) * 32 3×3 filters, forward + backward")(_conv_workload(32, 16, 28, 32))
+workload("conv2d_64x32", target=2.0, rounds=6,
+         about="conv2d (32,64,32,32) * 64 3×3 filters, forward + backward")(_conv_workload(32, 64, 32, 64))
+
+
+@workload("max_pool2d", target=1.5, rounds=20, about="max_pool2d 2×2 on (32,32,28,28), forward + backward")
+def max_pool2d(lib):
+    rng = np.random.default_rng(0)
+    x = _tensor(lib, rng.standard_normal((32, 32, 28, 28)).astype(np.float32), True)
+    g = _tensor(lib, rng.standard_normal((32, 32, 14, 14)).astype(np.float32))
+    F = _functional(lib)
+
+    def step():
+        x.grad = None
+        F.max_pool2d(x, 2).backward(g)
+    return step
+
+
+@workload("cross_entropy", target=1.5, rounds=30, about="cross_entropy on (128, 1000) logits, forward + backward")
+def cross_entropy(lib):
+    rng = np.random.default_rng(0)
+    x = _tensor(lib, rng.standard_normal((128, 1000)).astype(np.float32), True)
+    y = lib.tensor(rng.integers(0, 1000, 128))
+    F = _functional(lib)
+
+    def step():
+        x.grad = None
+        F.cross_entropy(x, y).backward()
+    return step
+
+
+@workload("layer_norm", target=1.5, rounds=20, about="layer_norm over 256 on (64,128,256), forward + backward")
+def layer_norm(lib):
+    rng = np.random.default_rng(0)
+    x = _tensor(lib, rng.standard_normal((64, 128, 256)).astype(np.float32), True)
+    w = _tensor(lib, np.ones(256, dtype=np.float32), True)
+    b = _tensor(lib, np.zeros(256, dtype=np.float32), True)
+    g = _tensor(lib, rng.standard_normal((64, 128, 256)).astype(np.float32))
+    F = _functional(lib)
+
+    def step():
+        x.grad = w.grad = b.grad = None
+        F.layer_norm(x, (256,), w, b).backward(g)
+    return step

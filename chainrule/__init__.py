@@ -3,6 +3,7 @@
 ``import chainrule as cr`` and use it as you would ``torch``: ``cr.tensor``, ``cr.randn``,
 ``x.backward()``, ``cr.autograd.grad``, ``cr.no_grad()``...
 """
+from . import backend  # noqa: F401  (memory setup first)
 from . import autograd, ops, utils
 from . import nn
 from .autograd import (Function, Tensor, enable_grad, inference_mode, is_grad_enabled, no_grad,

@@ -1,8 +1,8 @@
 """Convolution as im2col + one matrix product (Lecture: CNN).
 
-``Im2Col`` lays every receptive field of the (padded) input out as a column — a strided *view*,
-copied once — so a convolution with O filters is ``W (O × C·k·k) @ cols (C·k·k × positions)``,
-which runs at BLAS speed. ``Col2Im`` is its adjoint (it adds each column back where it came from),
+``Im2Col`` lays every receptive field of the (padded) input out as a row — a strided *view*,
+copied once — so a convolution with O filters is the fully connected layer
+``rows (positions × k·k·C) @ Wᵀ (k·k·C × O) + b`` shared by every position: one BLAS call. ``Col2Im`` is its adjoint (it adds each column back where it came from),
 so the two are each other's backward, and a convolution built from them, reshapes and matmul has
 gradients — and gradients of gradients — with no convolution-specific backward code at all.
 Transposed convolution is the same pieces in the other order.
@@ -14,8 +14,9 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Op
+from ..autograd.tensor import Tensor
 from .linalg import matmul
-from .shape import reshape, squeeze, transpose, unsqueeze
+from .shape import movedim, permute, reshape, squeeze, transpose, unsqueeze
 
 
 def ntuple(value, n, name, op):
@@ -35,20 +36,27 @@ def out_size(size, k, s, lo, hi, d):
 
 
 class Im2Col(Op):
-    """cols[n, c, k₁…, o₁…] = x_pad[n, c, o₁·s₁ + k₁·d₁, …]: receptive fields as columns."""
+    """rows[n, o₁…, k₁…, c] = x_pad[n, c, o₁·s₁ + k₁·d₁, …]: one row per output position.
+
+    Rows are receptive fields, so ``rows.reshape(positions, k·k·C)`` is the input of a fully
+    connected layer shared by every position — which is what a convolution is. Channels are the
+    fastest-moving axis of a row (the memory order that makes the gather fast).
+    """
 
     def forward(self, x, kernel, stride, padding, dilation):
         nsp = len(kernel)
         self.params = (x.shape, kernel, stride, padding, dilation)
+        xl = np.moveaxis(x, 1, -1)                      # channels last (a view)
         if any(lo or hi for lo, hi in padding):
-            x = np.pad(x, [(0, 0)] * (x.ndim - nsp) + list(padding))
-        lead = x.shape[:-nsp]
-        outs = tuple(out_size(x.shape[-nsp + i], kernel[i], stride[i], 0, 0, dilation[i])
+            xl = np.pad(xl, [(0, 0)] + list(padding) + [(0, 0)])
+        n, c = xl.shape[0], xl.shape[-1]
+        outs = tuple(out_size(xl.shape[1 + i], kernel[i], stride[i], 0, 0, dilation[i])
                      for i in range(nsp))
-        sp = x.strides[-nsp:]
-        view = as_strided(x, shape=lead + tuple(kernel) + outs,
-                          strides=x.strides[:-nsp] + tuple(a * d for a, d in zip(sp, dilation)) +
-                          tuple(a * s for a, s in zip(sp, stride)), writeable=False)
+        sn, sc = xl.strides[0], xl.strides[-1]
+        sp = xl.strides[1:-1]
+        view = as_strided(xl, shape=(n,) + outs + tuple(kernel) + (c,),
+                          strides=(sn,) + tuple(a * s for a, s in zip(sp, stride)) +
+                          tuple(a * d for a, d in zip(sp, dilation)) + (sc,), writeable=False)
         return np.ascontiguousarray(view)
 
     def backward(self, g):
@@ -57,27 +65,99 @@ class Im2Col(Op):
                             dilation=dilation)
 
 
+def add_windows(blocks, in_shape, kernel, stride, padding, dilation, outs, dtype):
+    """Σ over kernel offsets k of block(k) added at x_pad[n, o·s + k·d, c] (channels last).
+
+    ``blocks(k)`` gives the (n, o…, c) gradient read through offset k; the result is the input's
+    gradient as an (n, c, …) view of a channels-last array. Contiguous blocks make this fast.
+    """
+    nsp = len(kernel)
+    n, c = in_shape[0], in_shape[1]
+    padded = tuple(in_shape[2 + i] + padding[i][0] + padding[i][1] for i in range(nsp))
+    xp = np.zeros((n,) + padded + (c,), dtype=dtype)
+    for k in itertools.product(*(range(v) for v in kernel)):
+        window = tuple(slice(k[i] * dilation[i], k[i] * dilation[i] + stride[i] * (outs[i] - 1) + 1,
+                             stride[i]) for i in range(nsp))
+        xp[(slice(None),) + window] += blocks(k)
+    if any(lo or hi for lo, hi in padding):
+        xp = xp[(slice(None),) + tuple(slice(lo, lo + in_shape[2 + i])
+                                       for i, (lo, _) in enumerate(padding))]
+    return np.moveaxis(xp, -1, 1)
+
+
 class Col2Im(Op):
-    """The adjoint of Im2Col: every column is added back onto the positions it was read from."""
+    """The adjoint of Im2Col: every row is added back onto the positions it was read from."""
 
     def forward(self, cols, in_shape, kernel, stride, padding, dilation):
         nsp = len(kernel)
         self.params = (in_shape, kernel, stride, padding, dilation)
-        lead = tuple(in_shape[:-nsp])
-        padded = tuple(in_shape[-nsp + i] + padding[i][0] + padding[i][1] for i in range(nsp))
-        outs = cols.shape[-nsp:]
-        xp = np.zeros(lead + padded, dtype=cols.dtype)
-        before = (slice(None),) * len(lead)
-        for k in itertools.product(*(range(n) for n in kernel)):
-            window = tuple(slice(k[i] * dilation[i], k[i] * dilation[i] + stride[i] * (outs[i] - 1) + 1,
-                                 stride[i]) for i in range(nsp))
-            xp[before + window] += cols[before + k]
-        crop = tuple(slice(lo, lo + in_shape[-nsp + i]) for i, (lo, _) in enumerate(padding))
-        return xp[before + crop]
+        fill = (slice(None),) * (1 + nsp)
+        return add_windows(lambda k: cols[fill + k], in_shape, kernel, stride, padding, dilation,
+                           cols.shape[1:1 + nsp], cols.dtype)
 
     def backward(self, g):
         in_shape, kernel, stride, padding, dilation = self.params
         return Im2Col.apply(g, kernel=kernel, stride=stride, padding=padding, dilation=dilation)
+
+
+class Conv(Op):
+    """y = rows(x) @ Wᵀ + b, rows = Im2Col(x): a convolution as one fully connected layer.
+
+    Backward: dW = gᵀ·rows, db = Σ g, dx = Col2Im(g·W). On the fast path dx is built one kernel
+    offset at a time, (g·W_k) added where offset k read from — contiguous blocks, no scattered
+    writes; with create_graph the same formulas run on differentiable ops.
+    """
+
+    def forward(self, x, w, b, stride, padding, dilation):
+        kernel = tuple(w.shape[2:])
+        self.params = dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation)
+        rows = Im2Col.apply(x, **self.params)                          # (n, o…, k…, c)
+        nsp = len(kernel)
+        self.outs = rows.shape[1:1 + nsp]
+        o = w.shape[0]
+        y = rows.reshape(-1, math.prod(kernel) * w.shape[1]) @ _w_rows(w).T
+        if b is not None:
+            y += b
+        self.save_for_backward(x, w)
+        self.rows = rows
+        return np.moveaxis(y.reshape((x.shape[0],) + self.outs + (o,)), -1, 1)
+
+    def backward(self, gy):
+        x, w = self.saved_tensors
+        o, c = w.shape[0], w.shape[1]
+        g2 = movedim(gy, 1, -1).reshape(-1, o)                          # (n·p, o)
+        need = self.next
+        gb = g2.sum(0) if need[2] is not None else None
+        gw = gx = None
+        if isinstance(gy, Tensor):  # differentiable path: the same formulas on graph ops
+            rows = Im2Col.apply(x, **self.params)
+            if need[1] is not None:
+                gw = _w_from_rows(g2.T @ rows.reshape(g2.shape[0], -1), w.shape)
+            if need[0] is not None:
+                cols = reshape(g2 @ _w_rows(w), tuple(rows.shape))
+                gx = Col2Im.apply(cols, in_shape=tuple(x.shape), **self.params)
+            return gx, gw, gb
+        if need[1] is not None:
+            gw = _w_from_rows(g2.T @ self.rows.reshape(g2.shape[0], -1), w.shape)
+        if need[0] is not None:
+            kernel = self.params["kernel"]
+            wk = np.moveaxis(w, 1, -1).reshape(o, -1, c).transpose(1, 0, 2)   # (k, o, c)
+            per_k = np.matmul(g2, wk)                                    # (k, n·p, c): a GEMM per k
+            shape = (x.shape[0],) + tuple(self.outs) + (c,)
+            index = {kk: i for i, kk in enumerate(itertools.product(*(range(v) for v in kernel)))}
+            gx = add_windows(lambda kk: per_k[index[kk]].reshape(shape), x.shape, outs=self.outs,
+                             dtype=per_k.dtype, **self.params)
+        return gx, gw, gb
+
+
+def _w_rows(w):
+    """(o, c, k…) → (o, k…·c): the weight as the matrix the rows multiply."""
+    return reshape(movedim(w, 1, -1), (w.shape[0], -1))
+
+
+def _w_from_rows(g, shape):
+    """(o, k…·c) → (o, c, k…)."""
+    return movedim(reshape(g, (shape[0],) + tuple(shape[2:]) + (shape[1],)), -1, 1)
 
 
 def _check_batched(x, nsp, op, channels=None, weight_shape=None):
@@ -130,15 +210,18 @@ def convnd(input, weight, bias, stride, padding, dilation, groups, nsp, op):
         padded = tuple(spatial[i] + sum(pads[i]) for i in range(nsp))
         raise RuntimeError(f"{op}: the kernel {eff} is larger than the padded input {padded} "
                            f"(input {tuple(spatial)}, padding {tuple(p[0] for p in pads)})")
+    if groups == 1:  # one shared fully connected layer over all n·p receptive fields
+        y = Conv.apply(x, weight, bias, stride=stride, padding=pads, dilation=dilation)
+        return squeeze(y, 0) if unbatched else y
     cols = Im2Col.apply(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
-    ck, p = cg * math.prod(kernel), math.prod(outs)
-    if groups == 1:
-        y = matmul(reshape(weight, (o, ck)), reshape(cols, (n, ck, p)))
-    else:
-        y = matmul(reshape(weight, (groups, o // groups, ck)), reshape(cols, (n, groups, ck, p)))
-    y = reshape(y, (n, o) + tuple(outs))
+    k, p = math.prod(kernel), math.prod(outs)
+    rows = reshape(cols, (n * p, k, groups, cg))
+    rows = reshape(permute(rows, (2, 0, 1, 3)), (groups, n * p, k * cg))      # (g, n·p, k·cg)
+    w = transpose(reshape(movedim(weight, 1, -1), (groups, o // groups, k * cg)), 1, 2)
+    y = reshape(transpose(matmul(rows, w), 0, 1), (n * p, o))                  # (n·p, o)
     if bias is not None:
-        y = y + reshape(bias, (o,) + (1,) * nsp)
+        y = y + bias
+    y = movedim(reshape(y, (n,) + tuple(outs) + (o,)), -1, 1)               # NHWC → NCHW view
     return squeeze(y, 0) if unbatched else y
 
 
@@ -175,9 +258,15 @@ def conv_transposend(input, weight, bias, stride, padding, output_padding, group
         raise RuntimeError(f"{op}: the output size {outs} is not positive (input {tuple(spatial)}, "
                            f"kernel {kernel}, stride {stride}, padding {pad})")
     cg, k, p = c // groups, math.prod(kernel), math.prod(spatial)
-    w = transpose(reshape(weight, (groups, cg, og * k)), -1, -2)     # (g, og·k, cg)
-    cols = matmul(w, reshape(x, (n, groups, cg, p)))                   # (n, g, og·k, p)
-    cols = reshape(cols, (n, o) + kernel + tuple(spatial))
+    rows = reshape(movedim(x, 1, -1), (n * p, groups, cg))                       # (n·p, g, cg)
+    w = movedim(reshape(weight, (groups, cg, og) + kernel), 2, -1)               # (g, cg, k…, og)
+    if groups == 1:
+        cols = matmul(reshape(rows, (n * p, cg)), reshape(w, (cg, k * og)))
+        cols = reshape(cols, (n,) + tuple(spatial) + kernel + (o,))
+    else:
+        cols = matmul(transpose(rows, 0, 1), reshape(w, (groups, cg, k * og)))  # (g, n·p, k·og)
+        cols = reshape(cols, (groups, n * p, k, og))
+        cols = reshape(permute(cols, (1, 2, 0, 3)), (n,) + tuple(spatial) + kernel + (o,))
     y = Col2Im.apply(cols, in_shape=(n, o) + outs, kernel=kernel, stride=stride,
                      padding=tuple((q, q) for q in pad), dilation=dilation)
     if bias is not None:
@@ -218,8 +307,9 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     if min(outs) <= 0:
         raise RuntimeError(f"unfold: the kernel {k} is larger than the padded input "
                            f"({h + 2 * p[0][0]}, {w + 2 * p[1][0]})")
-    cols = Im2Col.apply(input, kernel=k, stride=s, padding=p, dilation=d)
-    return reshape(cols, (n, c * k[0] * k[1], outs[0] * outs[1]))
+    cols = Im2Col.apply(input, kernel=k, stride=s, padding=p, dilation=d)      # (n, oh, ow, kh, kw, c)
+    cols = reshape(cols, (n, outs[0] * outs[1], k[0] * k[1], c))
+    return reshape(permute(cols, (0, 3, 2, 1)), (n, c * k[0] * k[1], outs[0] * outs[1]))
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -240,5 +330,6 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
         raise RuntimeError(f"fold: expected input's dimension 2 to match the calculated number of "
                            f"sliding blocks {outs[0]} * {outs[1]} = {outs[0] * outs[1]}, but got {length}")
     c = ckk // (k[0] * k[1])
-    cols = reshape(input, (n, c) + k + outs)
+    cols = permute(reshape(input, (n, c, k[0] * k[1], length)), (0, 3, 2, 1))  # (n, L, k, c)
+    cols = reshape(cols, (n,) + outs + k + (c,))
     return Col2Im.apply(cols, in_shape=(n, c) + size, kernel=k, stride=s, padding=p, dilation=d)

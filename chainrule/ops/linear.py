@@ -4,7 +4,6 @@ dL/dx = g·W, dL/dW = gᵀ·x summed over every batch dim (one BLAS call), dL/db
 """
 from ..autograd.function import Op
 from .linalg import einsum
-from .reduction import sum as _sum
 
 
 class Linear(Op):
@@ -27,11 +26,10 @@ class Linear(Op):
     def backward(self, g):
         x, w = self.saved_tensors
         n = self.next
-        gx = g @ w if n[0] is not None else None
-        gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1]) if n[1] is not None else None
-        gb = None
-        if len(n) > 2 and n[2] is not None:
-            gb = _sum(g, dim=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
+        g2 = g.reshape(-1, g.shape[-1])  # every batch dim folded into rows: one BLAS call each
+        gx = (g2 @ w).reshape(x.shape) if n[0] is not None else None
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if n[1] is not None else None
+        gb = g2.sum(0) if n[2] is not None else None
         return gx, gw, gb
 
 

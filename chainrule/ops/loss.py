@@ -44,21 +44,49 @@ def _data(x):
 
 
 class CrossEntropy(Op):
-    """Per row i: Lᵢ = −Σ_c aᵢ_c log softmax(zᵢ)_c; ∂Lᵢ/∂zᵢ = softmax(zᵢ)·Σ_c aᵢ_c − aᵢ."""
+    """Per row i: Lᵢ = −Σ_c aᵢ_c log softmax(zᵢ)_c; ∂Lᵢ/∂zᵢ = softmax(zᵢ)·Σ_c aᵢ_c − aᵢ.
 
-    def forward(self, z, coef):
-        zmax = np.amax(z, axis=1, keepdims=True)
-        shifted = z - zmax
-        logp = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-        self.save_for_backward(z, logp)
-        self.coef = coef
-        return -np.sum(coef * logp, axis=1)
+    The coefficients a are a dense matrix (probability targets, label smoothing) plus sparse
+    entries a[rows, cols] += vals (one per row: the class-index target), so the common case never
+    builds an (N, C) one-hot matrix.
+    """
+
+    def forward(self, z, rows, cols, vals, dense):
+        m = z.shape[0]
+        shifted = z - np.amax(z, axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = np.sum(e, axis=1, keepdims=True)
+        log_total = np.log(total)[:, 0]
+        rowsum = np.bincount(rows, weights=vals, minlength=m).astype(z.dtype)
+        picked = np.zeros(m, dtype=z.dtype)
+        np.add.at(picked, rows, vals * shifted[rows, cols])
+        if dense is not None:
+            rowsum += dense.sum(axis=1)
+            picked += np.einsum("ij,ij->i", dense, shifted)
+        self.sparse, self.dense, self.rowsum = (rows, cols, vals), dense, rowsum
+        self.e, self.total = e, total
+        self.save_for_backward(z)
+        return rowsum * log_total - picked
+
+    def _coef(self, shape, dtype):
+        rows, cols, vals = self.sparse
+        a = np.zeros(shape, dtype=dtype) if self.dense is None else self.dense.copy()
+        a[rows, cols] += vals
+        return a
 
     def backward(self, gy):
-        z, logp = self.saved_tensors
-        p = softmax(z, 1) if isinstance(z, Tensor) else np.exp(logp)
-        a = self.coef
-        return (p * a.sum(axis=1, keepdims=True) - a) * gy.reshape(-1, 1)
+        z, = self.saved_tensors
+        if isinstance(z, Tensor):  # differentiable path
+            a = self._coef(tuple(z.shape), z.data.dtype)
+            return (softmax(z, 1) * self.rowsum[:, None] - a) * gy.reshape(-1, 1)
+        grad = self.e / self.total
+        grad *= self.rowsum[:, None]
+        if self.dense is not None:
+            grad -= self.dense
+        rows, cols, vals = self.sparse
+        grad[rows, cols] -= vals
+        grad *= np.reshape(gy, (-1, 1))
+        return grad
 
 
 def _to_rows(input):
@@ -99,36 +127,36 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                            f"got shape {w.shape}")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    rows = _to_rows(input)
+    rows_in = _to_rows(input)
     dt = input.data.dtype
     t = _data(target)
-    probs = t.dtype.kind == "f"
-    if probs:
+    no_entries = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, dt))
+    if t.dtype.kind == "f":
         if tuple(t.shape) != tuple(input.shape):
             raise ValueError(f"cross_entropy: probability targets must have the input's shape "
                              f"{tuple(input.shape)}, got {tuple(t.shape)}")
-        coef = _data(_to_rows(Tensor(t) if not isinstance(target, Tensor) else target.detach()))
-        coef = coef.astype(dt)
+        dense = _data(_to_rows(Tensor(t))).astype(dt)
         if label_smoothing:
-            coef = coef * (1 - label_smoothing) + label_smoothing / c
+            dense = dense * (1 - label_smoothing) + label_smoothing / c
         if w is not None:
-            coef = coef * w
-        denom = rows.shape[0]
+            dense = dense * w
+        sparse, denom = no_entries, rows_in.shape[0]
     else:
         expect = (input.shape[0],) + tuple(input.shape[2:]) if nd > 1 else ()
         if tuple(t.shape) != expect:
             raise ValueError(f"cross_entropy: expected target of shape {expect} for input of shape "
                              f"{tuple(input.shape)}, got {tuple(t.shape)}")
         idx, valid = _class_targets(t, c, ignore_index, "cross_entropy")
-        m = idx.shape[0]
         wt = np.ones(c, dtype=dt) if w is None else w
-        coef = np.zeros((m, c), dtype=dt)
-        rows_i = np.arange(m)[valid]
-        coef[rows_i, idx[valid]] = (1 - label_smoothing) * wt[idx[valid]]
+        r = np.flatnonzero(valid)
+        k = idx[valid]
+        sparse = (r, k, ((1 - label_smoothing) * wt[k]).astype(dt))
+        dense = None
         if label_smoothing:
-            coef[valid] += (label_smoothing / c) * wt
-        denom = float(wt[idx[valid]].sum())
-    loss = CrossEntropy.apply(rows, coef=coef)
+            dense = np.zeros(tuple(rows_in.shape), dtype=dt)
+            dense[r] = (label_smoothing / c) * wt
+        denom = float(wt[k].sum())
+    loss = CrossEntropy.apply(rows_in, *sparse, dense)
     if reduction == "sum":
         return sum(loss)
     if reduction == "mean":

@@ -1,7 +1,7 @@
 """Normalization (Lecture: batch normalization; layer normalization in the Transformer).
 
 All of them standardize over some dims, x̂ = (x − μ)/√(σ² + ε), then scale and shift. The
-standardization is one fused op with the classic backward
+standardization and the affine step are one fused op with the classic backward
 dx = (1/σ̂)(g − mean(g) − x̂·mean(g·x̂)); batch norm additionally keeps running statistics
 (μ̄ ← (1−p)μ̄ + pμ with p = momentum, the unbiased variance likewise) that evaluation uses.
 """
@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ..autograd.broadcast import sum_to_shape
 from ..autograd.function import Op
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
@@ -18,32 +19,80 @@ from .reduction import mean, norm, var
 from .shape import reshape
 
 
-class Standardize(Op):
-    """x̂ = (x − mean)/√(var + ε) over ``dims`` (biased variance, as normalization layers use)."""
+class Normalize(Op):
+    """y = x̂·w + b, x̂ = (x − mean)/√(var + ε) over ``dims`` (biased variance), fused.
 
-    def forward(self, x, dims, eps):
-        self.dims, self.eps = dims, eps
+    With g = ∂L/∂y: ∂L/∂b = Σ g, ∂L/∂w = Σ g·x̂ (over the dims w is shared across), and with
+    ĝ = g·w: ∂L/∂x = (ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))/σ̂.
+    """
+
+    def forward(self, x, w, b, dims, eps, param_shape):
+        self.dims, self.eps, self.param_shape = dims, eps, param_shape
         mu = np.mean(x, axis=dims, keepdims=True)
-        xc = x - mu
-        v = np.mean(xc * xc, axis=dims, keepdims=True)
+        xhat = x - mu
+        v = _mean_of_product(xhat, xhat, dims)
         self.inv_std = 1.0 / np.sqrt(v + eps)
         self.batch_mean, self.batch_var = mu, v
-        y = xc * self.inv_std
-        self.save_for_backward(x, y)
+        xhat *= self.inv_std
+        self.xhat = xhat
+        self.save_for_backward(x, w)
+        if w is None and b is None:
+            return xhat.copy()
+        y = xhat * w.reshape(param_shape) if w is not None else xhat.copy()
+        if b is not None:
+            y += b.reshape(param_shape)
         return y
 
     def backward(self, g):
-        x, y = self.saved_tensors
-        if isinstance(x, Tensor):  # differentiable backward: σ̂ must depend on x too
-            inv_std = rsqrt(var(x, dim=self.dims, correction=0, keepdim=True) + self.eps)
-        else:
-            inv_std = self.inv_std
+        x, w = self.saved_tensors
         d = self.dims
-        return inv_std * (g - mean(g, dim=d, keepdim=True) - y * mean(g * y, dim=d, keepdim=True))
+        need = self.next
+        ps = self.param_shape
+        if isinstance(g, Tensor):  # differentiable: x̂ and σ̂ as functions of x
+            inv_std = rsqrt(var(x, dim=d, correction=0, keepdim=True) + self.eps)
+            xhat = (x - mean(x, dim=d, keepdim=True)) * inv_std
+            gw = sum_to_shape(g * xhat, ps).reshape(w.shape) if need[1] is not None else None
+            gb = sum_to_shape(g, ps).reshape(tuple(self.inputs[2].shape)) if need[2] is not None else None
+            gx = None
+            if need[0] is not None:
+                gh = g * w.reshape(ps) if w is not None else g
+                gx = (gh - mean(gh, dim=d, keepdim=True) -
+                      xhat * mean(gh * xhat, dim=d, keepdim=True)) * inv_std
+            return gx, gw, gb
+        xhat = self.xhat
+        gw = _sum_of_product(g, xhat, ps).reshape(w.shape) if need[1] is not None else None
+        gb = sum_to_shape(g, ps).reshape(self.inputs[2].shape) if need[2] is not None else None
+        gx = None
+        if need[0] is not None:  # in place on a fresh array: few passes over the data
+            gx = g * w.reshape(ps) if w is not None else g.copy()
+            m1 = np.mean(gx, axis=d, keepdims=True)
+            m2 = _mean_of_product(gx, xhat, d)
+            gx -= m1
+            gx -= xhat * m2
+            gx *= self.inv_std
+        return gx, gw, gb
 
 
-def standardize(x, dims, eps):
-    return Standardize.apply(x, dims=tuple(dims), eps=eps)
+def _trailing(dims, ndim):
+    return tuple(dims) == tuple(range(ndim - len(dims), ndim))
+
+
+def _mean_of_product(a, b, dims):
+    """mean(a·b) over dims (keepdims), without materializing a·b when the dims are trailing."""
+    if _trailing(dims, a.ndim):
+        k = int(np.prod([a.shape[i] for i in dims]))
+        lead = a.shape[:a.ndim - len(dims)]
+        out = np.einsum("ij,ij->i", a.reshape(-1, k), b.reshape(-1, k)) / k
+        return out.reshape(lead + (1,) * len(dims)).astype(a.dtype, copy=False)
+    return np.mean(a * b, axis=dims, keepdims=True)
+
+
+def _sum_of_product(g, xhat, shape):
+    """Σ g·x̂ summed down to the parameters' shape (the weight gradient)."""
+    k = int(np.prod(shape))
+    if g.shape[g.ndim - len(shape):] == tuple(shape):  # parameters along the trailing dims
+        return np.einsum("ij,ij->j", g.reshape(-1, k), xhat.reshape(-1, k))
+    return sum_to_shape(g * xhat, shape)
 
 
 def _affine(y, weight, bias, shape):
@@ -73,7 +122,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                              f"got input size {tuple(input.shape)}")
-        y = Standardize.apply(input, dims=dims, eps=eps)
+        y = Normalize.apply(input, weight, bias, dims=dims, eps=eps, param_shape=shape)
         if running_mean is not None or running_var is not None:
             op = y.grad_fn if y.grad_fn is not None else None
             mu, v = _batch_stats(input, dims, op)
@@ -90,7 +139,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                                "(or pass training=True)")
         inv = 1.0 / np.sqrt(running_var.data + eps)
         y = (input - reshape(running_mean.detach(), shape)) * Tensor(inv.reshape(shape), dtype=input.dtype)
-    return _affine(y, weight, bias, shape)
+        y = _affine(y, weight, bias, shape)
+    return y
 
 
 def _batch_stats(x, dims, op):
@@ -109,8 +159,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(f"layer_norm: given normalized_shape={list(shape)}, expected input with "
                            f"shape [*, {', '.join(map(str, shape))}], but got input of size "
                            f"{list(input.shape)}")
-    y = Standardize.apply(input, dims=tuple(range(nd - len(shape), nd)), eps=eps)
-    return _affine(y, weight, bias, None)
+    return Normalize.apply(input, weight, bias, dims=tuple(range(nd - len(shape), nd)), eps=eps,
+                           param_shape=shape)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -121,7 +171,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                            f"divisible by num_groups ({num_groups})")
     rest = input.shape[2:]
     g = reshape(input, (n, num_groups, -1))
-    y = reshape(Standardize.apply(g, dims=(2,), eps=eps), (n, c) + tuple(rest))
+    y = reshape(Normalize.apply(g, None, None, dims=(2,), eps=eps, param_shape=None),
+                (n, c) + tuple(rest))
     return _affine(y, weight, bias, (1, c) + (1,) * len(rest))
 
 
@@ -135,7 +186,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     shape = (1, c) + (1,) * (nd - 2)
     if use_input_stats:
         dims = tuple(range(2, nd))
-        y = Standardize.apply(input, dims=dims, eps=eps)
+        y = Normalize.apply(input, weight, bias, dims=dims, eps=eps, param_shape=shape)
         if running_mean is not None or running_var is not None:
             xd = input.data
             count = math.prod(input.shape[2:])
@@ -148,7 +199,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                     running_var.data[...] = (1 - momentum) * running_var.data + momentum * v
     else:
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
-    return _affine(y, weight, bias, shape)
+    return y
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):

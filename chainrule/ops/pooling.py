@@ -10,12 +10,13 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ..autograd.function import Op
 from ..autograd.tensor import Tensor, _wrap
 from .conv import Im2Col, ntuple
 from .indexing import IndexAdd, getitem
 from .linalg import matmul
 from .reduction import sum as _sum
-from .shape import reshape, squeeze, unsqueeze
+from .shape import movedim, reshape, squeeze, unsqueeze
 
 
 def _pool_geometry(spatial, kernel, stride, padding, dilation, ceil_mode, op):
@@ -60,33 +61,95 @@ def _gather_flat(x, flat_idx):
     return reshape(getitem(xf, key), flat_idx.shape)
 
 
+def _windows(xd, kernel, stride, pad, dil, extra):
+    """A (n, c, o…, k…) strided view of the (−∞-padded) input: every pooling window."""
+    if any(pad) or any(extra):
+        fill = -np.inf if xd.dtype.kind == "f" else np.iinfo(xd.dtype).min
+        xd = np.pad(xd, [(0, 0), (0, 0)] + [(p, p + e) for p, e in zip(pad, extra)],
+                    constant_values=fill)
+    nsp = len(kernel)
+    outs = tuple((xd.shape[2 + i] - dil[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(nsp))
+    sp = xd.strides[2:]
+    return as_strided(xd, shape=xd.shape[:2] + outs + tuple(kernel),
+                      strides=xd.strides[:2] + tuple(a * s for a, s in zip(sp, stride)) +
+                      tuple(a * d for a, d in zip(sp, dil)), writeable=False)
+
+
+def _winner_index(x, kernel, stride, pad, dil, extra, outs):
+    """Flat index (into each (n, c) plane of x) of every window's first maximum."""
+    win = _windows(x, kernel, stride, pad, dil, extra)
+    best = np.argmax(win.reshape(win.shape[:2 + len(kernel)] + (-1,)), axis=-1)
+    ks = np.unravel_index(best, kernel)
+    flat = np.zeros(best.shape, dtype=np.int64)
+    for i in range(len(kernel)):                      # window position → input coordinate
+        shape = [1] * (2 + len(kernel))
+        shape[2 + i] = outs[i]
+        coord = np.arange(outs[i]).reshape(shape) * stride[i] - pad[i] + ks[i] * dil[i]
+        flat = flat * x.shape[2 + i] + coord
+    return flat
+
+
+class MaxPool(Op):
+    """y = max over each window; the gradient goes to the window's (first) maximum.
+
+    Both directions walk the k·k kernel offsets: each offset is one strided view of the input,
+    so the work is k·k elementwise passes with no gather or scatter.
+    """
+
+    def forward(self, x, kernel, stride, pad, dil, extra):
+        self.geometry = (kernel, stride, pad, dil, extra)
+        win = _windows(x, kernel, stride, pad, dil, extra)
+        self.outs = win.shape[2:2 + len(kernel)]
+        self.offsets = list(np.ndindex(*kernel))
+        y = win[(Ellipsis,) + self.offsets[0]].copy()
+        for k in self.offsets[1:]:
+            np.maximum(y, win[(Ellipsis,) + k], out=y)
+        self.save_for_backward(x, y)
+        return y
+
+    def backward(self, gy):
+        x, y = self.saved_tensors
+        if isinstance(gy, Tensor):  # differentiable path: a scatter whose backward is a gather
+            xd = x.data
+            flat = _winner_index(xd, *self.geometry, self.outs)
+            n, c = xd.shape[:2]
+            key = (np.arange(n).reshape(n, 1, 1), np.arange(c).reshape(1, c, 1), flat.reshape(n, c, -1))
+            g = IndexAdd.apply(reshape(gy, (n, c, -1)), key=key,
+                               shape=(n, c, int(np.prod(xd.shape[2:]))))
+            return reshape(g, tuple(xd.shape))
+        kernel, stride, pad, dil, extra = self.geometry
+        nsp = len(kernel)
+        spatial = x.shape[2:]
+        win = _windows(x, kernel, stride, pad, dil, extra)
+        gx = np.zeros(x.shape[:2] + tuple(spatial[i] + 2 * pad[i] + extra[i] for i in range(nsp)),
+                      dtype=gy.dtype)
+        disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dil))
+        taken = np.zeros(y.shape, dtype=bool)
+        for k in self.offsets:  # the first offset holding the max wins, as in PyTorch
+            hit = np.equal(win[(Ellipsis,) + k], y)
+            np.greater(hit, taken, out=hit)
+            taken |= hit
+            window = (slice(None), slice(None)) + tuple(
+                slice(k[j] * dil[j], k[j] * dil[j] + stride[j] * (self.outs[j] - 1) + 1, stride[j])
+                for j in range(nsp))
+            if disjoint:
+                np.multiply(gy, hit, out=gx[window])
+            else:
+                gx[window] += gy * hit
+        crop = tuple(slice(pad[j], pad[j] + spatial[j]) for j in range(nsp))
+        return gx[(slice(None), slice(None)) + crop]
+
+
 def max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nsp, op):
     unbatched = _batched(input, nsp, op)
     x = unsqueeze(input, 0) if unbatched else input
     kernel, stride, pad, dil = _pool_args(kernel_size, stride, padding, dilation, nsp, op)
-    spatial = x.shape[2:]
-    outs, extra = _pool_geometry(spatial, kernel, stride, pad, dil, ceil_mode, op)
-    xd = x.data
-    fill = -np.inf if xd.dtype.kind == "f" else np.iinfo(xd.dtype).min
-    xp = np.pad(xd, [(0, 0), (0, 0)] + [(p, p + e) for p, e in zip(pad, extra)], constant_values=fill)
-    sp = xp.strides[2:]
-    windows = as_strided(xp, shape=xp.shape[:2] + outs + kernel,
-                         strides=xp.strides[:2] + tuple(a * s for a, s in zip(sp, stride)) +
-                         tuple(a * d for a, d in zip(sp, dil)), writeable=False)
-    win = windows.reshape(xp.shape[:2] + outs + (-1,))
-    best = np.argmax(win, axis=-1)                      # position inside each window
-    ks = np.unravel_index(best, kernel)
-    flat = np.zeros(best.shape, dtype=np.int64)
-    for i in range(nsp):                                 # window position → input coordinate
-        shape = [1] * (2 + nsp)
-        shape[2 + i] = outs[i]
-        coord = np.arange(outs[i]).reshape(shape) * stride[i] - pad[i] + ks[i] * dil[i]
-        flat = flat * spatial[i] + coord
-    y = _gather_flat(x, flat)
-    idx = _wrap(flat)
-    if unbatched:
-        y, idx = squeeze(y, 0), squeeze(idx, 0)
-    return (y, idx) if return_indices else y
+    outs, extra = _pool_geometry(x.shape[2:], kernel, stride, pad, dil, ceil_mode, op)
+    y = MaxPool.apply(x, kernel=kernel, stride=stride, pad=pad, dil=dil, extra=extra)
+    if return_indices:
+        idx = _wrap(_winner_index(x.data, kernel, stride, pad, dil, extra, outs))
+        return (squeeze(y, 0), squeeze(idx, 0)) if unbatched else (y, idx)
+    return squeeze(y, 0) if unbatched else y
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -118,7 +181,7 @@ def avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad
     outs, extra = _pool_geometry(spatial, kernel, stride, pad, (1,) * nsp, ceil_mode, op)
     cols = Im2Col.apply(x, kernel=kernel, stride=stride, dilation=(1,) * nsp,
                         padding=tuple((p, p + e) for p, e in zip(pad, extra)))
-    sums = _sum(cols, dim=tuple(range(2, 2 + nsp)))
+    sums = movedim(_sum(cols, dim=tuple(range(1 + nsp, 1 + 2 * nsp))), -1, 1)  # (n, c, o…)
     if divisor_override:
         y = sums / float(divisor_override)
     else:
