@@ -49,6 +49,8 @@ class Im2Col(Op):
         xl = np.moveaxis(x, 1, -1)                      # channels last (a view)
         if any(lo or hi for lo, hi in padding):
             xl = np.pad(xl, [(0, 0)] + list(padding) + [(0, 0)])
+        else:  # one transposing copy makes every gathered row a run of contiguous channels
+            xl = np.ascontiguousarray(xl)
         n, c = xl.shape[0], xl.shape[-1]
         outs = tuple(out_size(xl.shape[1 + i], kernel[i], stride[i], 0, 0, dilation[i])
                      for i in range(nsp))
