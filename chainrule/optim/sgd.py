@@ -1,0 +1,49 @@
+"""Gradient descent with momentum (Lecture: momentum crosses plateaus and saddle points)."""
+from .optimizer import Optimizer, check_range, required
+
+
+class SGD(Optimizer):
+    """θ ← θ − η·g, with momentum, dampening, Nesterov, weight decay and maximize as in PyTorch.
+
+    PyTorch's momentum: b ← μb + (1 − dampening)g, θ ← θ − η·b.
+    The notes' momentum (``form="notes"``): m ← λm − ηg, θ ← θ + m. With a constant η the two
+    walk the same path (m = −η·b); they differ when η changes during training, because the
+    notes' m remembers past step sizes while PyTorch's b remembers past gradients.
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
+                 nesterov=False, *, maximize=False, form="pytorch"):
+        if lr is not required:
+            check_range("SGD", "learning rate", lr)
+        check_range("SGD", "momentum value", momentum)
+        check_range("SGD", "weight_decay value", weight_decay)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
+        if form not in ("pytorch", "notes"):
+            raise ValueError(f"SGD: form must be 'pytorch' or 'notes', got {form!r}")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize, form=form))
+
+    def update(self, p, g, state, group):
+        lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
+        if wd:
+            g = g + wd * p
+        if group["form"] == "notes":
+            if mu:
+                m = state.get("momentum_buffer")
+                m = -lr * g if m is None else mu * m - lr * g
+                state["momentum_buffer"] = m
+                p += m
+            else:
+                p -= lr * g
+            return
+        if mu:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = g.copy()
+            else:
+                buf *= mu
+                buf += (1 - group["dampening"]) * g
+            g = g + mu * buf if group["nesterov"] else buf
+        p -= lr * g
