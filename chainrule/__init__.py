@@ -5,7 +5,8 @@
 """
 from . import backend  # noqa: F401  (memory setup first)
 from . import autograd, ops, utils
-from . import nn, optim
+from . import data, io, nn, optim, train
+from .io import load, save
 from .autograd import (Function, Tensor, enable_grad, inference_mode, is_grad_enabled, no_grad,
                        set_grad_enabled)
 from .autograd.broadcast import broadcast_to

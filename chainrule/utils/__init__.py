@@ -1,5 +1,5 @@
 """Learner tools: numerical gradient checks and a view of the graph."""
-from . import graph
+from . import data, graph
 from .gradcheck import GradcheckError, gradcheck
 
 __all__ = ["gradcheck", "GradcheckError", "graph"]

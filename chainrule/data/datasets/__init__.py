@@ -1,0 +1,7 @@
+"""Datasets: scikit-learn's bundled sets, MNIST/Fashion-MNIST/CIFAR-10 from their standard files,
+and generators for the lectures' data."""
+from .bundled import load_breast_cancer, load_diabetes, load_digits, load_iris, load_wine
+from .cifar import CIFAR10, read_cifar_batch
+from .idx import MNIST, FashionMNIST, read_idx
+from .synthetic import (daily_views, gaussian_classes, moons, polynomial_with_categories,
+                        two_spirals, windows, xor)
