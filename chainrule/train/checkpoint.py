@@ -2,6 +2,7 @@
 state, position — written atomically, keeping the last K."""
 import os
 import re
+import warnings
 
 from ..io.serialization import load, save
 
@@ -33,9 +34,13 @@ def read_latest_checkpoint(folder):
     problems = []
     for path in reversed(checkpoint_paths(folder)):
         try:
-            return path, load(path)
+            state = load(path)
         except (ValueError, OSError) as e:
             problems.append(str(e))
+            continue
+        if problems:
+            warnings.warn("skipped damaged checkpoint(s): " + "; ".join(problems) + f"; using {path}")
+        return path, state
     if problems:
         raise ValueError(f"no readable checkpoint in {folder}:\n  " + "\n  ".join(problems))
     return None, None

@@ -81,11 +81,11 @@ class Trainer:
         if self.checkpoint_dir:
             return write_checkpoint(self.checkpoint_dir, self.step, self.state(), self.keep_last)
 
-    def restore(self, state):
+    def restore(self, state, source="the checkpoint"):
         try:
             self.model.load_state_dict(state["model"])
         except RuntimeError as e:
-            raise RuntimeError(f"resume: the checkpoint does not fit this model: {e}") from None
+            raise RuntimeError(f"resume: {source} does not fit this model: {e}") from None
         self.optimizer.load_state_dict(state["optimizer"])
         if self.scheduler is not None and state.get("scheduler") is not None:
             self.scheduler.load_state_dict(state["scheduler"])
@@ -160,10 +160,13 @@ class Trainer:
     def fit(self, train_loader, val_loader=None, epochs=1, resume=False):
         if resume:
             if not self.checkpoint_dir:
-                raise ValueError("fit: resume=True needs a checkpoint_dir")
+                raise ValueError("fit: resume needs a checkpoint_dir")
             path, state = read_latest_checkpoint(self.checkpoint_dir)
+            if state is None and resume != "auto":
+                raise FileNotFoundError(f"fit: resume=True but there is no checkpoint (ckpt-*.safetensors) "
+                                        f"in {self.checkpoint_dir}; use resume='auto' to start fresh then")
             if state is not None:
-                self.restore(state)
+                self.restore(state, f"the checkpoint {path}")
                 if self.log:
                     self.log(f"resumed from {path} (epoch {self.epoch}, step {self.step})")
         bar = _progress(total=len(train_loader) * epochs, initial=self.epoch * len(train_loader) +
@@ -230,7 +233,7 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs=1, sche
 
     checkpoint_every=N saves every N steps (else every epoch, when checkpoint_dir is given);
     resume=True continues from the newest checkpoint in checkpoint_dir to exactly the weights an
-    uninterrupted run would reach. early_stopping=patience (or an EarlyStopping) watches val_loss.
+    uninterrupted run would reach (resume='auto' also starts fresh when there is none). early_stopping=patience (or an EarlyStopping) watches val_loss.
     """
     callbacks = list(callbacks)
     if early_stopping is not None:

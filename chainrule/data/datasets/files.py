@@ -9,7 +9,7 @@ import os
 import tempfile
 import urllib.request
 
-DEBIAN = {"fashion-mnist": "/usr/share/datasets/fashion-mnist", "mnist": "/usr/share/datasets/mnist"}
+DEBIAN = {"fashion-mnist": "/usr/share/datasets/fashion-mnist"}  # Debian's dataset-fashion-mnist
 
 
 def search_dirs(name, root=None):
