@@ -108,3 +108,50 @@ def layer_norm(lib):
         x.grad = w.grad = b.grad = None
         F.layer_norm(x, (256,), w, b).backward(g)
     return step
+
+
+def _copy_weights(src_torch, dst):
+    """Give the chainrule model the torch model's initial weights (same numbers in both runs)."""
+    dst.load_state_dict({k: v.detach().numpy() for k, v in src_torch.state_dict().items()})
+
+
+def _train_step_workload(make_model, x_shape, classes, batch):
+    def build(lib):
+        import torch
+        rng = np.random.default_rng(0)
+        torch.manual_seed(0)
+        model = make_model(lib.nn)
+        if lib is not torch:
+            _copy_weights(make_model(torch.nn), model)
+        x = lib.tensor(rng.standard_normal((batch,) + x_shape).astype(np.float32))
+        y = lib.tensor(rng.integers(0, classes, batch))
+        opt = lib.optim.SGD(model.parameters(), lr=0.01)
+        loss_fn = lib.nn.CrossEntropyLoss()
+
+        def step():
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+        return step
+    return build
+
+
+def mlp(nn):
+    """W1: 784→256→256→10 with ReLU."""
+    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+def lenet(nn):
+    """W2: LeNet-5 style, 1×28×28 → conv 6@5×5 pad 2 → ReLU → pool → conv 16@5×5 → ReLU → pool → 120 → 84 → 10."""
+    return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+                         nn.Linear(84, 10))
+
+
+workload("W1_mlp_step", target=0.9, rounds=40, settle=0.05,
+         about="MLP 784→256→256→10, batch 128: forward, cross-entropy, backward, SGD step")(
+    _train_step_workload(mlp, (784,), 10, 128))
+workload("W2_lenet_step", target=3.0, rounds=20,
+         about="LeNet-5 style CNN, batch 64: forward, cross-entropy, backward, SGD step")(
+    _train_step_workload(lenet, (1, 28, 28), 10, 64))
