@@ -86,9 +86,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
                      for g, x in zip(gs, xs))
 
     H = jacobian(gradient, ins, create_graph=create_graph, strict=strict)
-    if single_in:
-        return H[0]
-    return H
+    return H[0][0] if single_in else H
 
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):

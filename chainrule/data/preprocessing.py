@@ -12,7 +12,8 @@ def _array(x):
 
 
 class Standardizer:
-    """x̃ = (x − μ)/σ per feature, with μ, σ fitted on the training data."""
+    """x̃ = (x − μ)/σ per feature, with μ, σ fitted on the training data (σ = 1 for a feature
+    that is constant there)."""
 
     def __init__(self, eps=1e-8):
         self.eps, self.mean, self.std = eps, None, None
@@ -22,7 +23,8 @@ class Standardizer:
         if a.shape[0] == 0:
             raise ValueError("Standardizer.fit: cannot fit on an empty array")
         self.mean = a.mean(axis=axis, keepdims=True)
-        self.std = a.std(axis=axis, keepdims=True)
+        std = a.std(axis=axis, keepdims=True)
+        self.std = np.where(std > 0, std, 1.0)  # a constant feature is only centred, not blown up
         return self
 
     def _check(self):

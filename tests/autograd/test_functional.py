@@ -43,6 +43,14 @@ def test_hessian_of_a_small_mlp_loss_matches_torch():
     np.testing.assert_allclose(flat, flat.T, atol=1e-10)  # a Hessian is symmetric
 
 
+def test_hessian_of_a_single_tensor_is_a_tensor():
+    x = np.array([0.3, -1.2])
+    f = lambda t: (t ** 3).sum() + t[0] * t[1]
+    H = hessian(f, cr.tensor(x))
+    Ht = torch.autograd.functional.hessian(f, torch.tensor(x))
+    np.testing.assert_allclose(H.data, Ht.numpy())
+
+
 def test_vjp_and_hvp():
     x = np.array([0.5, -1.0, 2.0])
     f = lambda t: (t ** 3).sum()

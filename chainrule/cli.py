@@ -1,0 +1,133 @@
+"""The ``chainrule`` command: list the lectures' experiments, run one, re-render a report.
+
+    chainrule list [--names]
+    chainrule run NAME [--quick] [--seed S] [--out DIR] [--set key=value ...]
+    chainrule run tour
+    chainrule report DIR
+    chainrule --version
+"""
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+from . import __version__
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="chainrule", description="Run Hung-yi Lee's ML course as experiments.")
+    p.add_argument("--version", action="version", version=f"chainrule {__version__}")
+    sub = p.add_subparsers(dest="command")
+    ls = sub.add_parser("list", help="the experiments, grouped by lecture, with the question each answers")
+    ls.add_argument("--names", action="store_true", help="just the names, one per line")
+    run = sub.add_parser("run", help="run an experiment (or 'tour' for a short sample of all lectures)")
+    run.add_argument("name")
+    run.add_argument("--quick", action="store_true", help="the ~10 s version")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--out", help="output folder (default: runs/NAME)")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change a setting")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    rep = sub.add_parser("report", help="re-render the index.html of a finished run")
+    rep.add_argument("dir")
+    return p
+
+
+def _fail(msg):
+    print(f"chainrule: error: {msg}", file=sys.stderr)
+    return 2
+
+
+def _overrides(pairs):
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set expects KEY=VALUE, got {pair!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _check_writable(folder):
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+    except OSError as e:
+        raise PermissionError(f"cannot write to --out {folder}: {e.strerror or e}") from None
+
+
+def cmd_list(names_only):
+    from .lectures import LECTURES, all_experiments
+    exps = all_experiments()
+    if names_only:
+        for name in sorted(exps):
+            print(name)
+        return 0
+    for lecture, title in LECTURES.items():
+        print(title)
+        for name in sorted(n for n in exps if n.startswith(lecture + ".")):
+            print(f"  {name:<40} {exps[name].question}")
+        print()
+    print("chainrule run tour   — a short sample across the lectures")
+    return 0
+
+
+def run_one(name, quick=False, seed=0, out=None, overrides=None, progress=True, log=print):
+    """Run experiment ``name`` and write its report; returns (run folder, Result)."""
+    from .lectures import get, make_config
+    from .lectures.context import Context
+    from .report import write_run
+    exp = get(name)
+    cfg = make_config(exp, quick, overrides)
+    out = out or os.path.join("runs", name)
+    _check_writable(out)
+    ctx = Context(seed=seed, progress=progress, log=log)
+    start = time.perf_counter()
+    result = exp.fn(cfg, ctx)
+    seconds = time.perf_counter() - start
+    page = write_run(out, exp, cfg, result, seed, seconds)
+    log(f"{name}: {result.headline}")
+    log(f"  ({seconds:.1f} s; report: {page})")
+    return out, result
+
+
+def cmd_run(args):
+    overrides = _overrides(args.set)
+    if args.name == "tour":
+        from .lectures import TOUR
+        if overrides:
+            raise ValueError("run tour takes no --set (each experiment has its own settings)")
+        base = args.out or os.path.join("runs", "tour")
+        _check_writable(base)
+        print(f"chainrule tour: {len(TOUR)} experiments across the lectures (quick settings)\n")
+        for name in TOUR:
+            run_one(name, True, args.seed, os.path.join(base, name), None, not args.no_progress)
+            print()
+        print(f"open {os.path.join(base, TOUR[0], 'index.html')} (one folder per experiment) to see the figures")
+        return 0
+    run_one(args.name, args.quick, args.seed, args.out, overrides, not args.no_progress)
+    return 0
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            return cmd_list(args.names)
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command == "report":
+            from .report import render
+            print(render(args.dir))
+            return 0
+        _parser().print_help()
+        return 0
+    except KeyError as e:
+        return _fail(e.args[0])
+    except (ValueError, PermissionError, FileNotFoundError) as e:
+        return _fail(str(e))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

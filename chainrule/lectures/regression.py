@@ -1,0 +1,378 @@
+"""Lecture 1 — Regression: a function y = f(x) found in three steps (a set of functions, a loss,
+gradient descent), tried on a daily-views series and on noisy curves."""
+import dataclasses
+import math
+
+import numpy as np
+
+import chainrule as cr
+from chainrule import nn
+from chainrule.data.datasets import daily_views, polynomial_with_categories, windows
+
+from .plots import figure, lines
+from .registry import Result, experiment
+
+
+def _gd(params, loss_fn, lr, steps, opt=None):
+    """Plain gradient descent θ ← θ − η∇L on chainrule tensors; returns the loss history."""
+    opt = opt or cr.optim.SGD(params, lr=lr)
+    hist = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        opt.step()
+        hist.append(loss.item())
+    return hist
+
+
+def _views_split(days, train_frac):
+    v = daily_views(days, seed=0)
+    x, y = windows(v, 7)
+    n = int(len(y) * train_frac)
+    return v, x[:n], y[:n], x[n:], y[n:]
+
+
+@dataclasses.dataclass
+class ViewsConfig:
+    days: int = 730
+    train_fraction: float = 0.67
+    steps: int = 3000
+    lr: float = 0.05
+
+
+@experiment("regression.linear_views", ViewsConfig,
+            "Does looking at the last 7 days predict tomorrow's views better than looking at yesterday only?",
+            "y = b + Σⱼ wⱼxⱼ  (xⱼ: the views j days ago), L = (1/N) Σ |y − ŷ|  (MAE)",
+            quick=dict(days=300, steps=600))
+def linear_views(cfg, ctx):
+    v, xtr, ytr, xte, yte = _views_split(cfg.days, cfg.train_fraction)
+    mu, sd = xtr.mean(), xtr.std()
+    results, preds = {}, {}
+    for k in (1, 7):
+        a_tr = cr.tensor((xtr[:, -k:] - mu) / sd)
+        a_te = cr.tensor((xte[:, -k:] - mu) / sd)
+        t_tr = cr.tensor((ytr - mu) / sd)
+        model = nn.Linear(k, 1)
+        _gd(list(model.parameters()), lambda: ((model(a_tr).squeeze(-1) - t_tr) ** 2).mean(), cfg.lr,
+            cfg.steps, cr.optim.Adam(model.parameters(), lr=cfg.lr))
+        with cr.no_grad():
+            p_tr = model(a_tr).squeeze(-1).data * sd + mu
+            p_te = model(a_te).squeeze(-1).data * sd + mu
+        results[f"{k}_day"] = {"train_mae": float(np.abs(p_tr - ytr).mean()),
+                                "test_mae": float(np.abs(p_te - yte).mean())}
+        preds[k] = p_te
+    fig, ax = figure(7, 3.5)
+    t = np.arange(len(yte))
+    ax.plot(t, yte, label="true", color="k", lw=1)
+    for k, p in preds.items():
+        ax.plot(t, p, label=f"{k}-day model", lw=1)
+    ax.set(title="Test period: views and predictions", xlabel="day", ylabel="views")
+    ax.legend()
+    better = results["7_day"]["test_mae"] < results["1_day"]["test_mae"]
+    head = (f"The 7-day model's test MAE is {results['7_day']['test_mae']:.1f} views vs "
+            f"{results['1_day']['test_mae']:.1f} for yesterday alone: the weekly pattern "
+            f"{'helps' if better else 'does not help'}.")
+    return Result(results, {"predictions": fig}, head)
+
+
+@dataclasses.dataclass
+class SurfaceConfig:
+    steps: int = 60
+    lrs: tuple[float, ...] = (0.01, 0.4, 1.05)
+    grid: int = 80
+
+
+@experiment("regression.error_surface", SurfaceConfig,
+            "How does the learning rate η change gradient descent's path on the error surface L(w, b)?",
+            "L(w, b) = (1/N) Σ (ŷ − (b + w·x))²,  w ← w − η ∂L/∂w,  b ← b − η ∂L/∂b",
+            quick=dict(steps=40, grid=40))
+def error_surface(cfg, ctx):
+    v = daily_views(120, seed=1)
+    x, y = windows(v, 1)
+    x, y = x[:, 0], y
+    mx, sx, my, sy = x.mean(), x.std(), y.mean(), y.std()
+    xs, ys = cr.tensor((x - mx) / sx), cr.tensor((y - my) / sy)
+    start = (-1.5, 1.5)
+    paths, finals = {}, {}
+    for lr in cfg.lrs:
+        w = cr.tensor([start[0]], requires_grad=True)
+        b = cr.tensor([start[1]], requires_grad=True)
+        path = [(start[0], start[1])]
+        opt = cr.optim.SGD([w, b], lr=lr)
+        loss = None
+        for _ in range(cfg.steps):
+            opt.zero_grad()
+            loss = ((b + w * xs - ys) ** 2).mean()
+            loss.backward()
+            opt.step()
+            path.append((w.item(), b.item()))
+        with cr.no_grad():
+            final = ((b + w * xs - ys) ** 2).mean().item()
+        paths[lr], finals[lr] = np.array(path), final
+    ws = np.linspace(-2.5, 2.5, cfg.grid)
+    bs = np.linspace(-2.5, 2.5, cfg.grid)
+    W, B = np.meshgrid(ws, bs)
+    xa, ya = xs.data, ys.data
+    L = ((B[..., None] + W[..., None] * xa - ya) ** 2).mean(-1)
+    fig, ax = figure(6, 5)
+    cs = ax.contour(W, B, L, levels=np.geomspace(L.min() + 1e-3, L.max(), 15), cmap="viridis")
+    ax.clabel(cs, fontsize=7, fmt="%.2f")
+    for lr, p in paths.items():
+        inside = np.all(np.abs(p) < 3, axis=1)
+        ax.plot(p[inside, 0], p[inside, 1], "o-", ms=2, label=f"η = {lr}")
+    ax.set(title="Error surface and gradient descent paths", xlabel="w", ylabel="b", xlim=(-2.5, 2.5), ylim=(-2.5, 2.5))
+    ax.legend()
+    small, right, large = cfg.lrs[0], cfg.lrs[1], cfg.lrs[-1]
+    metrics = {f"final_loss_lr_{lr}": finals[lr] for lr in cfg.lrs}
+    metrics["minimum_loss"] = float(L.min())
+    head = (f"After {cfg.steps} steps η={right} reaches L={finals[right]:.3f}; η={small} is too small "
+            f"(still L={finals[small]:.3f}) and η={large} is too large "
+            f"(L={finals[large]:.3g}, jumping across the valley).")
+    return Result(metrics, {"error_surface": fig}, head)
+
+
+def _poly(x, degree):
+    return np.stack([x ** d for d in range(1, degree + 1)], axis=1)
+
+
+def _fit_poly(xtr, ytr, degree, lam=0.0, extra_tr=None):
+    """Least squares with L2 penalty λΣw² on the weights (not on the bias), in closed form."""
+    a = _poly(xtr, degree) if degree else np.zeros((len(xtr), 0))
+    if extra_tr is not None:
+        a = np.concatenate([a, extra_tr], axis=1)
+    a1 = np.concatenate([np.ones((len(a), 1)), a], axis=1)
+    reg = lam * np.eye(a1.shape[1])
+    reg[0, 0] = 0.0
+    return np.linalg.solve(a1.T @ a1 + reg, a1.T @ ytr)
+
+
+def _predict_poly(theta, x, degree, extra=None):
+    a = _poly(x, degree)
+    if extra is not None:
+        a = np.concatenate([a, extra], axis=1)
+    return theta[0] + a @ theta[1:]
+
+
+@dataclasses.dataclass
+class PolyConfig:
+    n_train: int = 16
+    n_test: int = 200
+    noise: float = 0.8
+    max_degree: int = 5
+
+
+def _poly_data(cfg):
+    x, c, y = polynomial_with_categories(cfg.n_train + cfg.n_test, seed=3, noise=cfg.noise)
+    n = cfg.n_train
+    return (x[:n], c[:n], y[:n]), (x[n:], c[n:], y[n:])
+
+
+@experiment("regression.overfitting", PolyConfig,
+            "As the model gets more complex (polynomials of degree 1 to 5), what happens to the "
+            "training and testing errors?",
+            "y = b + Σₖ wₖ xᵏ (k = 1…degree); a bigger model set contains the smaller ones, so its "
+            "training error can only fall — but its testing error can rise (overfitting)",
+            quick=dict())
+def overfitting(cfg, ctx):
+    (xtr, ctr, ytr), (xte, cte, yte) = _poly_data(cfg)
+    train, test = {}, {}
+    for d in range(1, cfg.max_degree + 1):
+        theta = _fit_poly(xtr, ytr, d)
+        train[d] = float(np.mean((_predict_poly(theta, xtr, d) - ytr) ** 2))
+        test[d] = float(np.mean((_predict_poly(theta, xte, d) - yte) ** 2))
+    degs = list(train)
+    fig = lines({"training error": (degs, [train[d] for d in degs]),
+                 "testing error": (degs, [test[d] for d in degs])},
+                "Overfitting: training vs testing error", "polynomial degree", "mean squared error", logy=True)
+    best = min(test, key=test.get)
+    metrics = {"train_mse": train, "test_mse": test, "best_degree": best}
+    head = (f"Training error falls from {train[1]:.2f} (degree 1) to {train[cfg.max_degree]:.2f} "
+            f"(degree {cfg.max_degree}), but testing error is lowest at degree {best} ({test[best]:.2f}) "
+            f"and reaches {test[cfg.max_degree]:.2f} at degree {cfg.max_degree}: overfitting.")
+    return Result(metrics, {"errors": fig}, head)
+
+
+@experiment("regression.hidden_factor", PolyConfig,
+            "When the data hide a category (the Pokémon's species), does giving the model that "
+            "category through indicator features beat one model for all?",
+            "y = Σ_c δ(category = c)(b_c + w_c x + w'_c x²)  — δ are 0/1 indicator features",
+            quick=dict())
+def hidden_factor(cfg, ctx):
+    cfg = dataclasses.replace(cfg, n_train=max(cfg.n_train, 60))
+    (xtr, ctr, ytr), (xte, cte, yte) = _poly_data(cfg)
+    k = int(max(ctr.max(), cte.max())) + 1
+
+    def features(x, c):
+        onehot = np.eye(k)[c]
+        return np.concatenate([onehot, onehot * x[:, None], onehot * x[:, None] ** 2], axis=1)
+    single = _fit_poly(xtr, ytr, 2)
+    single_test = float(np.mean((_predict_poly(single, xte, 2) - yte) ** 2))
+    f_tr, f_te = features(xtr, ctr), features(xte, cte)
+    theta = np.linalg.lstsq(f_tr, ytr, rcond=None)[0]
+    per_cat_test = float(np.mean((f_te @ theta - yte) ** 2))
+    fig, ax = figure()
+    ax.scatter(xte, yte, c=cte, s=8, cmap="tab10", label="test data")
+    grid = np.linspace(xte.min(), xte.max(), 100)
+    ax.plot(grid, _predict_poly(single, grid, 2), "k--", label="one model")
+    for c in range(k):
+        ax.plot(grid, features(grid, np.full(100, c)) @ theta, label=f"category {c}")
+    ax.set(title="One model vs a model per category", xlabel="x", ylabel="y")
+    ax.legend(fontsize=7)
+    head = (f"Testing error drops from {single_test:.2f} (one quadratic for all) to {per_cat_test:.2f} "
+            f"with the hidden category as indicator features.")
+    return Result({"single_model_test_mse": single_test, "per_category_test_mse": per_cat_test},
+                  {"per_category": fig}, head)
+
+
+@dataclasses.dataclass
+class RegConfig(PolyConfig):
+    degree: int = 5
+    lambdas: tuple[float, ...] = (0.0, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
+
+
+@experiment("regression.regularization", RegConfig,
+            "Does penalizing large weights (λΣw², bias not penalized) make the degree-5 model "
+            "generalize better, and what does λ trade off?",
+            "L = Σ (y − (b + Σ wᵢxᵢ))² + λ Σ wᵢ²  — smaller w: a smoother function, less sensitive to noise",
+            quick=dict())
+def regularization(cfg, ctx):
+    (xtr, ctr, ytr), (xte, cte, yte) = _poly_data(cfg)
+    train, test = {}, {}
+    for lam in cfg.lambdas:
+        theta = _fit_poly(xtr, ytr, cfg.degree, lam)
+        train[lam] = float(np.mean((_predict_poly(theta, xtr, cfg.degree) - ytr) ** 2))
+        test[lam] = float(np.mean((_predict_poly(theta, xte, cfg.degree) - yte) ** 2))
+    lams = list(cfg.lambdas)
+    xs = [max(l, 1e-3) for l in lams]
+    fig = lines({"training error": (xs, [train[l] for l in lams]), "testing error": (xs, [test[l] for l in lams])},
+                "L2 regularization sweep (λ = 0 drawn at 10⁻³)", "λ", "mean squared error", logy=True)
+    fig.axes[0].set_xscale("log")
+    best = min(test, key=test.get)
+    head = (f"With λ = {best} the testing error is {test[best]:.2f}, against {test[0.0]:.2f} without "
+            f"regularization; training error rises from {train[0.0]:.2f} to {train[lams[-1]]:.2f} "
+            f"as λ grows to {lams[-1]}.")
+    return Result({"train_mse": {str(k): v for k, v in train.items()},
+                   "test_mse": {str(k): v for k, v in test.items()}, "best_lambda": best},
+                  {"lambda_sweep": fig}, head)
+
+
+@dataclasses.dataclass
+class NormalEqConfig:
+    n: int = 200
+    features: int = 5
+    steps: int = 2000
+    lr: float = 0.1
+
+
+@experiment("regression.normal_equations", NormalEqConfig,
+            "Does gradient descent reach the same weights as the closed-form least-squares solution?",
+            "w* = (XᵀX)⁻¹Xᵀy  (set ∂L/∂w = 0)  vs  w ← w − η ∂L/∂w",
+            quick=dict(steps=800))
+def normal_equations(cfg, ctx):
+    rng = ctx.rng
+    x = rng.standard_normal((cfg.n, cfg.features))
+    true_w = rng.standard_normal(cfg.features)
+    y = x @ true_w + 0.5 + 0.1 * rng.standard_normal(cfg.n)
+    a = np.concatenate([np.ones((cfg.n, 1)), x], axis=1)
+    closed = np.linalg.solve(a.T @ a, a.T @ y)
+    w = cr.zeros(cfg.features + 1, dtype=cr.float64, requires_grad=True)
+    at, yt = cr.tensor(a), cr.tensor(y)
+    hist = _gd([w], lambda: ((at @ w - yt) ** 2).mean(), cfg.lr, cfg.steps)
+    diff = float(np.abs(w.data - closed).max())
+    fig = lines({"gradient descent": (np.arange(1, len(hist) + 1), hist)}, "Loss during gradient descent",
+                "step", "MSE", logy=True)
+    fig.axes[0].axhline(float(np.mean((a @ closed - y) ** 2)), color="k", ls="--", label="closed form")
+    fig.axes[0].legend()
+    head = f"After {cfg.steps} steps gradient descent's weights differ from (XᵀX)⁻¹Xᵀy by at most {diff:.2e}."
+    return Result({"max_weight_difference": diff, "closed_form": closed.tolist(), "gradient_descent": w.data.tolist()},
+                  {"convergence": fig}, head)
+
+
+@dataclasses.dataclass
+class ScalingConfig:
+    steps: int = 3000
+    target_loss: float = 0.02
+
+
+@experiment("regression.feature_scaling", ScalingConfig,
+            "Why standardize features? How many gradient steps does each version need?",
+            "x̃ᵢ = (xᵢ − mᵢ)/σᵢ  — features on one scale make the error surface round, so one η suits every direction",
+            quick=dict(steps=1500))
+def feature_scaling(cfg, ctx):
+    rng = ctx.rng
+    x = np.stack([rng.uniform(0, 1, 200), rng.uniform(0, 100, 200)], axis=1)
+    y = 2 * x[:, 0] + 0.03 * x[:, 1] + 0.1 * rng.standard_normal(200)
+    y = (y - y.mean()) / y.std()
+    runs = {}
+    for name, feats in (("raw", x), ("standardized", (x - x.mean(0)) / x.std(0))):
+        a = cr.tensor(np.concatenate([np.ones((200, 1)), feats], axis=1))
+        yt = cr.tensor(y)
+        # the largest stable step for each surface: 1/λ_max of the Hessian 2XᵀX/N
+        lr = 1.0 / np.linalg.eigvalsh(2 * a.data.T @ a.data / 200).max()
+        w = cr.zeros(3, dtype=cr.float64, requires_grad=True)
+        runs[name] = _gd([w], lambda: ((a @ w - yt) ** 2).mean(), lr, cfg.steps)
+    steps = {k: next((i + 1 for i, v in enumerate(h) if v < cfg.target_loss), None) for k, h in runs.items()}
+    fig = lines({k: (np.arange(1, len(h) + 1), h) for k, h in runs.items()},
+                "Gradient descent with and without feature scaling", "step", "MSE", logy=True)
+    raw = steps["raw"] if steps["raw"] is not None else f"more than {cfg.steps}"
+    head = (f"Standardized features reach L < {cfg.target_loss} in {steps['standardized']} steps; raw "
+            f"features need {raw} (each with its largest stable learning rate).")
+    return Result({"steps_to_target": {k: (v if v is not None else -1) for k, v in steps.items()},
+                   "final_loss": {k: h[-1] for k, h in runs.items()}}, {"scaling": fig}, head)
+
+
+@dataclasses.dataclass
+class SigmoidConfig:
+    counts: tuple[int, ...] = (3, 10, 100)
+    steps: int = 3000
+    lr: float = 0.01
+
+
+@experiment("regression.sigmoid_sum", SigmoidConfig,
+            "Can a sum of sigmoids (or of ReLU pairs) approximate a curve, and do more pieces and "
+            "more layers fit it better?",
+            "y = b + Σᵢ cᵢ σ(bᵢ + wᵢx);  hard sigmoid = ReLU(x) − ReLU(x − 1) (two ReLUs);  "
+            "vector form y = b + cᵀσ(b + Wx)",
+            quick=dict(counts=(3, 30), steps=800))
+def sigmoid_sum(cfg, ctx):
+    x = np.linspace(-1, 1, 200).astype(np.float32)[:, None]
+    y = (np.sin(3 * np.pi * x) + x).astype(np.float32)  # three waves: a few sigmoids cannot follow
+    xt, yt = cr.tensor(x), cr.tensor(y)
+    fits, curves = {}, {}
+
+    def train(model, name):
+        opt = cr.optim.Adam(model.parameters(), lr=cfg.lr)
+        _gd(list(model.parameters()), lambda: ((model(xt) - yt) ** 2).mean(), cfg.lr, cfg.steps, opt)
+        with cr.no_grad():
+            pred = model(xt).data
+        fits[name] = float(np.mean((pred - y) ** 2))
+        curves[name] = pred[:, 0]
+    def pieces(n, act):
+        """Sigmoids (or ReLUs) with steep slopes and their turning points spread over [−1, 1],
+        like the notes' piecewise-linear pieces."""
+        first = nn.Linear(1, n)
+        with cr.no_grad():
+            slope = ctx.rng.choice([-1.0, 1.0], n) * ctx.rng.uniform(5, 15, n)
+            first.weight.copy_(cr.tensor(slope[:, None].astype(np.float32)))
+            first.bias.copy_(cr.tensor((-slope * ctx.rng.uniform(-1, 1, n)).astype(np.float32)))
+        return nn.Sequential(first, act(), nn.Linear(n, 1))
+    for n in cfg.counts:
+        train(pieces(n, nn.Sigmoid), f"{n} sigmoids")
+    n = max(cfg.counts)
+    train(pieces(2 * n, nn.ReLU), f"{2 * n} ReLUs")
+    k = min(cfg.counts[-1], 10)
+    train(nn.Sequential(nn.Linear(1, k), nn.ReLU(), nn.Linear(k, k), nn.ReLU(), nn.Linear(k, 1)),
+          f"2 layers of {k} ReLUs")
+    fig, ax = figure()
+    ax.plot(x[:, 0], y[:, 0], "k", lw=2, label="target")
+    for name, c in curves.items():
+        ax.plot(x[:, 0], c, lw=1, label=name)
+    ax.set(title="Fitting a curve with sigmoids and ReLUs", xlabel="x", ylabel="y")
+    ax.legend(fontsize=7)
+    few, many = f"{cfg.counts[0]} sigmoids", f"{cfg.counts[-1]} sigmoids"
+    head = (f"Training MSE falls from {fits[few]:.4f} with {few} to {fits[many]:.4f} with {many}; "
+            + ", ".join(f"{k}: {v:.4f}" for k, v in fits.items() if "sigmoid" not in k) + ".")
+    return Result({"train_mse": fits}, {"fits": fig}, head)
+
+

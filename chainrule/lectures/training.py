@@ -1,0 +1,588 @@
+"""Lecture 3 — The art of training: critical points and the Hessian, batch size, momentum and
+adaptive learning rates, schedules, batch normalization, robust losses and overfitting."""
+import dataclasses
+import math
+import time
+
+import numpy as np
+
+import chainrule as cr
+from chainrule import nn
+from chainrule.autograd.functional import hessian
+
+from .plots import bars, figure, lines
+from .registry import Result, experiment
+
+
+# ------------------------------------------------------------------------------------- critical
+@dataclasses.dataclass
+class CriticalConfig:
+    runs: int = 20
+    steps: int = 3000
+    hidden: int = 2
+
+
+def _tiny_net_loss(theta, x, y, hidden):
+    """A 1-hidden-layer tanh net y = v·tanh(Wx) written on one flat parameter vector θ."""
+    d = x.shape[1]
+    w = theta[:hidden * d].reshape(hidden, d)
+    v = theta[hidden * d:]
+    return ((cr.tanh(x @ w.T) @ v - y) ** 2).mean()
+
+
+@experiment("training.critical_points", CriticalConfig,
+            "When the gradient is zero, is it a local minimum or a saddle point — and can we escape a saddle?",
+            "L(θ) ≈ L(θ′) + ½(θ − θ′)ᵀH(θ − θ′) at a critical point. All eigenvalues of H > 0: local "
+            "minimum; some < 0: saddle — step along the eigenvector u of a negative eigenvalue λ: "
+            "L(θ′ + u) ≈ L(θ′) + ½λ‖u‖² < L(θ′)",
+            quick=dict(runs=6, steps=800))
+def critical_points(cfg, ctx):
+    x = cr.tensor(np.array([[1.0, 0.5], [-0.5, 1.0], [0.8, -1.2], [-1.0, -0.3]]))
+    y = cr.tensor(np.array([1.0, -1.0, 0.5, 0.2]))
+    n = cfg.hidden * 2 + cfg.hidden
+    f = lambda t: _tiny_net_loss(t, x, y, cfg.hidden)
+
+    def analyze(theta):
+        h = hessian(f, cr.tensor(theta)).data
+        ev, vec = np.linalg.eigh(h)
+        return ev, vec
+    # 1) θ = 0 is a critical point (every gradient vanishes): a saddle
+    zero = np.zeros(n)
+    t0 = cr.tensor(zero, requires_grad=True)
+    grad0 = cr.autograd.grad(f(t0), t0)[0].data
+    ev, vec = analyze(zero)
+    loss0 = f(cr.tensor(zero)).item()
+    u = vec[:, 0]
+    step = max(1e-3, 0.5 * math.sqrt(abs(2 * loss0 / ev[0]))) if ev[0] < 0 else 0.0
+    escaped = f(cr.tensor(zero + step * u)).item()
+    # 2) many trainings: how often do we stop at a minimum (all eigenvalues ≥ 0)?
+    ratios, min_ratio_count = [], 0
+    for r in ctx.progress(range(cfg.runs), desc="runs"):
+        theta = cr.tensor(np.random.default_rng(100 + r).standard_normal(n), requires_grad=True)
+        opt = cr.optim.SGD([theta], lr=0.1)
+        for _ in range(cfg.steps):
+            opt.zero_grad()
+            f(theta).backward()
+            opt.step()
+        e, _ = analyze(theta.data.copy())
+        ratio = float((e > 1e-8).mean())
+        ratios.append(ratio)
+        min_ratio_count += ratio == 1.0
+    fig, ax = figure()
+    ax.hist(ratios, bins=np.linspace(0, 1, 11), rwidth=0.9)
+    ax.set(title="Minimum ratio = share of positive Hessian eigenvalues", xlabel="minimum ratio", ylabel="runs")
+    fig2, ax2 = figure()
+    alphas = np.linspace(-2 * step if step else -1, 2 * step if step else 1, 81)
+    ax2.plot(alphas, [f(cr.tensor(zero + a * u)).item() for a in alphas], label="along the escape direction u")
+    ax2.plot(alphas, [f(cr.tensor(zero + a * vec[:, -1])).item() for a in alphas], label="along the steepest-up direction")
+    ax2.axvline(0, color="k", lw=0.5)
+    ax2.set(title="The loss around the saddle θ = 0", xlabel="step size", ylabel="loss")
+    ax2.legend(fontsize=8)
+    head = (f"At θ = 0 the gradient is {np.abs(grad0).max():.1e} and the Hessian's smallest eigenvalue is "
+            f"{ev[0]:.3f} < 0: a saddle. One step along its eigenvector lowers the loss from {loss0:.4f} "
+            f"to {escaped:.4f}. Of {cfg.runs} trained runs, {min_ratio_count} ended at a true minimum "
+            f"(mean minimum ratio {np.mean(ratios):.2f}).")
+    return Result({"gradient_at_zero": float(np.abs(grad0).max()), "hessian_eigenvalues_at_zero": ev.tolist(),
+                   "loss_at_saddle": loss0, "loss_after_escape": escaped, "minimum_ratios": ratios,
+                   "runs_at_minimum": int(min_ratio_count)}, {"minimum_ratio": fig, "escape": fig2}, head)
+
+
+# ----------------------------------------------------------------------------------- optimizers
+def _surface(p):
+    """An ill-conditioned valley: 100× steeper across than along, its minimum at (1, 1)."""
+    x, y = p[..., 0] - 1, p[..., 1] - 1
+    return 0.01 * x ** 2 + 1.0 * y ** 2
+
+
+@dataclasses.dataclass
+class OptConfig:
+    steps: int = 150
+    lr: float = 0.4  # plain SGD's: near the largest stable step across the valley (2/2.0)
+
+
+def _walk(make_opt, steps, start=(-2.0, -1.5)):
+    p = cr.tensor(np.array(start), requires_grad=True)
+    opt = make_opt([p])
+    path, losses = [p.data.copy()], []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = _surface(p)
+        loss.backward()
+        opt.step()
+        path.append(p.data.copy())
+        losses.append(_surface(p.data))
+    return np.array(path), losses
+
+
+@experiment("training.optimizers", OptConfig,
+            "On an ill-conditioned error surface, how do SGD, momentum, Adagrad, RMSProp and Adam move?",
+            "momentum: m ← λm − ηg, θ ← θ + m;  Adagrad: θ ← θ − η/σ·g, σ = √(mean of past g²);\n"
+            "RMSProp: σᵗ = √(α(σᵗ⁻¹)² + (1−α)(gᵗ)²);  Adam = RMSProp + momentum (with bias correction)",
+            quick=dict(steps=80))
+def optimizers(cfg, ctx):
+    lr = cfg.lr
+    makers = {"SGD": lambda p: cr.optim.SGD(p, lr=lr),
+              "SGD + momentum": lambda p: cr.optim.SGD(p, lr=lr / 4, momentum=0.9, form="notes"),
+              "Adagrad (notes)": lambda p: cr.optim.Adagrad(p, lr=lr, form="notes"),
+              "RMSProp (notes)": lambda p: cr.optim.RMSprop(p, lr=lr / 8, alpha=0.9, form="notes"),
+              "Adam": lambda p: cr.optim.Adam(p, lr=lr / 4)}
+    runs = {name: _walk(m, cfg.steps) for name, m in makers.items()}
+    g = np.linspace(-2.5, 2.0, 120)
+    G0, G1 = np.meshgrid(g, np.linspace(-2.0, 2.0, 120))  # start (−2, −1.5), goal (1, 1)
+    Z = _surface(np.stack([G0, G1], -1))
+    fig, ax = figure(6.5, 5)
+    ax.contour(G0, G1, Z, levels=np.geomspace(1e-3, Z.max(), 20), cmap="Greys")
+    for name, (path, _) in runs.items():
+        ax.plot(path[:, 0], path[:, 1], ".-", ms=2, lw=1, label=name)
+    ax.plot(1, 1, "k*", ms=12)
+    ax.set(title="Optimizer paths on an ill-conditioned surface", xlabel="θ₁", ylabel="θ₂")
+    ax.legend(fontsize=7)
+    fig2 = lines({name: (np.arange(1, cfg.steps + 1), losses) for name, (_, losses) in runs.items()},
+                 "Loss per step", "step", "loss", logy=True)
+    final = {name: float(losses[-1]) for name, (_, losses) in runs.items()}
+    head = (f"After {cfg.steps} steps: " + ", ".join(f"{k} {v:.2e}" for k, v in final.items())
+            + f"; Adam ends {final['SGD'] / max(final['Adam'], 1e-300):.0f}× lower than plain SGD.")
+    return Result({"final_loss": final}, {"paths": fig, "losses": fig2}, head)
+
+
+@dataclasses.dataclass
+class PlateauConfig:
+    steps: int = 300
+    lr: float = 0.05
+    momentum: float = 0.9
+
+
+def _plateau(x):
+    """Flat from x = −4 to −1, then a drop into the minimum at x = 2: a plateau with a gentle slope."""
+    return 0.01 * (x - 2) ** 2 + 1 - cr.tanh((x + 0.5) * 2) if isinstance(x, cr.Tensor) else \
+        0.01 * (x - 2) ** 2 + 1 - np.tanh((x + 0.5) * 2)
+
+
+@experiment("training.momentum_plateau", PlateauConfig,
+            "Can momentum carry the parameters across a plateau where the gradient is almost zero?",
+            "m⁽ⁱ⁺¹⁾ = λm⁽ⁱ⁾ − ηg⁽ⁱ⁾, θ⁽ⁱ⁺¹⁾ = θ⁽ⁱ⁾ + m⁽ⁱ⁺¹⁾ — the movement remembers past gradients",
+            quick=dict(steps=200))
+def momentum_plateau(cfg, ctx):
+    finals, paths = {}, {}
+    for name, mom in (("gradient descent", 0.0), ("momentum", cfg.momentum)):
+        x = cr.tensor([-4.0], dtype=cr.float64, requires_grad=True)
+        opt = cr.optim.SGD([x], lr=cfg.lr, momentum=mom, form="notes")
+        path = []
+        for _ in range(cfg.steps):
+            opt.zero_grad()
+            _plateau(x).sum().backward()
+            opt.step()
+            path.append(x.item())
+        paths[name], finals[name] = path, float(_plateau(np.array(path[-1])))
+    xs = np.linspace(-5, 4, 300)
+    fig, ax = figure()
+    ax.plot(xs, _plateau(xs), "k", label="L(θ)")
+    for name, path in paths.items():
+        ax.plot(path[::5], _plateau(np.array(path[::5])), "o", ms=3, label=name)
+    ax.set(title="Crossing a plateau", xlabel="θ", ylabel="L")
+    ax.legend()
+    head = (f"After {cfg.steps} steps plain gradient descent is at θ = {paths['gradient descent'][-1]:.2f} "
+            f"(L = {finals['gradient descent']:.3f}); with momentum θ = {paths['momentum'][-1]:.2f} "
+            f"(L = {finals['momentum']:.3f}).")
+    return Result({"final_loss": finals, "final_theta": {k: v[-1] for k, v in paths.items()}}, {"plateau": fig}, head)
+
+
+# ------------------------------------------------------------------------ digits-based trainings
+def _digits(seed, n_train=None):
+    from chainrule.data import Standardizer, train_val_test_split
+    from chainrule.data.datasets import load_digits
+    x, y = load_digits()
+    xtr, xva, xte, ytr, yva, yte = train_val_test_split(x, y, fractions=(0.6, 0.2, 0.2),
+                                                        generator=cr.Generator().manual_seed(seed))
+    if n_train:
+        xtr, ytr = xtr[:n_train], ytr[:n_train]
+    s = Standardizer().fit(xtr)
+    return [(s.transform(a).astype(np.float32), b) for a, b in ((xtr, ytr), (xva, yva), (xte, yte))]
+
+
+def _train(model, data, epochs, batch_size, opt=None, lr=1e-2, weight_decay=0.0, augment=None,
+           early_stopping=None, seed=0):
+    from chainrule.utils.data import DataLoader, TensorDataset
+    (xtr, ytr), (xva, yva), _ = data
+    cr.manual_seed(seed)
+    train = DataLoader(TensorDataset(cr.tensor(xtr), cr.tensor(ytr)), batch_size=batch_size, shuffle=True,
+                       collate_fn=augment)
+    val = DataLoader(TensorDataset(cr.tensor(xva), cr.tensor(yva)), batch_size=256)
+    opt = opt or cr.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
+    t = time.perf_counter()
+    hist = cr.train.fit(model, nn.CrossEntropyLoss(), opt, train, val, epochs=epochs, metrics=["accuracy"],
+                        early_stopping=early_stopping, progress=False)
+    hist["seconds"] = time.perf_counter() - t
+    return hist
+
+
+def _test_accuracy(model, data):
+    model.eval()
+    x, y = data[2]
+    with cr.no_grad():
+        return cr.train.accuracy(model(cr.tensor(x)), y)
+
+
+def _mlp(width=64, depth=1, act=nn.ReLU, norm=False, dropout=0.0, d_in=64):
+    layers, d = [], d_in
+    for _ in range(depth):
+        layers.append(nn.Linear(d, width))
+        if norm:
+            layers.append(nn.BatchNorm1d(width))
+        layers.append(act())
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        d = width
+    layers.append(nn.Linear(d, 10))
+    return nn.Sequential(*layers)
+
+
+@dataclasses.dataclass
+class BatchConfig:
+    epochs: int = 10
+    small: int = 8
+    large: int = 512
+
+
+@experiment("training.batch_size", BatchConfig,
+            "Small or large batches: which is faster per epoch, and which generalizes better?",
+            "batch size B: one update per B examples. Large B: fewer, smoother, parallel updates (less "
+            "time per epoch); small B: more, noisier updates — the noise helps escape sharp minima",
+            quick=dict(epochs=4))
+def batch_size(cfg, ctx):
+    data = _digits(ctx.seed)
+    out, curves = {}, {}
+    for name, bs in (("small", cfg.small), ("large", cfg.large)):
+        cr.manual_seed(ctx.seed)
+        model = _mlp()
+        hist = _train(model, data, cfg.epochs, bs, lr=0.05 if bs > 64 else 0.01, seed=ctx.seed)
+        out[name] = {"batch_size": bs, "seconds_per_epoch": hist["seconds"] / cfg.epochs,
+                     "val_accuracy": hist["val_accuracy"][-1], "test_accuracy": _test_accuracy(model, data)}
+        curves[f"B = {bs}"] = (np.arange(1, cfg.epochs + 1), hist["val_accuracy"])
+    fig = lines(curves, "Validation accuracy per epoch", "epoch", "accuracy")
+    s, l = out["small"], out["large"]
+    head = (f"An epoch takes {s['seconds_per_epoch']:.3f} s with B = {cfg.small} and "
+            f"{l['seconds_per_epoch']:.3f} s with B = {cfg.large}; after {cfg.epochs} epochs the test "
+            f"accuracy is {s['test_accuracy']:.3f} vs {l['test_accuracy']:.3f}.")
+    return Result(out, {"validation": fig}, head)
+
+
+@dataclasses.dataclass
+class BNConfig:
+    epochs: int = 8
+    depth: int = 4
+
+
+@experiment("training.batchnorm", BNConfig,
+            "Does batch normalization make a deep sigmoid network easier to train?",
+            "z̃ = (z − μ)/σ over the batch, then γz̃ + β (γ = 1, β = 0 at first); running mean "
+            "μ̄ ← (1 − p)μ̄ + pμ with p = 0.1 is used at test time",
+            quick=dict(epochs=4))
+def batchnorm(cfg, ctx):
+    data = _digits(ctx.seed)
+    out, curves = {}, {}
+    for name, norm in (("without", False), ("with", True)):
+        cr.manual_seed(ctx.seed)
+        model = _mlp(64, cfg.depth, nn.Sigmoid, norm)
+        hist = _train(model, data, cfg.epochs, 64, lr=0.05, seed=ctx.seed)
+        out[name] = {"train_loss": hist["loss"], "test_accuracy": _test_accuracy(model, data)}
+        curves[f"{name} batch norm"] = (np.arange(1, cfg.epochs + 1), hist["loss"])
+    fig = lines(curves, f"Training loss of a {cfg.depth}-layer sigmoid network", "epoch", "loss", logy=True)
+    head = (f"After {cfg.epochs} epochs the training loss is {out['with']['train_loss'][-1]:.3f} with batch "
+            f"norm vs {out['without']['train_loss'][-1]:.3f} without (test accuracy "
+            f"{out['with']['test_accuracy']:.3f} vs {out['without']['test_accuracy']:.3f}).")
+    return Result(out, {"training_loss": fig}, head)
+
+
+@dataclasses.dataclass
+class ScheduleConfig:
+    epochs: int = 12
+    lr: float = 0.15
+    warmup_epochs: int = 3
+
+
+@experiment("training.lr_schedule", ScheduleConfig,
+            "Does warming the learning rate up and then decaying it beat a constant large rate?",
+            "warmup: η grows linearly for the first steps (the statistics of σ are unreliable early); "
+            "decay: η shrinks as we near the goal — e.g. η = d^−½·min(step^−½, step·warmup^−3/2)",
+            quick=dict(epochs=6, warmup_epochs=2))
+def lr_schedule(cfg, ctx):
+    from chainrule.optim import lr_scheduler as S
+    data = _digits(ctx.seed)
+    out, curves = {}, {}
+    for name in ("constant", "warmup + cosine decay"):
+        cr.manual_seed(ctx.seed)
+        model = _mlp(64, 3)
+        opt = cr.optim.SGD(model.parameters(), lr=cfg.lr, momentum=0.9)
+        sched = None
+        if name != "constant":
+            sched = S.SequentialLR(opt, [S.LinearLR(opt, 0.05, total_iters=cfg.warmup_epochs),
+                                         S.CosineAnnealingLR(opt, cfg.epochs - cfg.warmup_epochs)],
+                                   milestones=[cfg.warmup_epochs])
+        from chainrule.utils.data import DataLoader, TensorDataset
+        (xtr, ytr), (xva, yva), _ = data
+        hist = cr.train.fit(model, nn.CrossEntropyLoss(), opt,
+                            DataLoader(TensorDataset(cr.tensor(xtr), cr.tensor(ytr)), batch_size=64, shuffle=True),
+                            DataLoader(TensorDataset(cr.tensor(xva), cr.tensor(yva)), batch_size=256),
+                            epochs=cfg.epochs, scheduler=sched, metrics=["accuracy"], progress=False)
+        out[name] = {"val_accuracy": hist["val_accuracy"][-1], "lr": hist["lr"], "train_loss": hist["loss"][-1],
+                     "test_accuracy": _test_accuracy(model, data)}
+        curves[name] = (np.arange(1, cfg.epochs + 1), hist["val_loss"])
+    fig = lines(curves, "Validation loss per epoch", "epoch", "loss", logy=True)
+    c, w = out["constant"], out["warmup + cosine decay"]
+    head = (f"With η = {cfg.lr} held constant the test accuracy is {c['test_accuracy']:.3f}; warming up "
+            f"and decaying the same peak rate gives {w['test_accuracy']:.3f}.")
+    return Result(out, {"validation_loss": fig}, head)
+
+
+@dataclasses.dataclass
+class RobustConfig:
+    n: int = 60
+    outliers: int = 6
+    steps: int = 1500
+
+
+@experiment("training.robust_losses", RobustConfig,
+            "With outliers in the data, how do MSE, MAE and Huber losses (and gradient clipping) fit a line?",
+            "MSE: (y − ŷ)² — an outlier's pull grows with its error; MAE: |y − ŷ|; Huber: square near 0, "
+            "absolute far away; clipping: g′ = g·g_max/‖g‖ when ‖g‖ > g_max",
+            quick=dict(steps=600))
+def robust_losses(cfg, ctx):
+    rng = ctx.rng
+    x = rng.uniform(-2, 2, cfg.n)
+    y = 1.5 * x + 0.5 + 0.2 * rng.standard_normal(cfg.n)
+    idx = rng.choice(cfg.n, cfg.outliers, replace=False)
+    y[idx] += 15.0
+    xt, yt = cr.tensor(x.astype(np.float32)), cr.tensor(y.astype(np.float32))
+    fns = {"MSE": cr.nn.functional.mse_loss, "MAE": cr.nn.functional.l1_loss,
+           "Huber": lambda a, b: cr.nn.functional.huber_loss(a, b, delta=1.0)}
+    fits = {}
+    for name, fn in list(fns.items()) + [("MSE + clipping", cr.nn.functional.mse_loss)]:
+        w = cr.zeros(2, requires_grad=True)
+        opt = cr.optim.SGD([w], lr=0.05)
+        for _ in range(cfg.steps):
+            opt.zero_grad()
+            fn(w[0] * xt + w[1], yt).backward()
+            if name.endswith("clipping"):
+                cr.nn.utils.clip_grad_norm_([w], 1.0)
+            opt.step()
+        fits[name] = w.data.astype(float).tolist()
+    errors = {k: float(abs(v[0] - 1.5) + abs(v[1] - 0.5)) for k, v in fits.items()}
+    fig, ax = figure()
+    ax.scatter(x, y, s=10, c="gray")
+    g = np.linspace(-2, 2, 10)
+    for k, (a, b) in fits.items():
+        ax.plot(g, a * g + b, label=f"{k}: {a:.2f}x + {b:.2f}")
+    ax.plot(g, 1.5 * g + 0.5, "k--", label="truth: 1.50x + 0.50")
+    ax.set(title="Fitting a line with outliers", xlabel="x", ylabel="y")
+    ax.legend(fontsize=7)
+    head = (f"The fitted line's error (|Δslope| + |Δbias|) is {errors['MSE']:.2f} with MSE, "
+            f"{errors['MAE']:.2f} with MAE and {errors['Huber']:.2f} with Huber: the robust losses ignore "
+            f"the outliers' pull.")
+    return Result({"fits": fits, "parameter_error": errors}, {"lines": fig}, head)
+
+
+@dataclasses.dataclass
+class RemediesConfig:
+    epochs: int = 30
+    n_train: int = 150
+
+
+def _noise_augment(batch):
+    """Collate, then add fresh Gaussian noise to every example: new training images each epoch."""
+    from chainrule.utils.data import default_collate
+    x, y = default_collate(batch)
+    return x + cr.randn(*x.shape) * 0.5, y
+
+
+@experiment("training.overfitting_remedies", RemediesConfig,
+            "Trained on only 150 digits, which remedies against overfitting help the most?",
+            "more data · data augmentation · dropout · L2 (weight decay) · early stopping — each limits "
+            "how closely the model can follow the few training examples",
+            quick=dict(epochs=20))
+def overfitting_remedies(cfg, ctx):
+    small = _digits(ctx.seed, cfg.n_train)
+    full = _digits(ctx.seed)
+    setups = {
+        "baseline": dict(data=small),
+        "more data (×7)": dict(data=full),
+        "augmentation (noise)": dict(data=small, augment=_noise_augment),
+        "dropout 0.5": dict(data=small, dropout=0.5),
+        "L2 (wd 1e-2)": dict(data=small, weight_decay=1e-2),
+        "early stopping": dict(data=small, early_stopping=5),
+    }
+    acc = {}
+    for name, s in ctx.progress(list(setups.items()), desc="remedies"):
+        cr.manual_seed(ctx.seed)
+        model = _mlp(256, 2, dropout=s.get("dropout", 0.0))
+        _train(model, s["data"], cfg.epochs, 16, lr=0.01, weight_decay=s.get("weight_decay", 0.0),
+               augment=s.get("augment"), early_stopping=s.get("early_stopping"), seed=ctx.seed)
+        acc[name] = _test_accuracy(model, small)
+    fig = bars(acc, "Test accuracy with each remedy", "accuracy")
+    best = max((k for k in acc if k != "baseline"), key=acc.get)
+    head = (f"Baseline test accuracy {acc['baseline']:.3f}; best remedy: {best} ({acc[best]:.3f}). "
+            + ", ".join(f"{k} {v:.3f}" for k, v in acc.items() if k not in ("baseline", best)) + ".")
+    return Result({"test_accuracy": acc}, {"remedies": fig}, head)
+
+
+@dataclasses.dataclass
+class CVConfig:
+    folds: int = 5
+    max_degree: int = 6
+    n_train: int = 30
+
+
+@experiment("training.cross_validation", CVConfig,
+            "N-fold cross validation: which polynomial degree should we choose without peeking at the test set?",
+            "split the training set into N folds; train on N − 1, validate on the one left out; average "
+            "over the folds; pick the model with the lowest average, retrain on all training data",
+            quick=dict())
+def cross_validation(cfg, ctx):
+    from chainrule.data import KFold
+    from chainrule.data.datasets import polynomial_with_categories
+    from .regression import _fit_poly, _predict_poly
+    x, _, y = polynomial_with_categories(cfg.n_train + 300, seed=7, noise=0.8, n_categories=1)
+    xtr, ytr, xte, yte = x[:cfg.n_train], y[:cfg.n_train], x[cfg.n_train:], y[cfg.n_train:]
+    cv, test = {}, {}
+    for d in range(1, cfg.max_degree + 1):
+        errs = []
+        for tr, va in KFold(cfg.folds, shuffle=True, generator=cr.Generator().manual_seed(ctx.seed)).split(cfg.n_train):
+            th = _fit_poly(xtr[tr], ytr[tr], d)
+            errs.append(np.mean((_predict_poly(th, xtr[va], d) - ytr[va]) ** 2))
+        cv[d] = float(np.mean(errs))
+        th = _fit_poly(xtr, ytr, d)
+        test[d] = float(np.mean((_predict_poly(th, xte, d) - yte) ** 2))
+    chosen = min(cv, key=cv.get)
+    best_test = min(test, key=test.get)
+    ds = list(cv)
+    fig = lines({"cross-validation error": (ds, [cv[d] for d in ds]), "test error": (ds, [test[d] for d in ds])},
+                f"{cfg.folds}-fold cross validation", "degree", "MSE", logy=True)
+    head = (f"Cross validation picks degree {chosen} (CV error {cv[chosen]:.2f}); its test error is "
+            f"{test[chosen]:.2f}, and the degree with the lowest test error is {best_test}.")
+    return Result({"cv_mse": cv, "test_mse": test, "chosen_degree": chosen, "best_test_degree": best_test},
+                  {"cross_validation": fig}, head)
+
+
+@dataclasses.dataclass
+class FatTallConfig:
+    layers: int = 5
+    samples: int = 1025
+
+
+def _tent_layers(k):
+    """k layers of 2 ReLUs computing the tent map t(x) = 2ReLU(x) − 4ReLU(x − ½) k times:
+    a zigzag with 2ᵏ linear pieces, from 6k + 1 parameters."""
+    def linear(w, b):
+        layer = nn.Linear(len(w[0]), len(w))
+        with cr.no_grad():
+            layer.weight.copy_(cr.tensor(w))
+            layer.bias.copy_(cr.tensor(b))
+        return layer
+    mods = [linear([[1.0], [1.0]], [0.0, -0.5]), nn.ReLU()]
+    for _ in range(k - 1):  # t's output 2a − 4b fed straight into the next pair of ReLUs
+        mods += [linear([[2.0, -4.0], [2.0, -4.0]], [0.0, -0.5]), nn.ReLU()]
+    return nn.Sequential(*mods, linear([[2.0, -4.0]], [0.0]))
+
+
+@experiment("training.fat_or_tall", FatTallConfig,
+            "With the same number of parameters, can a tall (deep) network represent functions a fat "
+            "(shallow) one cannot?",
+            "a layer of n ReLUs makes at most n + 1 linear pieces; stacking layers multiplies pieces — "
+            "k layers of 2 ReLUs (the tent map composed k times) make 2ᵏ. Deep = modularization: "
+            "fewer parameters for the same function",
+            quick=dict(layers=4, samples=513))
+def fat_or_tall(cfg, ctx):
+    k = cfg.layers
+    x = np.linspace(0, 1, cfg.samples)
+    target = 1 - np.abs(((x * 2 ** k) % 2) - 1)  # the zigzag with 2ᵏ pieces (peak height 1)
+    tall = _tent_layers(k)
+    with cr.no_grad():
+        tall_out = tall(cr.tensor(x[:, None].astype(np.float32))).data[:, 0]
+    tall_params = sum(p.numel() for p in tall.parameters())
+    n_fat = (tall_params - 1) // 3                  # 1 → n → 1 has 3n + 1 parameters
+    # a fat network at its best guess: breakpoints spread evenly, output weights by least squares
+    knots = np.linspace(0, 1, n_fat + 2)[1:-1]
+    feats = np.concatenate([np.ones((len(x), 1)), x[:, None], np.maximum(x[:, None] - knots[None, :n_fat - 1], 0)], 1)
+    coef = np.linalg.lstsq(feats, target, rcond=None)[0]
+    fat_out = feats @ coef
+    tall_mse = float(np.mean((tall_out - target) ** 2))
+    fat_mse = float(np.mean((fat_out - target) ** 2))
+    fig, ax = figure(7, 3.5)
+    ax.plot(x, target, "k", lw=3, alpha=0.3, label=f"target: {2 ** k} pieces")
+    ax.plot(x, tall_out, label=f"tall: {k} layers × 2 ReLUs ({tall_params} params)")
+    ax.plot(x, fat_out, label=f"fat: 1 layer × {n_fat} ReLUs ({3 * n_fat + 1} params), best fit")
+    ax.set(title="Same parameter budget, deep vs shallow", xlabel="x", ylabel="y")
+    ax.legend(fontsize=7)
+    head = (f"{k} layers of 2 ReLUs ({tall_params} parameters) draw the {2 ** k}-piece zigzag exactly "
+            f"(MSE {tall_mse:.1e}); one layer with the same budget ({n_fat} ReLUs, at most {n_fat + 1} "
+            f"pieces), least-squares fitted with evenly spaced breakpoints, reaches MSE {fat_mse:.4f}.")
+    return Result({"tall_parameters": tall_params, "fat_parameters": 3 * n_fat + 1, "tall_mse": tall_mse,
+                   "fat_best_mse": fat_mse, "pieces": 2 ** k}, {"fat_or_tall": fig}, head)
+
+
+@dataclasses.dataclass
+class BiasOptConfig:
+    epochs: int = 10
+    shallow: int = 2
+    deep: int = 12
+
+
+@experiment("training.model_bias_vs_optimization", BiasOptConfig,
+            "A deeper plain network has a bigger function set — so why can its *training* loss be higher?",
+            "If a deeper model cannot even fit the training data as well as a shallower one, the "
+            "problem is optimization, not model bias (not overfitting either: look at the training loss)",
+            quick=dict(epochs=4))
+def model_bias_vs_optimization(cfg, ctx):
+    data = _digits(ctx.seed)
+    out, curves = {}, {}
+    for name, depth in (("shallow", cfg.shallow), ("deep", cfg.deep)):
+        cr.manual_seed(ctx.seed)
+        model = _mlp(32, depth, nn.Sigmoid)
+        hist = _train(model, data, cfg.epochs, 64, lr=0.5, seed=ctx.seed)
+        out[name] = {"layers": depth, "train_loss": hist["loss"][-1]}
+        curves[f"{depth} hidden layers"] = (np.arange(1, cfg.epochs + 1), hist["loss"])
+    fig = lines(curves, "Training loss: deeper is not easier", "epoch", "loss", logy=True)
+    head = (f"After {cfg.epochs} epochs the {cfg.deep}-layer network's training loss is "
+            f"{out['deep']['train_loss']:.3f}, the {cfg.shallow}-layer one's {out['shallow']['train_loss']:.3f}: "
+            f"an optimization issue, since the deep net's function set contains the shallow one's.")
+    return Result(out, {"training_loss": fig}, head)
+
+
+@dataclasses.dataclass
+class HoeffdingConfig:
+    n_values: tuple[int, ...] = (10, 50, 100, 500, 1000)
+    hypotheses: int = 10
+    epsilon: float = 0.1
+    draws: int = 2000
+
+
+@experiment("training.hoeffding", HoeffdingConfig,
+            "How likely is a training set that misleads us (some h with |L_train(h) − L_all(h)| > ε), "
+            "and is the Hoeffding bound |H|·2exp(−2Nε²) true?",
+            "P(D_train is bad) ≤ Σ_h P(D_train is bad due to h) ≤ |H|·2exp(−2Nε²): more data N or "
+            "fewer hypotheses |H| make a bad training set unlikely",
+            quick=dict(draws=400, n_values=(10, 100, 500)))
+def hoeffding(cfg, ctx):
+    rng = ctx.rng
+    population = rng.uniform(0, 1, 100_000)
+    labels = (population > 0.4).astype(int) ^ (rng.random(100_000) < 0.1)
+    thresholds = np.linspace(0.1, 0.9, cfg.hypotheses)
+    l_all = np.array([np.mean((population > t).astype(int) != labels) for t in thresholds])
+    empirical, bound = {}, {}
+    for n in cfg.n_values:
+        bad = 0
+        for _ in range(cfg.draws):
+            i = rng.integers(0, len(population), n)
+            l_train = np.array([np.mean((population[i] > t).astype(int) != labels[i]) for t in thresholds])
+            bad += np.any(np.abs(l_train - l_all) > cfg.epsilon)
+        empirical[n] = bad / cfg.draws
+        bound[n] = min(1.0, cfg.hypotheses * 2 * math.exp(-2 * n * cfg.epsilon ** 2))
+    ns = list(cfg.n_values)
+    fig = lines({"empirical P(bad)": (ns, [max(empirical[n], 1e-4) for n in ns]),
+                 "Hoeffding bound": (ns, [bound[n] for n in ns])},
+                f"|H| = {cfg.hypotheses} threshold classifiers, ε = {cfg.epsilon}", "N", "probability", logy=True)
+    fig.axes[0].set_xscale("log")
+    head = (f"The bound holds at every N: e.g. N = {ns[-1]}: empirical {empirical[ns[-1]]:.4f} ≤ bound "
+            f"{bound[ns[-1]]:.4f}; N = {ns[0]}: {empirical[ns[0]]:.3f} ≤ {bound[ns[0]]:.3f} (a loose bound).")
+    return Result({"empirical": {str(k): v for k, v in empirical.items()}, "bound": {str(k): v for k, v in bound.items()}},
+                  {"hoeffding": fig}, head)

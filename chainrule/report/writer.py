@@ -1,0 +1,116 @@
+"""A run's folder: ``metrics.json`` (with the headline), ``config.json``, one PNG per figure and an
+``index.html`` that shows the question, the formula from the notes, the figures and the numbers."""
+import dataclasses
+import html
+import json
+import math
+import os
+
+from ..io.atomic import atomic_write
+
+
+def _jsonable(v):
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if hasattr(v, "item") and getattr(v, "size", 2) == 1:
+        v = v.item()
+    if hasattr(v, "tolist"):
+        return v.tolist()
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    return v
+
+
+def _write_json(path, obj):
+    with atomic_write(path, "w") as f:
+        json.dump(_jsonable(obj), f, indent=2, sort_keys=False)
+        f.write("\n")
+
+
+def write_run(out_dir, exp, cfg, result, seed, seconds):
+    """Write every file of a finished run into out_dir (created if needed)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    os.makedirs(out_dir, exist_ok=True)
+    names = []
+    for name, fig in result.figures.items():
+        fname = f"{name}.png"
+        fig.savefig(os.path.join(out_dir, fname), dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        names.append(fname)
+    _write_json(os.path.join(out_dir, "config.json"),
+                {"experiment": exp.name, "seed": seed, "config": dataclasses.asdict(cfg)})
+    _write_json(os.path.join(out_dir, "metrics.json"),
+                {"experiment": exp.name, "lecture": exp.lecture, "question": exp.question,
+                 "formula": exp.formula, "headline": result.headline, "seconds": round(seconds, 3),
+                 "figures": names, "metrics": result.metrics})
+    return render(out_dir)
+
+
+def render(out_dir):
+    """(Re)build index.html from the run's metrics.json and config.json; returns its path."""
+    try:
+        with open(os.path.join(out_dir, "metrics.json")) as f:
+            m = json.load(f)
+        with open(os.path.join(out_dir, "config.json")) as f:
+            c = json.load(f)
+    except FileNotFoundError as e:
+        raise FileNotFoundError(f"report: {out_dir} is not a chainrule run folder (missing "
+                                f"{os.path.basename(e.filename)})") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"report: {out_dir} has a damaged JSON file: {e}") from None
+    from ..lectures.registry import LECTURES
+    esc = html.escape
+    rows = "".join(f"<tr><td>{esc(str(k))}</td><td>{esc(_fmt(v))}</td></tr>"
+                   for k, v in _flatten(m["metrics"]).items())
+    cfg_rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in c["config"].items())
+    figs = "".join(f'<figure><img src="{esc(f)}" alt="{esc(f)}"><figcaption>{esc(f[:-4])}</figcaption></figure>'
+                   for f in m["figures"] if os.path.exists(os.path.join(out_dir, f)))
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{esc(m['experiment'])} — chainrule</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }}
+h1 {{ font-size: 1.5em; }} .lecture {{ color: #666; }} .headline {{ font-size: 1.15em; background: #eef6ff;
+padding: .8em 1em; border-left: 4px solid #2b7bd6; }} pre {{ background: #f6f6f6; padding: .8em; white-space: pre-wrap; }}
+figure {{ display: inline-block; margin: .5em; }} img {{ max-width: 460px; border: 1px solid #ddd; }}
+table {{ border-collapse: collapse; }} td {{ border: 1px solid #ddd; padding: .25em .6em; }}
+</style></head><body>
+<p class="lecture">{esc(LECTURES.get(m['lecture'], m['lecture']))}</p>
+<h1>{esc(m['experiment'])}</h1>
+<p><b>Question.</b> {esc(m['question'])}</p>
+<p class="headline"><b>Answer.</b> {esc(m['headline'])}</p>
+<h2>From the notes</h2><pre>{esc(m['formula'])}</pre>
+<h2>Figures</h2>{figs}
+<h2>Numbers</h2><table>{rows}</table>
+<h2>Settings</h2><table><tr><td>seed</td><td>{esc(str(c['seed']))}</td></tr>{cfg_rows}</table>
+<p class="lecture">{m['seconds']} s · made by chainrule</p>
+</body></html>
+"""
+    path = os.path.join(out_dir, "index.html")
+    with atomic_write(path, "w") as f:
+        f.write(page)
+    return path
+
+
+def _flatten(d, prefix=""):
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def _fmt(v):
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, list) and len(v) > 12:
+        return "[" + ", ".join(_fmt(x) for x in v[:12]) + ", …]"
+    if isinstance(v, list):
+        return "[" + ", ".join(_fmt(x) for x in v) + "]"
+    return str(v)
