@@ -257,6 +257,7 @@ def batch_size(cfg, ctx):
         model = _mlp()
         hist = _train(model, data, cfg.epochs, bs, lr=0.05 if bs > 64 else 0.01, seed=ctx.seed)
         out[name] = {"batch_size": bs, "seconds_per_epoch": hist["seconds"] / cfg.epochs,
+                     "updates_per_epoch": -(-len(data[0][1]) // bs),
                      "val_accuracy": hist["val_accuracy"][-1], "test_accuracy": _test_accuracy(model, data)}
         curves[f"B = {bs}"] = (np.arange(1, cfg.epochs + 1), hist["val_accuracy"])
     fig = lines(curves, "Validation accuracy per epoch", "epoch", "accuracy")

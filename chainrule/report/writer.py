@@ -87,6 +87,15 @@ table {{ border-collapse: collapse; }} td {{ border: 1px solid #ddd; padding: .2
 <h2>Numbers</h2><table>{rows}</table>
 <h2>Settings</h2><table><tr><td>seed</td><td>{esc(str(c['seed']))}</td></tr>{cfg_rows}</table>
 <p class="lecture">{m['seconds']} s · made by chainrule</p>
+<script>
+// mark the page with how many figures loaded, and flag any that did not
+window.addEventListener("load", () => {{
+  const imgs = [...document.images];
+  const ok = imgs.filter(i => i.complete && i.naturalWidth > 0);
+  imgs.filter(i => !ok.includes(i)).forEach(i => i.insertAdjacentText("afterend", "(figure missing)"));
+  document.body.dataset.figures = ok.length + "/" + imgs.length;
+}});
+</script>
 </body></html>
 """
     path = os.path.join(out_dir, "index.html")

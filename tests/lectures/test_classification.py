@@ -1,0 +1,38 @@
+"""Lecture 2's experiments, quick configs, each asserting its stated answer."""
+
+
+def test_shared_covariance_boundary_is_the_logistic_form(run_quick):
+    m = run_quick("classification.shared_covariance")
+    assert m["max_gap_to_logistic_form"] < 1e-6
+    assert m["accuracy_shared"] > 0.8 and m["accuracy_separate"] > 0.8
+
+
+def test_naive_bayes(run_quick):
+    m = run_quick("classification.naive_bayes")
+    assert m["accuracy_naive_bayes"] > 0.8 and m["accuracy_full"] >= m["accuracy_naive_bayes"] - 0.02
+
+
+def test_cross_entropy_beats_square_error_from_a_wrong_start(run_quick):
+    m = run_quick("classification.ce_vs_square")["accuracy"]
+    assert m["cross-entropy"] > m["square error"] + 0.1
+
+
+def test_generative_wins_with_little_data(run_quick):
+    m = run_quick("classification.generative_vs_discriminative")
+    assert m["generative"]["3"] > m["discriminative"]["3"]
+
+
+def test_softmax_regression_and_binary_softmax_is_sigmoid(run_quick):
+    m = run_quick("classification.softmax_regression")
+    assert m["test_accuracy"] > 0.9 and m["softmax_vs_sigmoid_gap"] < 1e-6
+
+
+def test_xor_needs_features_or_a_hidden_layer(run_quick):
+    m = run_quick("classification.xor")
+    assert m["accuracy_logistic"] <= 0.75
+    assert m["accuracy_transformed"] >= 0.95 and m["accuracy_hidden_layer"] >= 0.95
+
+
+def test_perceptron_and_hinge_separate_the_classes(run_quick):
+    m = run_quick("classification.perceptron_hinge")
+    assert m["accuracy_perceptron"] >= 0.95 and m["accuracy_hinge"] >= 0.95

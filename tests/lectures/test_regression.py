@@ -1,0 +1,47 @@
+"""Lecture 1's experiments, quick configs, each asserting its stated answer."""
+
+
+def test_seven_days_predict_better_than_one(run_quick):
+    m = run_quick("regression.linear_views")
+    assert m["7_day"]["test_mae"] < m["1_day"]["test_mae"]
+
+
+def test_learning_rate_too_small_right_too_large(run_quick):
+    m = run_quick("regression.error_surface")
+    small, right, large = m["final_loss_lr_0.01"], m["final_loss_lr_0.4"], m["final_loss_lr_1.05"]
+    assert right < small and right < large
+    assert right < 1.05 * m["minimum_loss"]
+
+
+def test_more_sigmoids_fit_better(run_quick):
+    m = run_quick("regression.sigmoid_sum")["train_mse"]
+    assert m["30 sigmoids"] < m["3 sigmoids"] / 5
+
+
+def test_higher_degree_overfits(run_quick):
+    m = run_quick("regression.overfitting")
+    train, test = m["train_mse"], m["test_mse"]
+    assert all(train[d + 1] <= train[d] + 1e-9 for d in range(1, 5))  # nested model sets
+    assert test[5] > test[3]
+
+
+def test_hidden_category_features_help(run_quick):
+    m = run_quick("regression.hidden_factor")
+    assert m["per_category_test_mse"] < m["single_model_test_mse"] / 2
+
+
+def test_regularization_trades_training_for_testing_error(run_quick):
+    m = run_quick("regression.regularization")
+    test, train = m["test_mse"], m["train_mse"]
+    assert min(v for k, v in test.items() if k != "0.0") < test["0.0"]
+    assert train["1000.0"] > train["0.0"]
+
+
+def test_gradient_descent_reaches_the_closed_form(run_quick):
+    assert run_quick("regression.normal_equations")["max_weight_difference"] < 1e-3
+
+
+def test_feature_scaling_speeds_up_descent(run_quick):
+    steps = run_quick("regression.feature_scaling")["steps_to_target"]
+    raw = steps["raw"] if steps["raw"] > 0 else float("inf")
+    assert 0 < steps["standardized"] < raw

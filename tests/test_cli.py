@@ -1,0 +1,99 @@
+"""The chainrule command, end to end in a subprocess, and its report in headless Chromium."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def cli(*args, cwd=None):
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    return subprocess.run([sys.executable, "-m", "chainrule.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=600)
+
+
+def test_version_and_list():
+    r = cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("chainrule ")
+    r = cli("list")
+    assert r.returncode == 0
+    assert "Lecture 1 — Regression" in r.stdout and "regression.overfitting" in r.stdout
+    names = cli("list", "--names").stdout.split()
+    assert len(names) >= 25 and all(n.split(".")[0] in ("regression", "classification", "training") for n in names)
+
+
+def test_run_writes_a_report_and_repeats_under_a_seed(tmp_path):
+    out = tmp_path / "run"
+    r = cli("run", "regression.overfitting", "--quick", "--seed", "3", "--out", str(out), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert "regression.overfitting: Training error falls" in r.stdout
+    files = set(os.listdir(out))
+    assert {"metrics.json", "config.json", "index.html", "errors.png"} <= files
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["headline"] in r.stdout and m["metrics"]["test_mse"]
+    again = tmp_path / "again"
+    cli("run", "regression.overfitting", "--quick", "--seed", "3", "--out", str(again), "--no-progress")
+    assert json.loads((again / "metrics.json").read_text())["metrics"] == m["metrics"]
+    (out / "index.html").unlink()
+    r = cli("report", str(out))
+    assert r.returncode == 0 and (out / "index.html").exists()
+
+
+def test_set_overrides_a_setting(tmp_path):
+    r = cli("run", "regression.overfitting", "--set", "max_degree=3", "--out", str(tmp_path), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    m = json.loads((tmp_path / "metrics.json").read_text())
+    assert sorted(m["metrics"]["test_mse"]) == ["1", "2", "3"]
+    c = json.loads((tmp_path / "config.json").read_text())
+    assert c["config"]["max_degree"] == 3
+
+
+@pytest.mark.parametrize("args,msg", [
+    (("run", "regression.overfit"), "unknown experiment 'regression.overfit'; did you mean regression.overfitting"),
+    (("run", "regression.overfitting", "--set", "degree=3"), "unknown setting 'degree'; valid settings: n_train (int)"),
+    (("run", "regression.overfitting", "--set", "n_train=many"), "setting n_train expects int, got 'many'"),
+    (("run", "regression.overfitting", "--set", "noise"), "--set expects KEY=VALUE"),
+    (("report", "/nonexistent/run"), "is not a chainrule run folder"),
+])
+def test_bad_input(args, msg):
+    r = cli(*args)
+    assert r.returncode == 2 and msg in r.stderr, r.stderr
+
+
+def test_unwritable_out_is_reported_before_training(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = cli("run", "training.batchnorm", "--out", str(blocker / "sub"))
+    assert r.returncode == 2 and "cannot write to --out" in r.stderr
+    assert "batchnorm:" not in r.stdout  # nothing ran
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium is not installed")
+def test_report_renders_with_every_figure_in_chromium(tmp_path):
+    out = tmp_path / "run"
+    assert cli("run", "classification.ce_vs_square", "--quick", "--out", str(out), "--no-progress").returncode == 0
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run",
+             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
+    page = f"file://{out / 'index.html'}"
+    dom = subprocess.run(["chromium", *flags, "--dump-dom", page], capture_output=True, text=True, timeout=120)
+    assert 'data-figures="3/3"' in dom.stdout, dom.stdout[-500:] + dom.stderr[-500:]
+    shot = tmp_path / "shot.png"
+    subprocess.run(["chromium", *flags, f"--screenshot={shot}", "--window-size=1000,1400", page],
+                   capture_output=True, timeout=120)
+    import matplotlib.image as mpimg
+    img = mpimg.imread(str(shot))
+    assert img.shape[0] >= 1000 and img[..., :3].std() > 0.05  # a rendered page, not a blank one
+
+
+def test_tour_runs_a_sample_of_every_lecture(tmp_path):
+    r = cli("run", "tour", "--out", str(tmp_path), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    from chainrule.lectures import TOUR
+    assert {n.split(".")[0] for n in TOUR} == {"regression", "classification", "training"}
+    for name in TOUR:
+        assert f"{name}: " in r.stdout and (tmp_path / name / "index.html").exists()
