@@ -78,6 +78,12 @@ def _two_gaussians(cfg, seed):
             "z = wᵀx + b, w = Σ⁻¹(μ₁ − μ₂), b = −½μ₁ᵀΣ⁻¹μ₁ + ½μ₂ᵀΣ⁻¹μ₂ + ln(N₁/N₂)  — a linear boundary",
             quick=dict(n_per_class=80, n_test_per_class=200))
 def shared_covariance(cfg, ctx):
+    """Q: Gaussian generative classifier: what changes when both classes share one covariance Σ?
+
+    A (seed 0, default settings, 0.1 s on 2 cores): Test accuracy 0.897 with separate
+    covariances, 0.876 with a shared one; the shared-Σ posterior equals σ(w·x + b) from the
+    closed form within 4.4e-16: the boundary is linear.
+    """
     x, y = _two_gaussians(cfg, 0)
     xt, yt = _two_gaussians(cfg, 1)
     p = gaussian_mle(x.astype(np.float64), y)
@@ -106,6 +112,12 @@ def shared_covariance(cfg, ctx):
             "P(x|C) = Πᵢ P(xᵢ|C) — each feature its own 1-D Gaussian",
             quick=dict(n_per_class=80, n_test_per_class=200))
 def naive_bayes(cfg, ctx):
+    """Q: What does assuming independent features (a diagonal Σ: naive Bayes) cost or gain?
+
+    A (seed 0, default settings, 0.1 s on 2 cores): Naive Bayes reaches 0.873 test accuracy with
+    8 fewer covariance numbers to estimate; the full model reaches 0.897 on these correlated
+    features.
+    """
     x, y = _two_gaussians(cfg, 0)
     xt, yt = _two_gaussians(cfg, 1)
     p = gaussian_mle(x.astype(np.float64), y)
@@ -132,6 +144,12 @@ class LossConfig:
             "nearly 0 when f is near 0 or 1, even if f is completely wrong",
             quick=dict(steps=150))
 def ce_vs_square(cfg, ctx):
+    """Q: Why cross-entropy and not square error for logistic regression?
+
+    A (seed 0, default settings, 0.7 s on 2 cores): From the same wrong start, after 300 steps
+    cross-entropy reaches accuracy 0.84, square error only 0.50: its gradient is nearly flat far
+    from the target.
+    """
     x, y = gaussian_classes(100, means=((-1.0, 0.0), (1.0, 0.0)), seed=2)
     x1 = x[:, :1]
     xt, yt = cr.tensor(x1), cr.tensor(y.astype(np.float32)[:, None])
@@ -197,6 +215,12 @@ def _fit_binary(model, x, y, steps, lr):
             "(x₁′ = distance to (0,0), x₂′ = distance to (1,1)), or cascade logistic units: a neural network",
             quick=dict(steps=600))
 def xor(cfg, ctx):
+    """Q: Can logistic regression learn XOR? What fixes it?
+
+    A (seed 0, default settings, 1.0 s on 2 cores): Logistic regression reaches only 0.33
+    accuracy on XOR; with transformed features it reaches 0.98, and with one hidden layer of 4
+    units 1.00.
+    """
     x, y = xor_data(200, noise=0.08, seed=0)
     xt, yt = cr.tensor(x), cr.tensor(y.astype(np.float32)[:, None])
     logistic = _fit_binary(nn.Linear(2, 1), xt, yt, cfg.steps, cfg.lr)
@@ -231,6 +255,12 @@ class SoftmaxConfig:
             "yᵢ = e^{zᵢ}/Σⱼe^{zⱼ}, z = Wx + b, L = −Σᵢ ŷᵢ ln yᵢ;  softmax(z₁, z₂)₁ = σ(z₁ − z₂)",
             quick=dict(epochs=150))
 def softmax_regression(cfg, ctx):
+    """Q: Multi-class classification: how well does softmax regression do on the iris flowers, and is a
+    2-class softmax just a sigmoid?
+
+    A (seed 0, default settings, 0.8 s on 2 cores): Softmax regression reaches 0.978 test
+    accuracy on the 3 iris species; a 2-class softmax equals σ(z₁ − z₂) within 0.0e+00.
+    """
     from chainrule.data import Standardizer, train_val_test_split
     from chainrule.data.datasets import load_iris
     x, y = load_iris()
@@ -271,6 +301,12 @@ class PerceptronConfig:
             "— 0 once f is correct by a margin",
             quick=dict(epochs=10, steps=200))
 def perceptron_hinge(cfg, ctx):
+    """Q: The 'ideal' loss counts mistakes (0-1 loss) but has no gradient. How do the perceptron and
+    the hinge loss (SVM) stand in for it?
+
+    A (seed 0, default settings, 0.2 s on 2 cores): The perceptron stops making mistakes after
+    20 epochs (accuracy 0.985); the hinge loss reaches 0.985.
+    """
     x, y01 = gaussian_classes(100, means=((-2.0, -1.0), (2.0, 1.5)), seed=4)
     ys = 2.0 * y01 - 1.0
     a = np.concatenate([x, np.ones((len(x), 1))], axis=1)
@@ -314,6 +350,13 @@ class GenDiscConfig:
             "σ(wx + b) directly. A true assumption is worth a lot of data when data are few",
             quick=dict(sizes=(3, 200), repeats=8))
 def generative_vs_discriminative(cfg, ctx):
+    """Q: Generative (naive Bayes Gaussians) or discriminative (logistic regression): which wins with
+    little data, and which with a lot?
+
+    A (seed 0, default settings, 12.0 s on 2 cores): With 3 examples per class the generative
+    model scores 0.622 vs 0.601 for logistic regression; with 200 they are 0.820 vs 0.807: the
+    gap closes as data grow.
+    """
     d = cfg.dims
     mu1 = np.full(d, 0.35)
 

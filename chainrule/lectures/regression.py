@@ -46,6 +46,12 @@ class ViewsConfig:
             "y = b + Σⱼ wⱼxⱼ  (xⱼ: the views j days ago), L = (1/N) Σ |y − ŷ|  (MAE)",
             quick=dict(days=300, steps=600))
 def linear_views(cfg, ctx):
+    """Q: Does looking at the last 7 days predict tomorrow's views better than looking at yesterday
+    only?
+
+    A (seed 0, default settings, 0.7 s on 2 cores): The 7-day model's test MAE is 121.9 views vs
+    226.5 for yesterday alone: the weekly pattern helps.
+    """
     v, xtr, ytr, xte, yte = _views_split(cfg.days, cfg.train_fraction)
     mu, sd = xtr.mean(), xtr.std()
     results, preds = {}, {}
@@ -88,6 +94,12 @@ class SurfaceConfig:
             "L(w, b) = (1/N) Σ (ŷ − (b + w·x))²,  w ← w − η ∂L/∂w,  b ← b − η ∂L/∂b",
             quick=dict(steps=40, grid=40))
 def error_surface(cfg, ctx):
+    """Q: How does the learning rate η change gradient descent's path on the error surface L(w, b)?
+
+    A (seed 0, default settings, 0.1 s on 2 cores): After 60 steps η=0.4 reaches L=0.814; η=0.01
+    is too small (still L=1.344) and η=1.05 is too large (L=5.54e+05, jumping across the
+    valley).
+    """
     v = daily_views(120, seed=1)
     x, y = windows(v, 1)
     x, y = x[:, 0], y
@@ -175,6 +187,13 @@ def _poly_data(cfg):
             "training error can only fall — but its testing error can rise (overfitting)",
             quick=dict())
 def overfitting(cfg, ctx):
+    """Q: As the model gets more complex (polynomials of degree 1 to 5), what happens to the training
+    and testing errors?
+
+    A (seed 0, default settings, 0.1 s on 2 cores): Training error falls from 5.84 (degree 1) to
+    4.69 (degree 5), but testing error is lowest at degree 4 (5.97) and reaches 11.50 at degree
+    5: overfitting.
+    """
     (xtr, ctr, ytr), (xte, cte, yte) = _poly_data(cfg)
     train, test = {}, {}
     for d in range(1, cfg.max_degree + 1):
@@ -199,6 +218,12 @@ def overfitting(cfg, ctx):
             "y = Σ_c δ(category = c)(b_c + w_c x + w'_c x²)  — δ are 0/1 indicator features",
             quick=dict())
 def hidden_factor(cfg, ctx):
+    """Q: When the data hide a category (the Pokémon's species), does giving the model that category
+    through indicator features beat one model for all?
+
+    A (seed 0, default settings, 0.1 s on 2 cores): Testing error drops from 6.15 (one quadratic
+    for all) to 0.82 with the hidden category as indicator features.
+    """
     cfg = dataclasses.replace(cfg, n_train=max(cfg.n_train, 60))
     (xtr, ctr, ytr), (xte, cte, yte) = _poly_data(cfg)
     k = int(max(ctr.max(), cte.max())) + 1
@@ -228,7 +253,7 @@ def hidden_factor(cfg, ctx):
 @dataclasses.dataclass
 class RegConfig(PolyConfig):
     degree: int = 5
-    lambdas: tuple[float, ...] = (0.0, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
+    lambdas: tuple[float, ...] = (0.0, 0.1, 10.0, 100.0, 1000.0, 1e4, 1e5)
 
 
 @experiment("regression.regularization", RegConfig,
@@ -237,6 +262,13 @@ class RegConfig(PolyConfig):
             "L = Σ (y − (b + Σ wᵢxᵢ))² + λ Σ wᵢ²  — smaller w: a smoother function, less sensitive to noise",
             quick=dict())
 def regularization(cfg, ctx):
+    """Q: Does penalizing large weights (λΣw², bias not penalized) make the degree-5 model generalize
+    better, and what does λ trade off?
+
+    A (seed 0, default settings, 0.2 s on 2 cores): With λ = 10000.0 the testing error is 6.08,
+    against 11.50 without regularization; training error rises from 4.69 to 6.31 as λ grows to
+    100000.0.
+    """
     (xtr, ctr, ytr), (xte, cte, yte) = _poly_data(cfg)
     train, test = {}, {}
     for lam in cfg.lambdas:
@@ -270,6 +302,11 @@ class NormalEqConfig:
             "w* = (XᵀX)⁻¹Xᵀy  (set ∂L/∂w = 0)  vs  w ← w − η ∂L/∂w",
             quick=dict(steps=800))
 def normal_equations(cfg, ctx):
+    """Q: Does gradient descent reach the same weights as the closed-form least-squares solution?
+
+    A (seed 0, default settings, 0.4 s on 2 cores): After 2000 steps gradient descent's weights
+    differ from (XᵀX)⁻¹Xᵀy by at most 1.78e-15.
+    """
     rng = ctx.rng
     x = rng.standard_normal((cfg.n, cfg.features))
     true_w = rng.standard_normal(cfg.features)
@@ -300,6 +337,11 @@ class ScalingConfig:
             "x̃ᵢ = (xᵢ − mᵢ)/σᵢ  — features on one scale make the error surface round, so one η suits every direction",
             quick=dict(steps=1500))
 def feature_scaling(cfg, ctx):
+    """Q: Why standardize features? How many gradient steps does each version need?
+
+    A (seed 0, default settings, 0.6 s on 2 cores): Standardized features reach L < 0.02 in 2
+    steps; raw features need more than 3000 (each with its largest stable learning rate).
+    """
     rng = ctx.rng
     x = np.stack([rng.uniform(0, 1, 200), rng.uniform(0, 100, 200)], axis=1)
     y = 2 * x[:, 0] + 0.03 * x[:, 1] + 0.1 * rng.standard_normal(200)
@@ -336,6 +378,12 @@ class SigmoidConfig:
             "vector form y = b + cᵀσ(b + Wx)",
             quick=dict(counts=(3, 30), steps=800))
 def sigmoid_sum(cfg, ctx):
+    """Q: Can a sum of sigmoids (or of ReLU pairs) approximate a curve, and do more pieces and more
+    layers fit it better?
+
+    A (seed 0, default settings, 3.3 s on 2 cores): Training MSE falls from 0.2731 with 3
+    sigmoids to 0.0000 with 100 sigmoids; 200 ReLUs: 0.0300, 2 layers of 10 ReLUs: 0.3232.
+    """
     x = np.linspace(-1, 1, 200).astype(np.float32)[:, None]
     y = (np.sin(3 * np.pi * x) + x).astype(np.float32)  # three waves: a few sigmoids cannot follow
     xt, yt = cr.tensor(x), cr.tensor(y)

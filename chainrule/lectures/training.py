@@ -37,6 +37,14 @@ def _tiny_net_loss(theta, x, y, hidden):
             "L(θ′ + u) ≈ L(θ′) + ½λ‖u‖² < L(θ′)",
             quick=dict(runs=6, steps=800))
 def critical_points(cfg, ctx):
+    """Q: When the gradient is zero, is it a local minimum or a saddle point — and can we escape a
+    saddle?
+
+    A (seed 0, default settings, 9.3 s on 2 cores): At θ = 0 the gradient is 0.0e+00 and the
+    Hessian's smallest eigenvalue is -1.029 < 0: a saddle. One step along its eigenvector lowers
+    the loss from 0.5725 to 0.4511. Of 20 trained runs, 13 ended at a true minimum (mean minimum
+    ratio 0.94).
+    """
     x = cr.tensor(np.array([[1.0, 0.5], [-0.5, 1.0], [0.8, -1.2], [-1.0, -0.3]]))
     y = cr.tensor(np.array([1.0, -1.0, 0.5, 0.2]))
     n = cfg.hidden * 2 + cfg.hidden
@@ -120,6 +128,12 @@ def _walk(make_opt, steps, start=(-2.0, -1.5)):
             "RMSProp: σᵗ = √(α(σᵗ⁻¹)² + (1−α)(gᵗ)²);  Adam = RMSProp + momentum (with bias correction)",
             quick=dict(steps=80))
 def optimizers(cfg, ctx):
+    """Q: On an ill-conditioned error surface, how do SGD, momentum, Adagrad, RMSProp and Adam move?
+
+    A (seed 0, default settings, 0.3 s on 2 cores): After 150 steps: SGD 8.09e-03, SGD +
+    momentum 6.53e-05, Adagrad (notes) 4.59e-09, RMSProp (notes) 0.00e+00, Adam 1.48e-07; Adam
+    ends 54558× lower than plain SGD.
+    """
     lr = cfg.lr
     makers = {"SGD": lambda p: cr.optim.SGD(p, lr=lr),
               "SGD + momentum": lambda p: cr.optim.SGD(p, lr=lr / 4, momentum=0.9, form="notes"),
@@ -163,6 +177,11 @@ def _plateau(x):
             "m⁽ⁱ⁺¹⁾ = λm⁽ⁱ⁾ − ηg⁽ⁱ⁾, θ⁽ⁱ⁺¹⁾ = θ⁽ⁱ⁾ + m⁽ⁱ⁺¹⁾ — the movement remembers past gradients",
             quick=dict(steps=200))
 def momentum_plateau(cfg, ctx):
+    """Q: Can momentum carry the parameters across a plateau where the gradient is almost zero?
+
+    A (seed 0, default settings, 0.1 s on 2 cores): After 300 steps plain gradient descent is at
+    θ = -2.44 (L = 2.196); with momentum θ = 2.18 (L = 0.000).
+    """
     finals, paths = {}, {}
     for name, mom in (("gradient descent", 0.0), ("momentum", cfg.momentum)):
         x = cr.tensor([-4.0], dtype=cr.float64, requires_grad=True)
@@ -237,6 +256,26 @@ def _mlp(width=64, depth=1, act=nn.ReLU, norm=False, dropout=0.0, d_in=64):
     return nn.Sequential(*layers)
 
 
+def _sharpness(model, data, seed, scale=0.05, draws=10):
+    """How much the training loss rises, on average, when every weight is nudged by ±5% noise:
+    a sharp minimum rises a lot, a flat one little."""
+    x, y = cr.tensor(data[0][0]), cr.tensor(data[0][1])
+    model.eval()
+    rng = np.random.default_rng(seed)
+    params = list(model.parameters())
+    with cr.no_grad():
+        base = cr.nn.functional.cross_entropy(model(x), y).item()
+        saved = [p.data.copy() for p in params]
+        rises = []
+        for _ in range(draws):
+            for p, s in zip(params, saved):
+                p.data[...] = s * (1 + scale * rng.standard_normal(s.shape))
+            rises.append(cr.nn.functional.cross_entropy(model(x), y).item() - base)
+        for p, s in zip(params, saved):
+            p.data[...] = s
+    return float(np.mean(rises))
+
+
 @dataclasses.dataclass
 class BatchConfig:
     epochs: int = 10
@@ -250,6 +289,12 @@ class BatchConfig:
             "time per epoch); small B: more, noisier updates — the noise helps escape sharp minima",
             quick=dict(epochs=4))
 def batch_size(cfg, ctx):
+    """Q: Small or large batches: which is faster per epoch, and which generalizes better?
+
+    A (seed 0, default settings, 0.6 s on 2 cores): An epoch takes 0.038 s with B = 8 and 0.010
+    s with B = 512; after 10 epochs the test accuracy is 0.978 vs 0.933, and nudging the weights
+    by 5% raises the training loss by 3.57e-04 vs 8.12e-04 (sharpness).
+    """
     data = _digits(ctx.seed)
     out, curves = {}, {}
     for name, bs in (("small", cfg.small), ("large", cfg.large)):
@@ -258,13 +303,15 @@ def batch_size(cfg, ctx):
         hist = _train(model, data, cfg.epochs, bs, lr=0.05 if bs > 64 else 0.01, seed=ctx.seed)
         out[name] = {"batch_size": bs, "seconds_per_epoch": hist["seconds"] / cfg.epochs,
                      "updates_per_epoch": -(-len(data[0][1]) // bs),
-                     "val_accuracy": hist["val_accuracy"][-1], "test_accuracy": _test_accuracy(model, data)}
+                     "val_accuracy": hist["val_accuracy"][-1], "test_accuracy": _test_accuracy(model, data),
+                     "sharpness": _sharpness(model, data, ctx.seed)}
         curves[f"B = {bs}"] = (np.arange(1, cfg.epochs + 1), hist["val_accuracy"])
     fig = lines(curves, "Validation accuracy per epoch", "epoch", "accuracy")
     s, l = out["small"], out["large"]
     head = (f"An epoch takes {s['seconds_per_epoch']:.3f} s with B = {cfg.small} and "
             f"{l['seconds_per_epoch']:.3f} s with B = {cfg.large}; after {cfg.epochs} epochs the test "
-            f"accuracy is {s['test_accuracy']:.3f} vs {l['test_accuracy']:.3f}.")
+            f"accuracy is {s['test_accuracy']:.3f} vs {l['test_accuracy']:.3f}, and nudging the weights "
+            f"by 5% raises the training loss by {s['sharpness']:.2e} vs {l['sharpness']:.2e} (sharpness).")
     return Result(out, {"validation": fig}, head)
 
 
@@ -280,6 +327,11 @@ class BNConfig:
             "μ̄ ← (1 − p)μ̄ + pμ with p = 0.1 is used at test time",
             quick=dict(epochs=4))
 def batchnorm(cfg, ctx):
+    """Q: Does batch normalization make a deep sigmoid network easier to train?
+
+    A (seed 0, default settings, 0.6 s on 2 cores): After 8 epochs the training loss is 0.165
+    with batch norm vs 2.317 without (test accuracy 0.964 vs 0.089).
+    """
     data = _digits(ctx.seed)
     out, curves = {}, {}
     for name, norm in (("without", False), ("with", True)):
@@ -308,6 +360,11 @@ class ScheduleConfig:
             "decay: η shrinks as we near the goal — e.g. η = d^−½·min(step^−½, step·warmup^−3/2)",
             quick=dict(epochs=6, warmup_epochs=2))
 def lr_schedule(cfg, ctx):
+    """Q: Does warming the learning rate up and then decaying it beat a constant large rate?
+
+    A (seed 0, default settings, 0.5 s on 2 cores): With η = 0.15 held constant the test
+    accuracy is 0.911; warming up and decaying the same peak rate gives 0.972.
+    """
     from chainrule.optim import lr_scheduler as S
     data = _digits(ctx.seed)
     out, curves = {}, {}
@@ -349,6 +406,13 @@ class RobustConfig:
             "absolute far away; clipping: g′ = g·g_max/‖g‖ when ‖g‖ > g_max",
             quick=dict(steps=600))
 def robust_losses(cfg, ctx):
+    """Q: With outliers in the data, how do MSE, MAE and Huber losses (and gradient clipping) fit a
+    line?
+
+    A (seed 0, default settings, 0.6 s on 2 cores): The fitted line's error (|Δslope| + |Δbias|)
+    is 2.51 with MSE, 0.10 with MAE and 0.25 with Huber: the robust losses ignore the outliers'
+    pull.
+    """
     rng = ctx.rng
     x = rng.uniform(-2, 2, cfg.n)
     y = 1.5 * x + 0.5 + 0.2 * rng.standard_normal(cfg.n)
@@ -402,6 +466,12 @@ def _noise_augment(batch):
             "how closely the model can follow the few training examples",
             quick=dict(epochs=20))
 def overfitting_remedies(cfg, ctx):
+    """Q: Trained on only 150 digits, which remedies against overfitting help the most?
+
+    A (seed 0, default settings, 3.2 s on 2 cores): Baseline test accuracy 0.928; best remedy:
+    more data (×7) (0.972). augmentation (noise) 0.928, dropout 0.5 0.925, L2 (wd 1e-2) 0.928,
+    early stopping 0.928.
+    """
     small = _digits(ctx.seed, cfg.n_train)
     full = _digits(ctx.seed)
     setups = {
@@ -439,6 +509,12 @@ class CVConfig:
             "over the folds; pick the model with the lowest average, retrain on all training data",
             quick=dict())
 def cross_validation(cfg, ctx):
+    """Q: N-fold cross validation: which polynomial degree should we choose without peeking at the test
+    set?
+
+    A (seed 0, default settings, 0.1 s on 2 cores): Cross validation picks degree 3 (CV error
+    0.66); its test error is 0.62, and the degree with the lowest test error is 2.
+    """
     from chainrule.data import KFold
     from chainrule.data.datasets import polynomial_with_categories
     from .regression import _fit_poly, _predict_poly
@@ -493,6 +569,13 @@ def _tent_layers(k):
             "fewer parameters for the same function",
             quick=dict(layers=4, samples=513))
 def fat_or_tall(cfg, ctx):
+    """Q: With the same number of parameters, can a tall (deep) network represent functions a fat
+    (shallow) one cannot?
+
+    A (seed 0, default settings, 0.1 s on 2 cores): 5 layers of 2 ReLUs (31 parameters) draw the
+    32-piece zigzag exactly (MSE 0.0e+00); one layer with the same budget (10 ReLUs, at most 11
+    pieces), least-squares fitted with evenly spaced breakpoints, reaches MSE 0.0833.
+    """
     k = cfg.layers
     x = np.linspace(0, 1, cfg.samples)
     target = 1 - np.abs(((x * 2 ** k) % 2) - 1)  # the zigzag with 2ᵏ pieces (peak height 1)
@@ -534,6 +617,12 @@ class BiasOptConfig:
             "problem is optimization, not model bias (not overfitting either: look at the training loss)",
             quick=dict(epochs=4))
 def model_bias_vs_optimization(cfg, ctx):
+    """Q: A deeper plain network has a bigger function set — so why can its *training* loss be higher?
+
+    A (seed 0, default settings, 0.6 s on 2 cores): After 10 epochs the 12-layer network's
+    training loss is 2.318, the 2-layer one's 0.035: an optimization issue, since the deep net's
+    function set contains the shallow one's.
+    """
     data = _digits(ctx.seed)
     out, curves = {}, {}
     for name, depth in (("shallow", cfg.shallow), ("deep", cfg.deep)):
@@ -564,6 +653,12 @@ class HoeffdingConfig:
             "fewer hypotheses |H| make a bad training set unlikely",
             quick=dict(draws=400, n_values=(10, 100, 500)))
 def hoeffding(cfg, ctx):
+    """Q: How likely is a training set that misleads us (some h with |L_train(h) − L_all(h)| > ε), and
+    is the Hoeffding bound |H|·2exp(−2Nε²) true?
+
+    A (seed 0, default settings, 1.0 s on 2 cores): The bound holds at every N: e.g. N = 1000:
+    empirical 0.0000 ≤ bound 0.0000; N = 10: 0.983 ≤ 1.000 (a loose bound).
+    """
     rng = ctx.rng
     population = rng.uniform(0, 1, 100_000)
     labels = (population > 0.4).astype(int) ^ (rng.random(100_000) < 0.1)
