@@ -43,7 +43,8 @@ def _jacobian_rows(out, inputs, create_graph, strict):
                                        f"(strict=True)")
                 g = _wrap(np.zeros_like(x.data))
             rows[j].append(g)
-    from ..ops.shape import reshape, stack
+    from ..ops.combine import stack
+    from ..ops.shape import reshape
     out_jac = []
     for j, x in enumerate(inputs):
         if flat_n:

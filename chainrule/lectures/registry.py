@@ -55,7 +55,7 @@ def experiment(name, config, question, formula="", quick=None):
 
 def get(name):
     """The experiment called name, or a KeyError that suggests the closest names."""
-    from . import classification, regression, training  # noqa: F401  (registers them)
+    from . import classification, generalization, regression, training  # noqa: F401  (registers them)
     if name not in REGISTRY:
         close = difflib.get_close_matches(name, list(REGISTRY) + ["tour"], n=3, cutoff=0.4)
         hint = f"; did you mean {' or '.join(close)}?" if close else "; see `chainrule list`"
@@ -64,7 +64,7 @@ def get(name):
 
 
 def all_experiments():
-    from . import classification, regression, training  # noqa: F401
+    from . import classification, generalization, regression, training  # noqa: F401
     return dict(REGISTRY)
 
 

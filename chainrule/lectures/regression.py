@@ -1,7 +1,6 @@
 """Lecture 1 — Regression: a function y = f(x) found in three steps (a set of functions, a loss,
 gradient descent), tried on a daily-views series and on noisy curves."""
 import dataclasses
-import math
 
 import numpy as np
 

@@ -2,7 +2,6 @@
 adaptive learning rates, schedules, batch normalization, robust losses and overfitting."""
 import dataclasses
 import math
-import time
 
 import numpy as np
 
@@ -10,7 +9,12 @@ import chainrule as cr
 from chainrule import nn
 from chainrule.autograd.functional import hessian
 
-from .plots import bars, figure, lines
+from .digits import digits as _digits
+from .digits import mlp as _mlp
+from .digits import sharpness as _sharpness
+from .digits import test_accuracy as _test_accuracy
+from .digits import train as _train
+from .plots import figure, lines
 from .registry import Result, experiment
 
 
@@ -206,76 +210,6 @@ def momentum_plateau(cfg, ctx):
     return Result({"final_loss": finals, "final_theta": {k: v[-1] for k, v in paths.items()}}, {"plateau": fig}, head)
 
 
-# ------------------------------------------------------------------------ digits-based trainings
-def _digits(seed, n_train=None):
-    from chainrule.data import Standardizer, train_val_test_split
-    from chainrule.data.datasets import load_digits
-    x, y = load_digits()
-    xtr, xva, xte, ytr, yva, yte = train_val_test_split(x, y, fractions=(0.6, 0.2, 0.2),
-                                                        generator=cr.Generator().manual_seed(seed))
-    if n_train:
-        xtr, ytr = xtr[:n_train], ytr[:n_train]
-    s = Standardizer().fit(xtr)
-    return [(s.transform(a).astype(np.float32), b) for a, b in ((xtr, ytr), (xva, yva), (xte, yte))]
-
-
-def _train(model, data, epochs, batch_size, opt=None, lr=1e-2, weight_decay=0.0, augment=None,
-           early_stopping=None, seed=0):
-    from chainrule.utils.data import DataLoader, TensorDataset
-    (xtr, ytr), (xva, yva), _ = data
-    cr.manual_seed(seed)
-    train = DataLoader(TensorDataset(cr.tensor(xtr), cr.tensor(ytr)), batch_size=batch_size, shuffle=True,
-                       collate_fn=augment)
-    val = DataLoader(TensorDataset(cr.tensor(xva), cr.tensor(yva)), batch_size=256)
-    opt = opt or cr.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
-    t = time.perf_counter()
-    hist = cr.train.fit(model, nn.CrossEntropyLoss(), opt, train, val, epochs=epochs, metrics=["accuracy"],
-                        early_stopping=early_stopping, progress=False)
-    hist["seconds"] = time.perf_counter() - t
-    return hist
-
-
-def _test_accuracy(model, data):
-    model.eval()
-    x, y = data[2]
-    with cr.no_grad():
-        return cr.train.accuracy(model(cr.tensor(x)), y)
-
-
-def _mlp(width=64, depth=1, act=nn.ReLU, norm=False, dropout=0.0, d_in=64):
-    layers, d = [], d_in
-    for _ in range(depth):
-        layers.append(nn.Linear(d, width))
-        if norm:
-            layers.append(nn.BatchNorm1d(width))
-        layers.append(act())
-        if dropout:
-            layers.append(nn.Dropout(dropout))
-        d = width
-    layers.append(nn.Linear(d, 10))
-    return nn.Sequential(*layers)
-
-
-def _sharpness(model, data, seed, scale=0.05, draws=10):
-    """How much the training loss rises, on average, when every weight is nudged by ±5% noise:
-    a sharp minimum rises a lot, a flat one little."""
-    x, y = cr.tensor(data[0][0]), cr.tensor(data[0][1])
-    model.eval()
-    rng = np.random.default_rng(seed)
-    params = list(model.parameters())
-    with cr.no_grad():
-        base = cr.nn.functional.cross_entropy(model(x), y).item()
-        saved = [p.data.copy() for p in params]
-        rises = []
-        for _ in range(draws):
-            for p, s in zip(params, saved):
-                p.data[...] = s * (1 + scale * rng.standard_normal(s.shape))
-            rises.append(cr.nn.functional.cross_entropy(model(x), y).item() - base)
-        for p, s in zip(params, saved):
-            p.data[...] = s
-    return float(np.mean(rises))
-
-
 @dataclasses.dataclass
 class BatchConfig:
     epochs: int = 10
@@ -394,217 +328,6 @@ def lr_schedule(cfg, ctx):
 
 
 @dataclasses.dataclass
-class RobustConfig:
-    n: int = 60
-    outliers: int = 6
-    steps: int = 1500
-
-
-@experiment("training.robust_losses", RobustConfig,
-            "With outliers in the data, how do MSE, MAE and Huber losses (and gradient clipping) fit a line?",
-            "MSE: (y − ŷ)² — an outlier's pull grows with its error; MAE: |y − ŷ|; Huber: square near 0, "
-            "absolute far away; clipping: g′ = g·g_max/‖g‖ when ‖g‖ > g_max",
-            quick=dict(steps=600))
-def robust_losses(cfg, ctx):
-    """Q: With outliers in the data, how do MSE, MAE and Huber losses (and gradient clipping) fit a
-    line?
-
-    A (seed 0, default settings, 0.6 s on 2 cores): The fitted line's error (|Δslope| + |Δbias|)
-    is 2.51 with MSE, 0.10 with MAE and 0.25 with Huber: the robust losses ignore the outliers'
-    pull.
-    """
-    rng = ctx.rng
-    x = rng.uniform(-2, 2, cfg.n)
-    y = 1.5 * x + 0.5 + 0.2 * rng.standard_normal(cfg.n)
-    idx = rng.choice(cfg.n, cfg.outliers, replace=False)
-    y[idx] += 15.0
-    xt, yt = cr.tensor(x.astype(np.float32)), cr.tensor(y.astype(np.float32))
-    fns = {"MSE": cr.nn.functional.mse_loss, "MAE": cr.nn.functional.l1_loss,
-           "Huber": lambda a, b: cr.nn.functional.huber_loss(a, b, delta=1.0)}
-    fits = {}
-    for name, fn in list(fns.items()) + [("MSE + clipping", cr.nn.functional.mse_loss)]:
-        w = cr.zeros(2, requires_grad=True)
-        opt = cr.optim.SGD([w], lr=0.05)
-        for _ in range(cfg.steps):
-            opt.zero_grad()
-            fn(w[0] * xt + w[1], yt).backward()
-            if name.endswith("clipping"):
-                cr.nn.utils.clip_grad_norm_([w], 1.0)
-            opt.step()
-        fits[name] = w.data.astype(float).tolist()
-    errors = {k: float(abs(v[0] - 1.5) + abs(v[1] - 0.5)) for k, v in fits.items()}
-    fig, ax = figure()
-    ax.scatter(x, y, s=10, c="gray")
-    g = np.linspace(-2, 2, 10)
-    for k, (a, b) in fits.items():
-        ax.plot(g, a * g + b, label=f"{k}: {a:.2f}x + {b:.2f}")
-    ax.plot(g, 1.5 * g + 0.5, "k--", label="truth: 1.50x + 0.50")
-    ax.set(title="Fitting a line with outliers", xlabel="x", ylabel="y")
-    ax.legend(fontsize=7)
-    head = (f"The fitted line's error (|Δslope| + |Δbias|) is {errors['MSE']:.2f} with MSE, "
-            f"{errors['MAE']:.2f} with MAE and {errors['Huber']:.2f} with Huber: the robust losses ignore "
-            f"the outliers' pull.")
-    return Result({"fits": fits, "parameter_error": errors}, {"lines": fig}, head)
-
-
-@dataclasses.dataclass
-class RemediesConfig:
-    epochs: int = 30
-    n_train: int = 150
-
-
-def _noise_augment(batch):
-    """Collate, then add fresh Gaussian noise to every example: new training images each epoch."""
-    from chainrule.utils.data import default_collate
-    x, y = default_collate(batch)
-    return x + cr.randn(*x.shape) * 0.5, y
-
-
-@experiment("training.overfitting_remedies", RemediesConfig,
-            "Trained on only 150 digits, which remedies against overfitting help the most?",
-            "more data · data augmentation · dropout · L2 (weight decay) · early stopping — each limits "
-            "how closely the model can follow the few training examples",
-            quick=dict(epochs=20))
-def overfitting_remedies(cfg, ctx):
-    """Q: Trained on only 150 digits, which remedies against overfitting help the most?
-
-    A (seed 0, default settings, 3.2 s on 2 cores): Baseline test accuracy 0.928; best remedy:
-    more data (×7) (0.972). augmentation (noise) 0.928, dropout 0.5 0.925, L2 (wd 1e-2) 0.928,
-    early stopping 0.928.
-    """
-    small = _digits(ctx.seed, cfg.n_train)
-    full = _digits(ctx.seed)
-    setups = {
-        "baseline": dict(data=small),
-        "more data (×7)": dict(data=full),
-        "augmentation (noise)": dict(data=small, augment=_noise_augment),
-        "dropout 0.5": dict(data=small, dropout=0.5),
-        "L2 (wd 1e-2)": dict(data=small, weight_decay=1e-2),
-        "early stopping": dict(data=small, early_stopping=5),
-    }
-    acc = {}
-    for name, s in ctx.progress(list(setups.items()), desc="remedies"):
-        cr.manual_seed(ctx.seed)
-        model = _mlp(256, 2, dropout=s.get("dropout", 0.0))
-        _train(model, s["data"], cfg.epochs, 16, lr=0.01, weight_decay=s.get("weight_decay", 0.0),
-               augment=s.get("augment"), early_stopping=s.get("early_stopping"), seed=ctx.seed)
-        acc[name] = _test_accuracy(model, small)
-    fig = bars(acc, "Test accuracy with each remedy", "accuracy")
-    best = max((k for k in acc if k != "baseline"), key=acc.get)
-    head = (f"Baseline test accuracy {acc['baseline']:.3f}; best remedy: {best} ({acc[best]:.3f}). "
-            + ", ".join(f"{k} {v:.3f}" for k, v in acc.items() if k not in ("baseline", best)) + ".")
-    return Result({"test_accuracy": acc}, {"remedies": fig}, head)
-
-
-@dataclasses.dataclass
-class CVConfig:
-    folds: int = 5
-    max_degree: int = 6
-    n_train: int = 30
-
-
-@experiment("training.cross_validation", CVConfig,
-            "N-fold cross validation: which polynomial degree should we choose without peeking at the test set?",
-            "split the training set into N folds; train on N − 1, validate on the one left out; average "
-            "over the folds; pick the model with the lowest average, retrain on all training data",
-            quick=dict())
-def cross_validation(cfg, ctx):
-    """Q: N-fold cross validation: which polynomial degree should we choose without peeking at the test
-    set?
-
-    A (seed 0, default settings, 0.1 s on 2 cores): Cross validation picks degree 3 (CV error
-    0.66); its test error is 0.62, and the degree with the lowest test error is 2.
-    """
-    from chainrule.data import KFold
-    from chainrule.data.datasets import polynomial_with_categories
-    from .regression import _fit_poly, _predict_poly
-    x, _, y = polynomial_with_categories(cfg.n_train + 300, seed=7, noise=0.8, n_categories=1)
-    xtr, ytr, xte, yte = x[:cfg.n_train], y[:cfg.n_train], x[cfg.n_train:], y[cfg.n_train:]
-    cv, test = {}, {}
-    for d in range(1, cfg.max_degree + 1):
-        errs = []
-        for tr, va in KFold(cfg.folds, shuffle=True, generator=cr.Generator().manual_seed(ctx.seed)).split(cfg.n_train):
-            th = _fit_poly(xtr[tr], ytr[tr], d)
-            errs.append(np.mean((_predict_poly(th, xtr[va], d) - ytr[va]) ** 2))
-        cv[d] = float(np.mean(errs))
-        th = _fit_poly(xtr, ytr, d)
-        test[d] = float(np.mean((_predict_poly(th, xte, d) - yte) ** 2))
-    chosen = min(cv, key=cv.get)
-    best_test = min(test, key=test.get)
-    ds = list(cv)
-    fig = lines({"cross-validation error": (ds, [cv[d] for d in ds]), "test error": (ds, [test[d] for d in ds])},
-                f"{cfg.folds}-fold cross validation", "degree", "MSE", logy=True)
-    head = (f"Cross validation picks degree {chosen} (CV error {cv[chosen]:.2f}); its test error is "
-            f"{test[chosen]:.2f}, and the degree with the lowest test error is {best_test}.")
-    return Result({"cv_mse": cv, "test_mse": test, "chosen_degree": chosen, "best_test_degree": best_test},
-                  {"cross_validation": fig}, head)
-
-
-@dataclasses.dataclass
-class FatTallConfig:
-    layers: int = 5
-    samples: int = 1025
-
-
-def _tent_layers(k):
-    """k layers of 2 ReLUs computing the tent map t(x) = 2ReLU(x) − 4ReLU(x − ½) k times:
-    a zigzag with 2ᵏ linear pieces, from 6k + 1 parameters."""
-    def linear(w, b):
-        layer = nn.Linear(len(w[0]), len(w))
-        with cr.no_grad():
-            layer.weight.copy_(cr.tensor(w))
-            layer.bias.copy_(cr.tensor(b))
-        return layer
-    mods = [linear([[1.0], [1.0]], [0.0, -0.5]), nn.ReLU()]
-    for _ in range(k - 1):  # t's output 2a − 4b fed straight into the next pair of ReLUs
-        mods += [linear([[2.0, -4.0], [2.0, -4.0]], [0.0, -0.5]), nn.ReLU()]
-    return nn.Sequential(*mods, linear([[2.0, -4.0]], [0.0]))
-
-
-@experiment("training.fat_or_tall", FatTallConfig,
-            "With the same number of parameters, can a tall (deep) network represent functions a fat "
-            "(shallow) one cannot?",
-            "a layer of n ReLUs makes at most n + 1 linear pieces; stacking layers multiplies pieces — "
-            "k layers of 2 ReLUs (the tent map composed k times) make 2ᵏ. Deep = modularization: "
-            "fewer parameters for the same function",
-            quick=dict(layers=4, samples=513))
-def fat_or_tall(cfg, ctx):
-    """Q: With the same number of parameters, can a tall (deep) network represent functions a fat
-    (shallow) one cannot?
-
-    A (seed 0, default settings, 0.1 s on 2 cores): 5 layers of 2 ReLUs (31 parameters) draw the
-    32-piece zigzag exactly (MSE 0.0e+00); one layer with the same budget (10 ReLUs, at most 11
-    pieces), least-squares fitted with evenly spaced breakpoints, reaches MSE 0.0833.
-    """
-    k = cfg.layers
-    x = np.linspace(0, 1, cfg.samples)
-    target = 1 - np.abs(((x * 2 ** k) % 2) - 1)  # the zigzag with 2ᵏ pieces (peak height 1)
-    tall = _tent_layers(k)
-    with cr.no_grad():
-        tall_out = tall(cr.tensor(x[:, None].astype(np.float32))).data[:, 0]
-    tall_params = sum(p.numel() for p in tall.parameters())
-    n_fat = (tall_params - 1) // 3                  # 1 → n → 1 has 3n + 1 parameters
-    # a fat network at its best guess: breakpoints spread evenly, output weights by least squares
-    knots = np.linspace(0, 1, n_fat + 2)[1:-1]
-    feats = np.concatenate([np.ones((len(x), 1)), x[:, None], np.maximum(x[:, None] - knots[None, :n_fat - 1], 0)], 1)
-    coef = np.linalg.lstsq(feats, target, rcond=None)[0]
-    fat_out = feats @ coef
-    tall_mse = float(np.mean((tall_out - target) ** 2))
-    fat_mse = float(np.mean((fat_out - target) ** 2))
-    fig, ax = figure(7, 3.5)
-    ax.plot(x, target, "k", lw=3, alpha=0.3, label=f"target: {2 ** k} pieces")
-    ax.plot(x, tall_out, label=f"tall: {k} layers × 2 ReLUs ({tall_params} params)")
-    ax.plot(x, fat_out, label=f"fat: 1 layer × {n_fat} ReLUs ({3 * n_fat + 1} params), best fit")
-    ax.set(title="Same parameter budget, deep vs shallow", xlabel="x", ylabel="y")
-    ax.legend(fontsize=7)
-    head = (f"{k} layers of 2 ReLUs ({tall_params} parameters) draw the {2 ** k}-piece zigzag exactly "
-            f"(MSE {tall_mse:.1e}); one layer with the same budget ({n_fat} ReLUs, at most {n_fat + 1} "
-            f"pieces), least-squares fitted with evenly spaced breakpoints, reaches MSE {fat_mse:.4f}.")
-    return Result({"tall_parameters": tall_params, "fat_parameters": 3 * n_fat + 1, "tall_mse": tall_mse,
-                   "fat_best_mse": fat_mse, "pieces": 2 ** k}, {"fat_or_tall": fig}, head)
-
-
-@dataclasses.dataclass
 class BiasOptConfig:
     epochs: int = 10
     shallow: int = 2
@@ -636,49 +359,3 @@ def model_bias_vs_optimization(cfg, ctx):
             f"{out['deep']['train_loss']:.3f}, the {cfg.shallow}-layer one's {out['shallow']['train_loss']:.3f}: "
             f"an optimization issue, since the deep net's function set contains the shallow one's.")
     return Result(out, {"training_loss": fig}, head)
-
-
-@dataclasses.dataclass
-class HoeffdingConfig:
-    n_values: tuple[int, ...] = (10, 50, 100, 500, 1000)
-    hypotheses: int = 10
-    epsilon: float = 0.1
-    draws: int = 2000
-
-
-@experiment("training.hoeffding", HoeffdingConfig,
-            "How likely is a training set that misleads us (some h with |L_train(h) − L_all(h)| > ε), "
-            "and is the Hoeffding bound |H|·2exp(−2Nε²) true?",
-            "P(D_train is bad) ≤ Σ_h P(D_train is bad due to h) ≤ |H|·2exp(−2Nε²): more data N or "
-            "fewer hypotheses |H| make a bad training set unlikely",
-            quick=dict(draws=400, n_values=(10, 100, 500)))
-def hoeffding(cfg, ctx):
-    """Q: How likely is a training set that misleads us (some h with |L_train(h) − L_all(h)| > ε), and
-    is the Hoeffding bound |H|·2exp(−2Nε²) true?
-
-    A (seed 0, default settings, 1.0 s on 2 cores): The bound holds at every N: e.g. N = 1000:
-    empirical 0.0000 ≤ bound 0.0000; N = 10: 0.983 ≤ 1.000 (a loose bound).
-    """
-    rng = ctx.rng
-    population = rng.uniform(0, 1, 100_000)
-    labels = (population > 0.4).astype(int) ^ (rng.random(100_000) < 0.1)
-    thresholds = np.linspace(0.1, 0.9, cfg.hypotheses)
-    l_all = np.array([np.mean((population > t).astype(int) != labels) for t in thresholds])
-    empirical, bound = {}, {}
-    for n in cfg.n_values:
-        bad = 0
-        for _ in range(cfg.draws):
-            i = rng.integers(0, len(population), n)
-            l_train = np.array([np.mean((population[i] > t).astype(int) != labels[i]) for t in thresholds])
-            bad += np.any(np.abs(l_train - l_all) > cfg.epsilon)
-        empirical[n] = bad / cfg.draws
-        bound[n] = min(1.0, cfg.hypotheses * 2 * math.exp(-2 * n * cfg.epsilon ** 2))
-    ns = list(cfg.n_values)
-    fig = lines({"empirical P(bad)": (ns, [max(empirical[n], 1e-4) for n in ns]),
-                 "Hoeffding bound": (ns, [bound[n] for n in ns])},
-                f"|H| = {cfg.hypotheses} threshold classifiers, ε = {cfg.epsilon}", "N", "probability", logy=True)
-    fig.axes[0].set_xscale("log")
-    head = (f"The bound holds at every N: e.g. N = {ns[-1]}: empirical {empirical[ns[-1]]:.4f} ≤ bound "
-            f"{bound[ns[-1]]:.4f}; N = {ns[0]}: {empirical[ns[0]]:.3f} ≤ {bound[ns[0]]:.3f} (a loose bound).")
-    return Result({"empirical": {str(k): v for k, v in empirical.items()}, "bound": {str(k): v for k, v in bound.items()}},
-                  {"hoeffding": fig}, head)

@@ -51,3 +51,7 @@ def glu(input, dim=-1):
 
 def logsumexp(input, dim, keepdim=False):
     return input.logsumexp(dim, keepdim)
+
+
+__all__ = sorted(name for name, value in list(globals().items())
+                 if callable(value) and not name.startswith("_"))

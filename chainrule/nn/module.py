@@ -39,8 +39,8 @@ class Module:
         d["_backward_hooks"] = {}
 
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(f"Module [{type(self).__name__}] is missing the required "
-                                  f"\"forward\" function (forward is abstract)")
+        raise NotImplementedError(f"Module [{type(self).__name__}]: forward is abstract; define "
+                                  f"forward(self, ...) in your Module subclass")
 
     # ------------------------------------------------------------------------- calling
     def __call__(self, *args, **kwargs):

@@ -9,7 +9,7 @@ import numpy as np
 from ..autograd.broadcast import broadcast_to
 from ..autograd.tensor import Tensor
 from ..random import numpy_generator
-from . import activation, arithmetic, compare, convert, creation, indexing, linalg, math_ops
+from . import activation, arithmetic, combine, compare, convert, creation, indexing, linalg, math_ops
 from . import reduction, shape
 from .activation import (celu, elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu,
                          log_softmax, logsigmoid, mish, relu, relu6, selu, silu, softmax, softmin,
@@ -35,11 +35,12 @@ from .math_ops import (ceil, cos, erf, exp, exp2, expm1, float_power, floor, fra
                        trunc, xlogy)
 from .reduction import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum,
                         logsumexp, max, mean, min, norm, prod, std, std_mean, sum, var, var_mean)
-from .shape import (broadcast_tensors, cat, chunk, clone, concat, concatenate, contiguous,
-                    diagonal, expand, expand_as, masked_fill, flatten, flip, fliplr, flipud, hstack, movedim,
-                    moveaxis, narrow, permute, repeat, reshape, reshape_as, roll, select, split,
-                    squeeze, stack, swapaxes, swapdims, t, tensor_split, tile, transpose, tril, triu,
-                    unbind, unflatten, unsqueeze, view, view_as, vstack)
+from .combine import (cat, chunk, concat, concatenate, hstack, split, stack, tensor_split, unbind,
+                      vstack)
+from .shape import (broadcast_tensors, clone, contiguous, diagonal, expand, expand_as, flatten, flip,
+                    fliplr, flipud, masked_fill, movedim, moveaxis, narrow, permute, repeat, reshape,
+                    reshape_as, roll, select, squeeze, swapaxes, swapdims, t, tile, transpose, tril,
+                    triu, unflatten, unsqueeze, view, view_as)
 
 
 def _reflected(fn):

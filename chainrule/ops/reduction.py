@@ -113,7 +113,8 @@ class Prod(Op):
 
 def _prod_of_others(x, dim):
     """Π_{j≠i} xⱼ along ``dim`` as exclusive prefix product × exclusive suffix product."""
-    from .shape import cat, flip, narrow
+    from .combine import cat
+    from .shape import flip, narrow
     n = x.shape[dim]
     if n == 1:
         return x * 0.0 + 1.0
@@ -147,7 +148,7 @@ class Cumprod(Op):
         return np.cumprod(x, axis=self.dim)
 
     def backward(self, gy):
-        from .shape import flip, movedim, tril, unsqueeze
+        from .shape import flip, movedim, unsqueeze
         from .arithmetic import where
         x, = self.saved_tensors
         xd = x.data if isinstance(x, Tensor) else x

@@ -1,7 +1,6 @@
 """Dataset readers on small files written here in the standard formats, the bundled sets and the
 generators."""
 import gzip
-import os
 import struct
 
 import numpy as np

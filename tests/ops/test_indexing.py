@@ -1,8 +1,6 @@
 """chainrule.ops.indexing against torch."""
-import numpy as np
-import torch
 
-from oracle import Bool, Case, Fixed, Int, op_tests
+from oracle import Bool, Case, Int, op_tests
 
 
 def idx(m, values):

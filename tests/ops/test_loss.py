@@ -1,7 +1,7 @@
 """chainrule.ops.loss against torch.nn.functional: every loss, every reduction."""
 import numpy as np
 
-from oracle import Bool, Case, F, Fixed, Int, Pos, Unit, op_tests
+from oracle import Case, F, Fixed, Int, Pos, op_tests
 
 PROBS = Fixed(np.random.default_rng(3).uniform(0.05, 0.95, (4, 3)))
 TARGET01 = Fixed(np.random.default_rng(4).integers(0, 2, (4, 3)).astype(np.float64), grad=False)

@@ -1,9 +1,8 @@
 """Linear, embedding, attention, distance, padding, sampling and dropout against torch."""
 import numpy as np
-import torch
 
 import chainrule as cr
-from oracle import Bool, Case, F, Fixed, Int, Unit, op_tests
+from oracle import Case, F, Fixed, Int, Unit, op_tests
 
 THETA = Fixed(np.array([[[0.9, -0.2, 0.1], [0.3, 1.1, -0.05]], [[1.2, 0.1, 0.0], [0.0, 0.8, 0.2]]]))
 

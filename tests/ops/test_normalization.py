@@ -1,7 +1,7 @@
 """chainrule.ops.normalization against torch.nn.functional (train and eval batch norm)."""
 import numpy as np
 
-from oracle import Case, F, Fixed, Pos, op_tests
+from oracle import Case, F, Fixed, op_tests
 
 RM, RV = Fixed(np.array([0.1, -0.2, 0.3]), grad=False), Fixed(np.array([1.5, 0.5, 2.0]), grad=False)
 

@@ -1,6 +1,5 @@
 """chainrule.ops.pooling against torch.nn.functional."""
 import numpy as np
-import torch
 
 from oracle import Case, F, Fixed, op_tests
 

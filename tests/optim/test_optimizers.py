@@ -7,7 +7,6 @@ import pytest
 import torch
 
 import chainrule as cr
-from chainrule import optim
 
 SHAPES = [(3, 4), (5,), (2, 2, 2)]
 

@@ -2,7 +2,8 @@
 import numpy as np
 
 from ...autograd.grad_mode import no_grad
-from ...ops.shape import cat, reshape
+from ...ops.combine import cat
+from ...ops.shape import reshape
 
 
 def parameters_to_vector(parameters):

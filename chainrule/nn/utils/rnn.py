@@ -1,6 +1,6 @@
 """Sequences of different lengths, padded into one batch (Lecture: RNN)."""
 from ...ops.padding import pad
-from ...ops.shape import stack
+from ...ops.combine import stack
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):

@@ -1,0 +1,76 @@
+"""Shared pieces for the experiments that train small networks on the bundled 8×8 digits."""
+import time
+
+import numpy as np
+
+import chainrule as cr
+from chainrule import nn
+
+
+def digits(seed, n_train=None):
+    from chainrule.data import Standardizer, train_val_test_split
+    from chainrule.data.datasets import load_digits
+    x, y = load_digits()
+    xtr, xva, xte, ytr, yva, yte = train_val_test_split(x, y, fractions=(0.6, 0.2, 0.2),
+                                                        generator=cr.Generator().manual_seed(seed))
+    if n_train:
+        xtr, ytr = xtr[:n_train], ytr[:n_train]
+    s = Standardizer().fit(xtr)
+    return [(s.transform(a).astype(np.float32), b) for a, b in ((xtr, ytr), (xva, yva), (xte, yte))]
+
+
+def train(model, data, epochs, batch_size, opt=None, lr=1e-2, weight_decay=0.0, augment=None,
+           early_stopping=None, seed=0):
+    from chainrule.utils.data import DataLoader, TensorDataset
+    (xtr, ytr), (xva, yva), _ = data
+    cr.manual_seed(seed)
+    train = DataLoader(TensorDataset(cr.tensor(xtr), cr.tensor(ytr)), batch_size=batch_size, shuffle=True,
+                       collate_fn=augment)
+    val = DataLoader(TensorDataset(cr.tensor(xva), cr.tensor(yva)), batch_size=256)
+    opt = opt or cr.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
+    t = time.perf_counter()
+    hist = cr.train.fit(model, nn.CrossEntropyLoss(), opt, train, val, epochs=epochs, metrics=["accuracy"],
+                        early_stopping=early_stopping, progress=False)
+    hist["seconds"] = time.perf_counter() - t
+    return hist
+
+
+def test_accuracy(model, data):
+    model.eval()
+    x, y = data[2]
+    with cr.no_grad():
+        return cr.train.accuracy(model(cr.tensor(x)), y)
+
+
+def mlp(width=64, depth=1, act=nn.ReLU, norm=False, dropout=0.0, d_in=64):
+    layers, d = [], d_in
+    for _ in range(depth):
+        layers.append(nn.Linear(d, width))
+        if norm:
+            layers.append(nn.BatchNorm1d(width))
+        layers.append(act())
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        d = width
+    layers.append(nn.Linear(d, 10))
+    return nn.Sequential(*layers)
+
+
+def sharpness(model, data, seed, scale=0.05, draws=10):
+    """How much the training loss rises, on average, when every weight is nudged by ±5% noise:
+    a sharp minimum rises a lot, a flat one little."""
+    x, y = cr.tensor(data[0][0]), cr.tensor(data[0][1])
+    model.eval()
+    rng = np.random.default_rng(seed)
+    params = list(model.parameters())
+    with cr.no_grad():
+        base = cr.nn.functional.cross_entropy(model(x), y).item()
+        saved = [p.data.copy() for p in params]
+        rises = []
+        for _ in range(draws):
+            for p, s in zip(params, saved):
+                p.data[...] = s * (1 + scale * rng.standard_normal(s.shape))
+            rises.append(cr.nn.functional.cross_entropy(model(x), y).item() - base)
+        for p, s in zip(params, saved):
+            p.data[...] = s
+    return float(np.mean(rises))
