@@ -31,7 +31,11 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data, dtype=None, requires_grad=False):
-        self.data = as_array(data, dtype, copy=True)
+        self._setup(as_array(data, dtype, copy=True), requires_grad)
+
+    def _setup(self, array, requires_grad):
+        """Fill every slot of a new tensor around ``array`` (used by subclasses too)."""
+        self.data = array
         self.grad = None
         self.grad_fn = None
         self._output_nr = 0

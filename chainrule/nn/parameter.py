@@ -12,17 +12,7 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad=True):
         if data is None:
             data = np.empty(0, dtype=np.float32)
-        arr = data.data if isinstance(data, Tensor) else as_array(data)
-        self.data = arr
-        self.grad = None
-        self.grad_fn = None
-        self._output_nr = 0
-        self._version = 0
-        self._base = None
-        self._hooks = None
-        self.requires_grad = False
-        if requires_grad:
-            self.requires_grad_(True)
+        self._setup(data.data if isinstance(data, Tensor) else as_array(data), requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()

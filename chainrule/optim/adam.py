@@ -15,6 +15,16 @@ def _check_adam(name, lr, betas, eps, weight_decay):
     check_range(name, "weight_decay value", weight_decay)
 
 
+def _weight_decay(p, g, lr, wd, decoupled):
+    """L2 (add λθ to the gradient) or decoupled decay (shrink θ by ηλ first, as in AdamW)."""
+    if not wd:
+        return g
+    if decoupled:
+        p *= 1 - lr * wd
+        return g
+    return g + wd * p
+
+
 def _moments(p, g, state, b1, b2, amsgrad=False):
     if "exp_avg" not in state:
         state["step"] = 0
@@ -46,12 +56,8 @@ class Adam(Optimizer):
                                       amsgrad=amsgrad, maximize=maximize))
 
     def update(self, p, g, state, group):
-        lr, (b1, b2), wd = group["lr"], group["betas"], group["weight_decay"]
-        if wd:
-            if self.decoupled:
-                p *= 1 - lr * wd
-            else:
-                g = g + wd * p
+        lr, (b1, b2) = group["lr"], group["betas"]
+        g = _weight_decay(p, g, lr, group["weight_decay"], self.decoupled)
         m, v, t = _moments(p, g, state, b1, b2, group["amsgrad"])
         bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
         if group["amsgrad"]:
@@ -108,14 +114,10 @@ class NAdam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
 
     def update(self, p, g, state, group):
-        lr, (b1, b2), wd, psi = group["lr"], group["betas"], group["weight_decay"], group["momentum_decay"]
+        lr, (b1, b2), psi = group["lr"], group["betas"], group["momentum_decay"]
         if "mu_product" not in state:
             state["mu_product"] = 1.0
-        if wd:
-            if group["decoupled_weight_decay"]:
-                p *= 1 - lr * wd
-            else:
-                g = g + wd * p
+        g = _weight_decay(p, g, lr, group["weight_decay"], group["decoupled_weight_decay"])
         m, v, t = _moments(p, g, state, b1, b2)
         bc2 = 1 - b2 ** t
         mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
@@ -138,12 +140,8 @@ class RAdam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
 
     def update(self, p, g, state, group):
-        lr, (b1, b2), wd = group["lr"], group["betas"], group["weight_decay"]
-        if wd:
-            if group["decoupled_weight_decay"]:
-                p *= 1 - lr * wd
-            else:
-                g = g + wd * p
+        lr, (b1, b2) = group["lr"], group["betas"]
+        g = _weight_decay(p, g, lr, group["weight_decay"], group["decoupled_weight_decay"])
         m, v, t = _moments(p, g, state, b1, b2)
         bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
         m_hat = m / bc1

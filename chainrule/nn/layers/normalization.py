@@ -18,14 +18,7 @@ class _BatchNorm(Module):
         self.affine, self.track_running_stats = affine, track_running_stats
         _affine_params(self, num_features, affine, affine and bias, _float(dtype))
         dt = _float(dtype)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dt)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dt)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        _running_stats(self, num_features, track_running_stats, dt)
 
     def reset_running_stats(self):
         if self.track_running_stats:
@@ -62,6 +55,14 @@ class _BatchNorm(Module):
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+def _running_stats(module, n, track, dt):
+    """Register running_mean (zeros), running_var (ones) and num_batches_tracked, or None each."""
+    stats = {"running_mean": np.zeros(n, dtype=dt), "running_var": np.ones(n, dtype=dt),
+             "num_batches_tracked": np.array(0, dtype=np.int64)}
+    for name, value in stats.items():
+        module.register_buffer(name, Tensor(value) if track else None)
 
 
 def _affine_params(module, n, weight, bias, dt):
@@ -145,14 +146,7 @@ class InstanceNorm2d(Module):
         self.affine, self.track_running_stats = affine, track_running_stats
         _affine_params(self, num_features, affine, affine and bias, _float(dtype))
         dt = _float(dtype)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dt)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dt)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        _running_stats(self, num_features, track_running_stats, dt)
 
     def forward(self, input):
         if len(input.shape) not in (3, 4) or input.shape[-3] != self.num_features:
