@@ -20,7 +20,7 @@ def digits(seed, n_train=None):
 
 
 def train(model, data, epochs, batch_size, opt=None, lr=1e-2, weight_decay=0.0, augment=None,
-           early_stopping=None, seed=0):
+           early_stopping=None, seed=0, progress=False):
     from chainrule.utils.data import DataLoader, TensorDataset
     (xtr, ytr), (xva, yva), _ = data
     cr.manual_seed(seed)
@@ -30,7 +30,7 @@ def train(model, data, epochs, batch_size, opt=None, lr=1e-2, weight_decay=0.0, 
     opt = opt or cr.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
     t = time.perf_counter()
     hist = cr.train.fit(model, nn.CrossEntropyLoss(), opt, train, val, epochs=epochs, metrics=["accuracy"],
-                        early_stopping=early_stopping, progress=False)
+                        early_stopping=early_stopping, progress=progress)
     hist["seconds"] = time.perf_counter() - t
     return hist
 

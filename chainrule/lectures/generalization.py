@@ -110,7 +110,8 @@ def overfitting_remedies(cfg, ctx):
         cr.manual_seed(ctx.seed)
         model = _mlp(256, 2, dropout=s.get("dropout", 0.0))
         _train(model, s["data"], cfg.epochs, 16, lr=0.01, weight_decay=s.get("weight_decay", 0.0),
-               augment=s.get("augment"), early_stopping=s.get("early_stopping"), seed=ctx.seed)
+               augment=s.get("augment"), early_stopping=s.get("early_stopping"), seed=ctx.seed,
+               progress=ctx.progress_enabled)
         acc[name] = _test_accuracy(model, small)
     fig = bars(acc, "Test accuracy with each remedy", "accuracy")
     best = max((k for k in acc if k != "baseline"), key=acc.get)

@@ -234,7 +234,8 @@ def batch_size(cfg, ctx):
     for name, bs in (("small", cfg.small), ("large", cfg.large)):
         cr.manual_seed(ctx.seed)
         model = _mlp()
-        hist = _train(model, data, cfg.epochs, bs, lr=0.05 if bs > 64 else 0.01, seed=ctx.seed)
+        hist = _train(model, data, cfg.epochs, bs, lr=0.05 if bs > 64 else 0.01, seed=ctx.seed,
+                      progress=ctx.progress_enabled)
         out[name] = {"batch_size": bs, "seconds_per_epoch": hist["seconds"] / cfg.epochs,
                      "updates_per_epoch": -(-len(data[0][1]) // bs),
                      "val_accuracy": hist["val_accuracy"][-1], "test_accuracy": _test_accuracy(model, data),
@@ -271,7 +272,8 @@ def batchnorm(cfg, ctx):
     for name, norm in (("without", False), ("with", True)):
         cr.manual_seed(ctx.seed)
         model = _mlp(64, cfg.depth, nn.Sigmoid, norm)
-        hist = _train(model, data, cfg.epochs, 64, lr=0.05, seed=ctx.seed)
+        hist = _train(model, data, cfg.epochs, 64, lr=0.05, seed=ctx.seed,
+                      progress=ctx.progress_enabled)
         out[name] = {"train_loss": hist["loss"], "test_accuracy": _test_accuracy(model, data)}
         curves[f"{name} batch norm"] = (np.arange(1, cfg.epochs + 1), hist["loss"])
     fig = lines(curves, f"Training loss of a {cfg.depth}-layer sigmoid network", "epoch", "loss", logy=True)
@@ -316,7 +318,8 @@ def lr_schedule(cfg, ctx):
         hist = cr.train.fit(model, nn.CrossEntropyLoss(), opt,
                             DataLoader(TensorDataset(cr.tensor(xtr), cr.tensor(ytr)), batch_size=64, shuffle=True),
                             DataLoader(TensorDataset(cr.tensor(xva), cr.tensor(yva)), batch_size=256),
-                            epochs=cfg.epochs, scheduler=sched, metrics=["accuracy"], progress=False)
+                            epochs=cfg.epochs, scheduler=sched, metrics=["accuracy"],
+                            progress=ctx.progress_enabled)
         out[name] = {"val_accuracy": hist["val_accuracy"][-1], "lr": hist["lr"], "train_loss": hist["loss"][-1],
                      "test_accuracy": _test_accuracy(model, data)}
         curves[name] = (np.arange(1, cfg.epochs + 1), hist["val_loss"])
@@ -351,7 +354,8 @@ def model_bias_vs_optimization(cfg, ctx):
     for name, depth in (("shallow", cfg.shallow), ("deep", cfg.deep)):
         cr.manual_seed(ctx.seed)
         model = _mlp(32, depth, nn.Sigmoid)
-        hist = _train(model, data, cfg.epochs, 64, lr=0.5, seed=ctx.seed)
+        hist = _train(model, data, cfg.epochs, 64, lr=0.5, seed=ctx.seed,
+                      progress=ctx.progress_enabled)
         out[name] = {"layers": depth, "train_loss": hist["loss"][-1]}
         curves[f"{depth} hidden layers"] = (np.arange(1, cfg.epochs + 1), hist["loss"])
     fig = lines(curves, "Training loss: deeper is not easier", "epoch", "loss", logy=True)
