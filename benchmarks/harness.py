@@ -20,16 +20,23 @@ class Workload:
     inner: int = 1           # step calls per timed round (for very short steps)
     about: str = ""
     settle: float = 0.2      # seconds of rest before each timed round (see run)
+    once: bool = False       # build(lib)() runs the whole measurement and returns its number
+    slow: bool = False       # left out of --quick runs (minutes long)
 
 
 REGISTRY = []
 
 
-def workload(name, target=None, rounds=20, inner=1, about="", settle=0.2):
-    """Decorator registering ``build(lib)`` as a workload."""
+def workload(name, target=None, rounds=20, inner=1, about="", settle=0.2, once=False, slow=False):
+    """Decorator registering ``build(lib)`` as a workload.
+
+    A timed workload's ``build(lib)`` returns a step to time; a ``once`` workload's returns a
+    function that performs the whole measurement (a training run, a memory reading) and returns
+    its number (seconds, bytes), compared as a ratio the same way.
+    """
     def register(build):
         REGISTRY.append(Workload(name, build, target, rounds, inner,
-                                 about or (build.__doc__ or "").strip(), settle))
+                                 about or (build.__doc__ or "").strip(), settle, once, slow))
         return build
     return register
 
@@ -42,6 +49,12 @@ def _time(step, inner):
 
 
 def run(w, libs, quick=False, warmup=3):
+    if w.once:
+        return {name: w.build(lib)() for name, lib in libs.items()}
+    return _run_timed(w, libs, quick, warmup)
+
+
+def _run_timed(w, libs, quick, warmup):
     """Median seconds per step for each library, measured alternately.
 
     ``w.settle`` seconds of sleep before each timed round let the other library's BLAS/OpenMP
@@ -70,6 +83,7 @@ def format_table(rows):
     for r in rows:
         target = f"{r['target']:.1f}x" if r["target"] else "-"
         verdict = "" if not r["target"] else ("ok" if r["ratio"] <= r["target"] else "MISS")
-        lines.append(f"{r['name']:<22}{r['chainrule_ms']:>10.3f}ms{r['torch_ms']:>10.3f}ms"
+        unit = r.get("unit", "ms")
+        lines.append(f"{r['name']:<22}{r['chainrule_ms']:>10.3f}{unit:<2}{r['torch_ms']:>10.3f}{unit:<2}"
                      f"{r['ratio']:>7.2f}x{target:>8}  {verdict}")
     return "\n".join(lines)

@@ -155,3 +155,83 @@ workload("W1_mlp_step", target=0.9, rounds=40, settle=0.05,
 workload("W2_lenet_step", target=3.0, rounds=20,
          about="LeNet-5 style CNN, batch 64: forward, cross-entropy, backward, SGD step")(
     _train_step_workload(lenet, (1, 28, 28), 10, 64))
+
+
+# ------------------------------------------------------------------------------- scaling
+for _batch in (32, 128, 512, 1024):
+    workload(f"W1_batch_{_batch}", rounds=15, settle=0.05,
+             about=f"W1 MLP training step at batch {_batch} (scaling with batch size)")(
+        _train_step_workload(mlp, (784,), 10, _batch))
+
+for _hw in (16, 32, 64):
+    workload(f"conv_image_{_hw}", rounds=8,
+             about=f"conv2d (16,16,{_hw},{_hw}) * 16 3×3 filters, forward + backward (scaling with image size)")(
+        _conv_workload(16, 16, _hw, 16))
+
+
+# ------------------------------------------------------------------- time to accuracy, memory
+def _fashion_arrays():
+    from chainrule.data.datasets import FashionMNIST
+    train, test = FashionMNIST(train=True), FashionMNIST(train=False)
+    (xtr, ytr), (xte, yte) = train.arrays(), test.arrays()
+    return (xtr - 0.2860) / 0.3530, ytr, (xte - 0.2860) / 0.3530, yte
+
+
+def _time_to_accuracy(lib, goal=0.89, batch=64, check_every=200, max_epochs=10, seed=0):
+    """Train W2 on Fashion-MNIST until the test accuracy reaches ``goal``; return the seconds."""
+    import time
+    import torch
+    xtr, ytr, xte, yte = _fashion_arrays()
+    torch.manual_seed(seed)
+    model = lenet(lib.nn)
+    if lib is not torch:
+        _copy_weights(lenet(torch.nn), model)
+    opt = lib.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    order_rng = np.random.default_rng(seed)  # the same batches in both libraries
+    x_test = lib.tensor(xte.astype(np.float32))
+    start, step = time.perf_counter(), 0
+    for _ in range(max_epochs):
+        order = order_rng.permutation(len(ytr))
+        for i in range(0, len(order) - batch + 1, batch):
+            idx = order[i:i + batch]
+            opt.zero_grad()
+            loss_fn(model(lib.tensor(xtr[idx])), lib.tensor(ytr[idx])).backward()
+            opt.step()
+            step += 1
+            if step % check_every == 0:
+                model.eval()
+                with lib.no_grad():
+                    pred = np.concatenate([np.asarray(model(x_test[j:j + 1000]).argmax(1)) for j in range(0, len(yte), 1000)])
+                model.train()
+                if (pred == yte).mean() >= goal:
+                    return time.perf_counter() - start
+    raise RuntimeError(f"time to accuracy: {lib.__name__} did not reach {goal} in {max_epochs} epochs")
+
+
+@workload("fmnist_time_to_89", target=3.0, once=True, slow=True,
+          about="W2 on Fashion-MNIST to 89% test accuracy, batch 64, same init, batches and optimizer (seconds)")
+def fmnist_time_to_89(lib):
+    def measure():
+        return _time_to_accuracy(lib)
+    return measure
+
+
+fmnist_time_to_89.unit = "s"
+
+
+@workload("W2_peak_rss", target=1.5, once=True, slow=True,
+          about="peak resident memory of a fresh process training W2 for 200 steps (MiB)")
+def w2_peak_rss(lib):
+    def measure():
+        import os
+        import subprocess
+        import sys
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        out = subprocess.run([sys.executable, "-m", "benchmarks.rss", lib.__name__, "200"], cwd=root,
+                             capture_output=True, text=True, check=True, env=dict(os.environ))
+        return float(out.stdout.strip().splitlines()[-1])
+    return measure
+
+
+w2_peak_rss.unit = "MiB"

@@ -1,0 +1,28 @@
+"""``python -m benchmarks.rss chainrule|torch STEPS``: train W2 in this fresh process, print the
+peak resident memory in MiB (the W2_peak_rss workload runs it once per library). Only the library
+being measured is imported."""
+import importlib
+import resource
+import sys
+
+import numpy as np
+
+
+def main(lib_name, steps):
+    lib = importlib.import_module(lib_name)
+    from .workloads import lenet
+    rng = np.random.default_rng(0)
+    model = lenet(lib.nn)
+    x = lib.tensor(rng.standard_normal((64, 1, 28, 28)).astype(np.float32))
+    y = lib.tensor(rng.integers(0, 10, 64))
+    opt = lib.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    for _ in range(int(steps)):
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
