@@ -421,5 +421,3 @@ def sigmoid_sum(cfg, ctx):
     head = (f"Training MSE falls from {fits[few]:.4f} with {few} to {fits[many]:.4f} with {many}; "
             + ", ".join(f"{k}: {v:.4f}" for k, v in fits.items() if "sigmoid" not in k) + ".")
     return Result({"train_mse": fits}, {"fits": fig}, head)
-
-

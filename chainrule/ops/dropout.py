@@ -4,8 +4,6 @@ In training each unit is zeroed with probability p and the survivors are scaled 
 expected activation is unchanged and evaluation needs no rescaling. dropout1d/2d drop whole
 channels (feature maps) instead of single numbers.
 """
-
-
 from ..random import numpy_generator
 
 
@@ -44,5 +42,3 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
     return _channel_dropout(input, p, training, 2, "dropout2d")
-
-

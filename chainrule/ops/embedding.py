@@ -60,5 +60,3 @@ def one_hot(tensor, num_classes=-1):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got "
                            f"{int(idx.min())}..{int(idx.max())}")
     return _wrap((idx[..., None] == np.arange(num_classes)).astype(np.int64))
-
-

@@ -7,7 +7,6 @@ padded dim, and indexing's backward adds up the gradients of the positions read 
 import numpy as np
 
 from ..autograd.function import Op
-
 from .indexing import getitem
 
 
@@ -73,5 +72,3 @@ def pad(input, pad, mode="constant", value=None):
         idx = _source_index(mode, lo, hi, n)
         x = getitem(x, (slice(None),) * dim + (idx,))
     return x
-
-

@@ -121,8 +121,11 @@ class MaxPool(Op):
         nsp = len(kernel)
         spatial = x.shape[2:]
         win = _windows(x, kernel, stride, pad, dil, extra)
-        gx = np.zeros(x.shape[:2] + tuple(spatial[i] + 2 * pad[i] + extra[i] for i in range(nsp)),
-                      dtype=gy.dtype)
+        if any(pad) or any(extra):
+            gx = np.zeros(x.shape[:2] + tuple(spatial[i] + 2 * pad[i] + extra[i] for i in range(nsp)),
+                          dtype=gy.dtype)
+        else:  # same memory layout as x (channels-last after a convolution): later ops stay fast
+            gx = np.zeros_like(x, dtype=gy.dtype)
         disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dil))
         taken = np.zeros(y.shape, dtype=bool)
         for k in self.offsets:  # the first offset holding the max wins, as in PyTorch

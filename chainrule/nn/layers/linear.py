@@ -114,5 +114,3 @@ class Unflatten(Module):
 def _float(dtype):
     from ...autograd.dtype import to_numpy_dtype, DEFAULT_FLOAT
     return DEFAULT_FLOAT if dtype is None else to_numpy_dtype(dtype)
-
-

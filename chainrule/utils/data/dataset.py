@@ -113,5 +113,3 @@ def dataset_length(dataset, op):
         return len(dataset)
     except TypeError:
         raise TypeError(f"{op}: the dataset has no len(); use an IterableDataset for streams") from None
-
-
