@@ -33,3 +33,42 @@ def keep_freed_memory(limit=1 << 30):
 
 
 MALLOC_TUNED = keep_freed_memory()
+
+
+class device:
+    """Where tensors live: only the CPU for now (``chainrule.device("cpu")``), so PyTorch code that
+    picks ``"cuda" if torch.cuda.is_available() else "cpu"`` runs unchanged."""
+
+    def __init__(self, type="cpu", index=None):
+        name = str(type)
+        kind = name.split(":")[0]
+        if kind == "cuda":
+            raise RuntimeError("chainrule has no CUDA backend yet: tensors live on the CPU "
+                               "(chainrule.cuda.is_available() is False)")
+        if kind != "cpu":
+            raise RuntimeError(f"device: expected 'cpu', got {name!r}")
+        self.type, self.index = "cpu", None
+
+    def __repr__(self):
+        return "device(type='cpu')"
+
+    def __str__(self):
+        return "cpu"
+
+    def __eq__(self, other):
+        return str(other) == "cpu"
+
+    def __hash__(self):
+        return hash("cpu")
+
+
+class cuda:
+    """``chainrule.cuda.is_available()`` — False: there is no GPU backend yet."""
+
+    @staticmethod
+    def is_available():
+        return False
+
+    @staticmethod
+    def device_count():
+        return 0

@@ -22,6 +22,15 @@ def is_grad_enabled():
 class _GradModeContext:
     _target = True
 
+    def __new__(cls, fn=None):
+        self = super().__new__(cls)
+        if callable(fn):  # used bare as a decorator: @no_grad
+            return self(fn)
+        return self
+
+    def __init__(self, fn=None):
+        pass
+
     def __enter__(self):
         self._prev = mode.enabled
         mode.enabled = self._target
@@ -50,6 +59,9 @@ class enable_grad(_GradModeContext):
 
 class set_grad_enabled(_GradModeContext):
     """``set_grad_enabled(False)`` switches recording off now; as a context it restores on exit."""
+
+    def __new__(cls, mode_on):
+        return object.__new__(cls)
 
     def __init__(self, mode_on):
         self._prev = mode.enabled

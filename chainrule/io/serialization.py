@@ -24,7 +24,7 @@ def _encode(obj, path, tensors):
         key = path or "tensor"
         while key in tensors:
             key += "_"
-        tensors[key] = np.ascontiguousarray(arr)
+        tensors[key] = arr if arr.flags.c_contiguous else arr.copy()  # (ascontiguousarray would make 0-d arrays 1-d)
         node = {"t": "tensor", "key": key}
         if isinstance(obj, np.ndarray):
             node["ndarray"] = True

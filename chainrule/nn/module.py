@@ -274,7 +274,11 @@ class Module:
         """Cast floating-point parameters and buffers (``to(dtype)``); 'cpu' changes nothing."""
         dtype = kwargs.get("dtype")
         for a in args:
-            if isinstance(a, str) and a.split(":")[0] == "cpu":
+            if isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda"):
+                from ..backend import device
+                device(a)  # 'cuda' raises a clear error
+                continue
+            if type(a).__name__ == "device":
                 continue
             if isinstance(a, Tensor):
                 dtype = a.dtype

@@ -22,7 +22,7 @@ from .compare import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xo
                       isposinf, le, less, less_equal, logical_and, logical_not, logical_or,
                       logical_xor, lt, ne, not_equal, signbit)
 from .convert import to, type_as
-from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full,
+from .creation import (FloatTensor, LongTensor, arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full,
                        full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand,
                        rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros,
                        zeros_like)

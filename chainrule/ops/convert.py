@@ -27,7 +27,10 @@ def to(input, *args, dtype=None, copy=False, **kwargs):
     for a in args:
         if isinstance(a, Tensor):
             target = a.dtype
-        elif isinstance(a, str) and a.split(":")[0] in ("cpu",):
+        elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda"):
+            _device(a)
+            continue
+        elif type(a).__name__ == "device":
             continue
         elif a is not None:
             target = a
@@ -41,6 +44,11 @@ def to(input, *args, dtype=None, copy=False, **kwargs):
     if npd.kind != "f":
         return _wrap(input.data.astype(npd))
     return Cast.apply(input, npd=npd)
+
+
+def _device(name):
+    from ..backend import device
+    return device(name)
 
 
 def type_as(input, other):

@@ -26,6 +26,16 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     return _finish(as_array(data, dtype, copy=True), requires_grad)
 
 
+def FloatTensor(data):
+    """Legacy constructor: a float32 tensor (``torch.FloatTensor(data)``)."""
+    return tensor(data, dtype=_dt.float32)
+
+
+def LongTensor(data):
+    """Legacy constructor: an int64 tensor (``torch.LongTensor(data)``)."""
+    return tensor(data, dtype=_dt.int64)
+
+
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with a NumPy array or tensor when it can."""
     if isinstance(data, Tensor) and (dtype is None or data.data.dtype == _dt.to_numpy_dtype(dtype)):

@@ -30,7 +30,7 @@ def test_chainrule_weights_load_into_torch_and_back(tmp_path):
 
 
 def test_nested_structures_round_trip(tmp_path):
-    obj = {"model": {"a.b": cr.ones(2, 3), "c": cr.tensor([1, 2])}, "epoch": 4, "lr": 0.01,
+    obj = {"model": {"a.b": cr.ones(2, 3), "c": cr.tensor([1, 2]), "scalar": cr.tensor(7)}, "epoch": 4, "lr": 0.01,
            "betas": (0.9, 0.99), "names": ["x", None, True], "state": {0: {"step": 3}},
            "raw": np.arange(3.0), "inf": float("inf")}
     cr.save(obj, tmp_path / "o.safetensors")
@@ -38,6 +38,7 @@ def test_nested_structures_round_trip(tmp_path):
     assert back["epoch"] == 4 and back["betas"] == (0.9, 0.99) and back["names"] == ["x", None, True]
     assert back["state"] == {0: {"step": 3}} and back["inf"] == float("inf")
     assert isinstance(back["model"]["a.b"], cr.Tensor) and back["model"]["c"].dtype == cr.int64
+    assert back["model"]["scalar"].shape == () and back["model"]["scalar"].item() == 7  # 0-d stays 0-d
     assert isinstance(back["raw"], np.ndarray)
 
 
