@@ -47,3 +47,20 @@ CASES = [
 ]
 
 test_oracle, test_gradcheck, test_double_backward = op_tests(CASES)
+
+
+def test_relu_blocks_nonfinite_gradients_like_torch():
+    import warnings
+
+    import chainrule as cr
+    x = np.array([-1.0, 2.0, 3.0, -4.0, 0.0], dtype=np.float32)
+    g = np.array([np.nan, 1.0, np.inf, np.inf, np.nan], dtype=np.float32)
+    for name in ("relu", "relu6", "hardtanh"):
+        ours = cr.tensor(x, requires_grad=True)
+        theirs = torch.tensor(x, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            getattr(cr.nn.functional, name)(ours).backward(cr.tensor(g))
+        getattr(torch.nn.functional, name)(theirs).backward(torch.tensor(g))
+        np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy(), err_msg=name)
+        assert ours.grad.dtype == cr.float32
