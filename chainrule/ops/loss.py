@@ -54,15 +54,15 @@ class CrossEntropy(Op):
     def forward(self, z, rows, cols, vals, dense):
         m = z.shape[0]
         shifted = z - np.amax(z, axis=1, keepdims=True)
-        e = np.exp(shifted)
-        total = np.sum(e, axis=1, keepdims=True)
-        log_total = np.log(total)[:, 0]
         rowsum = np.bincount(rows, weights=vals, minlength=m).astype(z.dtype)
         picked = np.zeros(m, dtype=z.dtype)
         np.add.at(picked, rows, vals * shifted[rows, cols])
         if dense is not None:
             rowsum += dense.sum(axis=1)
             picked += np.einsum("ij,ij->i", dense, shifted)
+        e = np.exp(shifted, out=shifted)  # shifted is not needed any more: one array fewer
+        total = np.sum(e, axis=1, keepdims=True)
+        log_total = np.log(total)[:, 0]
         self.sparse, self.dense, self.rowsum = (rows, cols, vals), dense, rowsum
         self.e, self.total = e, total
         self.save_for_backward(z)
@@ -79,13 +79,12 @@ class CrossEntropy(Op):
         if isinstance(z, Tensor):  # differentiable path
             a = self._coef(tuple(z.shape), z.data.dtype)
             return (softmax(z, 1) * self.rowsum[:, None] - a) * gy.reshape(-1, 1)
-        grad = self.e / self.total
-        grad *= self.rowsum[:, None]
+        gy = np.reshape(gy, -1)  # one pass: softmax·Σa·gy per row is e times a row factor
+        grad = self.e * (self.rowsum * gy / self.total[:, 0])[:, None].astype(self.e.dtype, copy=False)
         if self.dense is not None:
-            grad -= self.dense
+            grad -= self.dense * gy[:, None]
         rows, cols, vals = self.sparse
-        grad[rows, cols] -= vals
-        grad *= np.reshape(gy, (-1, 1))
+        grad[rows, cols] -= vals * gy[rows]
         return grad
 
 
