@@ -1,6 +1,7 @@
 """``python -m benchmarks [--quick] [--only NAME] [--json PATH] [--threads N]``
 
-Times every workload in chainrule and PyTorch in the same run and prints the ratio.
+Times every workload in chainrule and PyTorch in the same run and prints the ratio; W1 and W2 are
+also timed in the from-scratch peers DeZero and MyGrad when they are installed.
 """
 import argparse
 import json
@@ -27,19 +28,22 @@ def main(argv=None):
     import chainrule
     from .harness import REGISTRY, format_table, run
     from . import workloads  # noqa: F401  (registers the workloads)
+    from .peers import installed
     torch.set_num_threads(threads)
 
     chosen = [w for w in REGISTRY if (w.name in args.only if args.only else not (args.quick and w.slow))]
     if args.only and len(chosen) != len(args.only):
         known = ", ".join(w.name for w in REGISTRY)
         parser.error(f"unknown workload in {args.only}; known: {known}")
+    peers = installed()
     rows = []
     for w in chosen:
-        t = run(w, {"chainrule": chainrule, "torch": torch}, quick=args.quick)
+        t = run(w, {"chainrule": chainrule, "torch": torch}, quick=args.quick, peers=peers)
         scale = 1 if w.once else 1e3  # once-workloads report their own unit (seconds or MiB)
         rows.append({"name": w.name, "chainrule_ms": t["chainrule"] * scale, "torch_ms": t["torch"] * scale,
                      "ratio": t["chainrule"] / t["torch"], "target": w.target, "about": w.about,
-                     "unit": getattr(w.build, "unit", "ms") if w.once else "ms"})
+                     "unit": getattr(w.build, "unit", "ms") if w.once else "ms",
+                     "peers": {name: t[name] * scale for name in peers if name in t}})
         print(f"  {w.name}: {rows[-1]['ratio']:.2f}x", file=sys.stderr)
     print(f"chainrule {chainrule.__version__} vs torch {torch.__version__}, {threads} threads, "
           f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")

@@ -48,13 +48,18 @@ def _time(step, inner):
     return (time.perf_counter() - t0) / inner
 
 
-def run(w, libs, quick=False, warmup=3):
+def run(w, libs, quick=False, warmup=3, peers=None):
+    """Seconds (or the once-workload's number) per library; with ``peers`` (name → builder, from
+    benchmarks.peers), also for each peer the workload has a translation for (``build.peer``)."""
     if w.once:
         return {name: w.build(lib)() for name, lib in libs.items()}
-    return _run_timed(w, libs, quick, warmup)
+    steps = {name: w.build(lib) for name, lib in libs.items()}
+    if peers and getattr(w.build, "peer", None):
+        steps.update({name: w.build.peer(build) for name, build in peers.items()})
+    return _run_timed(w, steps, quick, warmup)
 
 
-def _run_timed(w, libs, quick, warmup):
+def _run_timed(w, steps, quick, warmup):
     """Median seconds per step for each library, measured alternately.
 
     ``w.settle`` seconds of sleep before each timed round let the other library's BLAS/OpenMP
@@ -62,7 +67,6 @@ def _run_timed(w, libs, quick, warmup):
     cores (measured here: without it PyTorch's 1024² matmul ran 2.5× slower next to NumPy's);
     one untimed step then wakes the library's own threads.
     """
-    steps = {name: w.build(lib) for name, lib in libs.items()}
     for step in steps.values():
         for _ in range(warmup):
             step()
@@ -78,12 +82,14 @@ def _run_timed(w, libs, quick, warmup):
 
 
 def format_table(rows):
-    head = f"{'workload':<22}{'chainrule':>12}{'torch':>12}{'ratio':>8}{'target':>8}  "
+    """The results table; from-scratch peers, where timed, follow as their own ratio to PyTorch."""
+    head = f"{'workload':<22}{'chainrule':>12}{'torch':>12}{'ratio':>8}{'target':>8}  {'verdict':<8}peers"
     lines = [head, "-" * len(head)]
     for r in rows:
         target = f"{r['target']:.1f}x" if r["target"] else "-"
         verdict = "" if not r["target"] else ("ok" if r["ratio"] <= r["target"] else "MISS")
         unit = r.get("unit", "ms")
+        peers = "  ".join(f"{name} {ms / r['torch_ms']:.2f}x" for name, ms in r.get("peers", {}).items())
         lines.append(f"{r['name']:<22}{r['chainrule_ms']:>10.3f}{unit:<2}{r['torch_ms']:>10.3f}{unit:<2}"
-                     f"{r['ratio']:>7.2f}x{target:>8}  {verdict}")
+                     f"{r['ratio']:>7.2f}x{target:>8}  {verdict:<8}{peers}".rstrip())
     return "\n".join(lines)

@@ -133,6 +133,24 @@ def _train_step_workload(make_model, x_shape, classes, batch):
             loss_fn(model(x), y).backward()
             opt.step()
         return step
+
+    def peer(build_peer):
+        """The same step in a from-scratch peer (benchmarks/peers.py), checked on its first loss."""
+        import torch
+        from .peers import layers_of
+        rng = np.random.default_rng(0)
+        torch.manual_seed(0)
+        model = make_model(torch.nn)
+        x = rng.standard_normal((batch,) + x_shape).astype(np.float32)
+        y = rng.integers(0, classes, batch)
+        step = build_peer(layers_of(model), x, y)
+        expected = float(torch.nn.functional.cross_entropy(model(torch.tensor(x)), torch.tensor(y)))
+        got = step()
+        if not np.isclose(got, expected, rtol=1e-4):
+            raise RuntimeError(f"peer {build_peer.__name__}: first loss {got} != PyTorch's {expected}")
+        return step
+
+    build.peer = peer
     return build
 
 

@@ -1,0 +1,60 @@
+"""The benchmark harness and its peer translations (timings themselves are never asserted)."""
+import os
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks import harness, peers, workloads  # noqa: E402
+
+
+def test_run_times_every_library_and_the_table_reports_ratio_verdict_and_peers():
+    calls = {"a": 0, "b": 0, "p": 0}
+
+    def build(lib):
+        def step():
+            calls[lib] += 1
+        return step
+
+    def peer(_builder):
+        def step():
+            calls["p"] += 1
+        return step
+
+    build.peer = peer
+    w = harness.Workload("toy", build, target=2.0, rounds=4, settle=0)
+    t = harness.run(w, {"a": "a", "b": "b"}, quick=True, peers={"p": None})
+    assert set(t) == {"a", "b", "p"} and all(v >= 0 for v in t.values())
+    assert calls == {"a": 6, "b": 6, "p": 6}  # 3 warm-up steps, then max(3, rounds // 4) rounds
+    row = {"name": "toy", "chainrule_ms": 3.0, "torch_ms": 2.0, "ratio": 1.5, "target": 2.0,
+           "peers": {"p": 8.0}}
+    line = harness.format_table([row]).splitlines()[-1]
+    assert "1.50x" in line and "ok" in line and "p 4.00x" in line
+    miss = harness.format_table([dict(row, ratio=2.5, peers={})]).splitlines()[-1]
+    assert miss.endswith("MISS")
+
+
+def test_layers_of_reads_the_lenet_off_the_torch_model():
+    layers = peers.layers_of(workloads.lenet(torch.nn))
+    assert [layer[0] for layer in layers] == ["conv", "relu", "pool", "conv", "relu", "pool", "flatten",
+                                             "linear", "relu", "linear", "relu", "linear"]
+    assert layers[0][1].shape == (6, 1, 5, 5) and layers[0][3] == 2 and layers[2][1] == 2
+    with pytest.raises(ValueError, match="no peer translation for layer Tanh"):
+        peers.layers_of(torch.nn.Sequential(torch.nn.Tanh()))
+
+
+@pytest.mark.parametrize("name", sorted(peers.PEERS))
+@pytest.mark.parametrize("workload", ["W1_mlp_step", "W2_lenet_step"])
+def test_each_installed_peer_computes_pytorchs_loss_and_learns(name, workload):
+    found = peers.installed()
+    if name not in found:
+        pytest.skip(f"{name} is not installed (pip install '.[peers]')")
+    w = next(w for w in harness.REGISTRY if w.name == workload)
+    step = w.build.peer(found[name])  # raises unless its first loss equals PyTorch's
+    first = step()
+    for _ in range(3):
+        last = step()
+    assert np.isfinite(last) and last < first
