@@ -144,7 +144,8 @@ def _train_step_workload(make_model, x_shape, classes, batch):
         x = rng.standard_normal((batch,) + x_shape).astype(np.float32)
         y = rng.integers(0, classes, batch)
         step = build_peer(layers_of(model), x, y)
-        expected = float(torch.nn.functional.cross_entropy(model(torch.tensor(x)), torch.tensor(y)))
+        with torch.no_grad():
+            expected = float(torch.nn.functional.cross_entropy(model(torch.tensor(x)), torch.tensor(y)))
         got = step()
         if not np.isclose(got, expected, rtol=1e-4):
             raise RuntimeError(f"peer {build_peer.__name__}: first loss {got} != PyTorch's {expected}")
