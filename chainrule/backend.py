@@ -5,6 +5,7 @@ chosen here later without touching the ops, because they only ever call ``xp``.
 """
 import ctypes
 import ctypes.util
+import itertools
 import os
 import sys
 
@@ -72,3 +73,48 @@ class cuda:
     @staticmethod
     def device_count():
         return 0
+
+
+# ------------------------------------------------------------------------ row-parallel kernels
+# NumPy runs one ufunc on one core and releases the GIL while it loops, so a bandwidth-bound fused
+# kernel whose rows are independent (layer norm) runs on every core when its row blocks go to a
+# small thread pool. BLAS already uses the cores for matrix products; only the elementwise
+# kernels written as row blocks use this pool (and do no BLAS calls inside, which would
+# oversubscribe the cores).
+_threads = {"n": None, "pool": None}
+PARALLEL_MIN_ELEMENTS = 1 << 18  # below this, threads cost more than they save
+
+
+def get_num_threads():
+    """Threads the row-parallel kernels use: ``set_num_threads``, else ``OPENBLAS_NUM_THREADS``
+    or ``OMP_NUM_THREADS``, else the number of cores (as ``torch.get_num_threads``)."""
+    if _threads["n"] is None:
+        env = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+        _threads["n"] = max(1, int(env)) if env and env.isdigit() else (os.cpu_count() or 1)
+    return _threads["n"]
+
+
+def set_num_threads(n):
+    """Set the threads of chainrule's row-parallel kernels (BLAS keeps its own setting)."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
+    if n != _threads["n"] and _threads["pool"] is not None:
+        _threads["pool"].shutdown(wait=True)
+        _threads["pool"] = None
+    _threads["n"] = n
+
+
+def parallel_rows(kernel, rows, elements):
+    """Run ``kernel(lo, hi)`` over row blocks covering ``range(rows)``: inline for small work or
+    one thread, else one block per thread. ``elements`` is the work's size (rows × row length)."""
+    n = min(get_num_threads(), rows)
+    if n <= 1 or elements < PARALLEL_MIN_ELEMENTS:
+        kernel(0, rows)
+        return
+    if _threads["pool"] is None:
+        from concurrent.futures import ThreadPoolExecutor
+        _threads["pool"] = ThreadPoolExecutor(get_num_threads(), thread_name_prefix="chainrule")
+    bounds = [rows * i // n for i in range(n + 1)]
+    futures = [_threads["pool"].submit(kernel, lo, hi) for lo, hi in itertools.pairwise(bounds)]
+    for f in futures:
+        f.result()  # re-raises a block's exception here

@@ -138,6 +138,8 @@ class _Capture:
 
 
 def _run(roots, root_grads, retain_graph, create_graph, capture=None):
+    if _steal[0] is None:
+        _calibrate_steal()
     buffers = {}
     heap = []
     push = heapq.heappush
@@ -291,7 +293,10 @@ def _accumulate_leaf(leaf, g, create_graph, capture):
         leaf.grad = g if old is None else old + g
     elif old is None:
         # Keep the engine's fresh array when nothing else refers to it; copy anything shared.
-        if type(g) is _ndarray and g.base is None and sys.getrefcount(g) <= _STEAL_REFS:
+        refs = sys.getrefcount(g)
+        if _probe is not None:
+            _probe.append(refs)
+        if type(g) is _ndarray and refs <= _steal[0] and (g.base is None or _sole_view(g)):
             leaf.grad = _wrap(g)
         else:
             leaf.grad = _wrap(np.array(g, dtype=leaf.data.dtype, copy=True))
@@ -301,6 +306,53 @@ def _accumulate_leaf(leaf, g, create_graph, capture):
         leaf.grad = _wrap(np.asarray(old.data + (g.data if isinstance(g, Tensor) else g)))
 
 
-# References to a gradient array that nobody else holds, when it reaches _accumulate_leaf from the
-# engine loop: the loop's tuple and variable, this function's argument, getrefcount's argument.
-_STEAL_REFS = 4
+def _sole_view(g):
+    """True when g is a reshaped view of a fresh array that nothing but g refers to (an op's
+    ``gx.reshape(x.shape)``): keeping g then aliases nothing, so the copy can be skipped. The
+    base is referred to by g, by the local name and by getrefcount's argument."""
+    base = g.base
+    return (type(base) is _ndarray and base.base is None and base.size == g.size and
+            g.flags.c_contiguous and base.flags.c_contiguous and sys.getrefcount(base) <= 3)
+
+
+# Leaf-gradient stealing. A gradient array that reaches _accumulate_leaf from the engine loop with
+# no holder but the loop itself (the backward's result tuple, zip's reused tuple, the loop name,
+# the argument) can become the leaf's .grad without a copy. That count depends on the
+# interpreter, so it is measured once: a probe op returns a fresh array, another returns an array
+# it also keeps; the first count is the threshold only if the second is exactly one more
+# (otherwise stealing stays off and every gradient is copied, which is always safe).
+_steal = [None]
+_probe = None
+
+
+def _calibrate_steal():
+    global _probe
+    from .function import Op
+    from .grad_mode import enable_grad
+
+    class _Fresh(Op):
+        def forward(self, x):
+            return x.copy()
+
+        def backward(self, g):
+            return np.ones(2)
+
+    class _Kept(_Fresh):
+        def backward(self, g):
+            self.kept = np.ones(2)
+            return self.kept
+
+    _steal[0] = 0
+    counts = []
+    try:
+        for op in (_Fresh, _Kept):
+            _probe = []
+            with enable_grad():
+                x = _wrap(np.zeros(2))
+                x.requires_grad_(True)
+                y = op.apply(x)
+            _run([y], [np.ones(2)], False, False)
+            counts.append(_probe[0])
+    finally:
+        _probe = None
+    _steal[0] = counts[0] if counts[1] == counts[0] + 1 else 0

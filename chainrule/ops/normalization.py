@@ -13,6 +13,7 @@ from ..autograd.broadcast import sum_to_shape
 from ..autograd.function import Op
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
+from ..backend import parallel_rows
 from .arithmetic import clamp
 from .math_ops import rsqrt
 from .reduction import mean, norm, var
@@ -28,24 +29,25 @@ class Normalize(Op):
 
     def forward(self, x, w, b, dims, eps, param_shape):
         self.dims, self.eps, self.param_shape = dims, eps, param_shape
-        # Over trailing dims (layer and group norm) the data is a (rows, k) matrix and the row
-        # sums run as BLAS matrix-vector products, several times faster than np.mean.
-        self.k = k = math.prod(x.shape[i] for i in dims) if _trailing(dims, x.ndim) else None
+        self.save_for_backward(x, w)
         stat_shape = tuple(1 if i in dims else n for i, n in enumerate(x.shape))
-        if k:
-            x2 = x.reshape(-1, k)
-            mu = _row_mean(x2)
-            xhat = x2 - mu
-            v = _row_mean_of_product(xhat, xhat)
-        else:
-            mu = np.mean(x, axis=dims, keepdims=True)
-            xhat = x - mu
-            v = np.mean(xhat * xhat, axis=dims, keepdims=True)
+        # Over trailing dims with parameters along them (layer norm; group norm, which has none
+        # here) the data is a (rows, k) matrix of independent rows: one fused row kernel,
+        # run in row blocks on every core.
+        k = math.prod(x.shape[i] for i in dims) if _trailing(dims, x.ndim) else None
+        self.rowwise = bool(k) and (param_shape is None or
+                                    tuple(param_shape) == x.shape[x.ndim - len(dims):])
+        if self.rowwise:
+            y, xhat, mu, v, self.inv_std = _rows_forward(x.reshape(-1, k), w, b, eps)
+            self.batch_mean, self.batch_var = mu.reshape(stat_shape), v.reshape(stat_shape)
+            self.xhat = xhat
+            return y.reshape(x.shape)
+        mu = np.mean(x, axis=dims, keepdims=True)
+        xhat = x - mu
+        v = np.mean(xhat * xhat, axis=dims, keepdims=True)
         self.inv_std = 1.0 / np.sqrt(v + eps)
         xhat *= self.inv_std
-        self.batch_mean, self.batch_var = mu.reshape(stat_shape), v.reshape(stat_shape)
-        self.xhat = xhat = xhat.reshape(x.shape)
-        self.save_for_backward(x, w)
+        self.batch_mean, self.batch_var, self.xhat = mu, v, xhat
         if w is None and b is None:
             return xhat.copy()
         y = xhat * w.reshape(param_shape) if w is not None else xhat.copy()
@@ -70,52 +72,91 @@ class Normalize(Op):
                       xhat * mean(gh * xhat, dim=d, keepdim=True)) * inv_std
             return gx, gw, gb
         xhat = self.xhat
-        gw = _sum_of_product(g, xhat, ps).reshape(w.shape) if need[1] is not None else None
-        gb = _sum_to_params(g, ps).reshape(self.inputs[2].shape) if need[2] is not None else None
+        if self.rowwise:
+            gx, gw, gb = _rows_backward(g.reshape(xhat.shape), xhat, self.inv_std, w, need)
+            return (gx.reshape(x.shape) if gx is not None else None,
+                    gw.reshape(w.shape) if gw is not None else None,
+                    gb.reshape(self.inputs[2].shape) if gb is not None else None)
+        gw = sum_to_shape(g * xhat, ps).reshape(w.shape) if need[1] is not None else None
+        gb = sum_to_shape(g, ps).reshape(self.inputs[2].shape) if need[2] is not None else None
         gx = None
         if need[0] is not None:  # in place on a fresh array: few passes over the data
             gx = g * w.reshape(ps) if w is not None else g.copy()
-            if self.k:
-                gx2, xh2 = gx.reshape(-1, self.k), xhat.reshape(-1, self.k)
-                m1, m2 = _row_mean(gx2), _row_mean_of_product(gx2, xh2)
-            else:
-                gx2, xh2 = gx, xhat
-                m1, m2 = np.mean(gx, axis=d, keepdims=True), np.mean(gx * xhat, axis=d, keepdims=True)
-            gx2 -= m1
-            gx2 -= xh2 * m2
-            gx2 *= self.inv_std
+            gx -= np.mean(gx, axis=d, keepdims=True)
+            gx -= xhat * np.mean(gx * xhat, axis=d, keepdims=True)
+            gx *= self.inv_std
         return gx, gw, gb
+
+
+def _rows_forward(x2, w, b, eps):
+    """Standardize each row of the (m, k) matrix x2, then y = x̂·w + b with w, b along the row.
+
+    Each row block is a handful of passes over memory that stays in cache between them; the
+    blocks run on ``get_num_threads()`` threads. Returns y, x̂, μ, σ², 1/σ̂ (the last three (m, 1)).
+    """
+    m, k = x2.shape
+    xhat = np.empty_like(x2)
+    y = np.empty_like(x2) if w is not None or b is not None else None
+    mu, v, inv = (np.empty((m, 1), x2.dtype) for _ in range(3))
+    w1 = w.reshape(k) if w is not None else None
+    b1 = b.reshape(k) if b is not None else None
+
+    def kernel(lo, hi):
+        xs, xh, mu_, v_, inv_ = x2[lo:hi], xhat[lo:hi], mu[lo:hi], v[lo:hi], inv[lo:hi]
+        np.divide(np.einsum("ij->i", xs), k, out=mu_[:, 0])
+        np.subtract(xs, mu_, out=xh)
+        np.divide(np.einsum("ij,ij->i", xh, xh), k, out=v_[:, 0])
+        np.add(v_, eps, out=inv_)
+        np.sqrt(inv_, out=inv_)
+        np.reciprocal(inv_, out=inv_)
+        xh *= inv_
+        if y is not None:
+            ys = y[lo:hi]
+            if w1 is not None:
+                np.multiply(xh, w1, out=ys)
+            else:
+                ys[...] = xh
+            if b1 is not None:
+                ys += b1
+
+    parallel_rows(kernel, m, x2.size)
+    return (y if y is not None else xhat.copy()), xhat, mu, v, inv
+
+
+def _rows_backward(g2, xhat, inv, w, need):
+    """The backward of ``_rows_forward`` in the same row blocks: dx per row, and the blocks'
+    partial Σ g·x̂ and Σ g (the weight and bias gradients) added in block order."""
+    m, k = g2.shape
+    w1 = w.reshape(k) if w is not None else None
+    gx = np.empty_like(g2) if need[0] is not None else None
+    parts_w, parts_b = {}, {}
+
+    def kernel(lo, hi):
+        gs, xh = g2[lo:hi], xhat[lo:hi]
+        if need[1] is not None:
+            parts_w[lo] = np.einsum("ij,ij->j", gs, xh)
+        if need[2] is not None:
+            parts_b[lo] = np.einsum("ij->j", gs)
+        if gx is not None:
+            gxs = gx[lo:hi]
+            if w1 is not None:
+                np.multiply(gs, w1, out=gxs)
+            else:
+                gxs[...] = gs
+            m1 = np.einsum("ij->i", gxs)[:, None] / k
+            m2 = np.einsum("ij,ij->i", gxs, xh)[:, None] / k
+            gxs -= m1
+            gxs -= xh * m2
+            gxs *= inv[lo:hi]
+
+    parallel_rows(kernel, m, g2.size)
+    gw = sum(parts_w[lo] for lo in sorted(parts_w)) if parts_w else None
+    gb = sum(parts_b[lo] for lo in sorted(parts_b)) if parts_b else None
+    return gx, gw, gb
 
 
 def _trailing(dims, ndim):
     return tuple(dims) == tuple(range(ndim - len(dims), ndim))
-
-
-def _row_mean(a):
-    """Mean of each row of a 2-D array as a column, by a matrix-vector product (BLAS)."""
-    return (a @ np.ones(a.shape[1], a.dtype))[:, None] / a.dtype.type(a.shape[1])
-
-
-def _row_mean_of_product(a, b):
-    """Mean of a·b along each row of 2-D arrays as a column, without materializing a·b."""
-    return (np.einsum("ij,ij->i", a, b) / a.dtype.type(a.shape[1]))[:, None]
-
-
-def _sum_to_params(g, shape):
-    """Σ g summed down to the parameters' shape (the bias gradient)."""
-    k = math.prod(shape)
-    if g.shape[g.ndim - len(shape):] == tuple(shape):  # parameters along the trailing dims
-        g2 = g.reshape(-1, k)
-        return (np.ones(g2.shape[0], g.dtype) @ g2).reshape(shape)
-    return sum_to_shape(g, shape)
-
-
-def _sum_of_product(g, xhat, shape):
-    """Σ g·x̂ summed down to the parameters' shape (the weight gradient)."""
-    k = math.prod(shape)
-    if g.shape[g.ndim - len(shape):] == tuple(shape):  # parameters along the trailing dims
-        return np.einsum("ij,ij->j", g.reshape(-1, k), xhat.reshape(-1, k))
-    return sum_to_shape(g * xhat, shape)
 
 
 def _affine(y, weight, bias, shape):

@@ -263,3 +263,44 @@ def test_integer_outputs_do_not_require_grad():
     assert not x.long().requires_grad
     v, i = x.max(0)
     assert v.requires_grad and not i.requires_grad
+
+
+def test_fresh_leaf_gradients_are_kept_without_a_copy_and_shared_ones_are_copied():
+    made = {}
+
+    class Fresh(cr.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            out = np.full((2, 3), 2.0, dtype=np.float32).reshape(6)  # a sole view of a fresh array
+            made["fresh"] = id(out)
+            return out
+
+    kept = np.full(6, 3.0, dtype=np.float32)
+
+    class Kept(cr.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return kept
+
+    x = cr.zeros(6, requires_grad=True)
+    Fresh.apply(x).sum().backward()
+    y = cr.zeros(6, requires_grad=True)
+    Kept.apply(y).sum().backward()
+    y.grad.mul_(10)
+    np.testing.assert_array_equal(kept, np.full(6, 3.0))  # the op's array was copied, not taken
+    np.testing.assert_array_equal(y.grad.data, np.full(6, 30.0))
+    np.testing.assert_array_equal(x.grad.data, np.full(6, 2.0))
+    from chainrule.autograd import engine
+    import sys
+    if sys.version_info[:2] == (3, 11):  # calibrated here (CPython 3.11): stealing is on
+        assert engine._steal[0] > 0
+    if engine._steal[0]:  # the fresh array itself became the gradient
+        assert id(x.grad.data) == made["fresh"]

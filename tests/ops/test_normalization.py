@@ -1,5 +1,6 @@
 """chainrule.ops.normalization against torch.nn.functional (train and eval batch norm)."""
 import numpy as np
+import pytest
 
 from oracle import Case, F, Fixed, op_tests
 
@@ -38,3 +39,38 @@ def test_batch_norm_running_statistics_match_torch():
         torch.nn.functional.batch_norm(torch.tensor(x), trm, trv, training=True, momentum=0.2)
     np.testing.assert_allclose(rm.data, trm.numpy(), rtol=1e-5)
     np.testing.assert_allclose(rv.data, trv.numpy(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_layer_norm_row_blocks_on_threads_match_torch(monkeypatch, threads):
+    """The row kernel split over threads (forced on for a small input) gives torch's numbers."""
+    import torch
+
+    import chainrule as cr
+    from chainrule import backend
+    monkeypatch.setattr(backend, "PARALLEL_MIN_ELEMENTS", 0)
+    before = cr.get_num_threads()
+    cr.set_num_threads(threads)
+    try:
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((7, 5, 6)) * 3 + 1
+        w, b = rng.standard_normal((5, 6)), rng.standard_normal((5, 6))
+        g = rng.standard_normal(x.shape)
+        ours = [cr.tensor(a, requires_grad=True) for a in (x, w, b)]
+        theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+        y = cr.nn.functional.layer_norm(ours[0], (5, 6), ours[1], ours[2])
+        yt = torch.nn.functional.layer_norm(theirs[0], (5, 6), theirs[1], theirs[2])
+        y.backward(cr.tensor(g))
+        yt.backward(torch.tensor(g))
+        np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+        for a, at in zip(ours, theirs):
+            np.testing.assert_allclose(a.grad.numpy(), at.grad.numpy(), rtol=1e-9, atol=1e-11)
+    finally:
+        cr.set_num_threads(before)
+
+
+def test_set_num_threads_rejects_nonsense():
+    import chainrule as cr
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="set_num_threads: expected a positive int"):
+            cr.set_num_threads(bad)
