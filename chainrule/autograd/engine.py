@@ -138,8 +138,6 @@ class _Capture:
 
 
 def _run(roots, root_grads, retain_graph, create_graph, capture=None):
-    if _steal[0] is None:
-        _calibrate_steal()
     buffers = {}
     heap = []
     push = heapq.heappush
@@ -320,12 +318,13 @@ def _sole_view(g):
 # the argument) can become the leaf's .grad without a copy. That count depends on the
 # interpreter, so it is measured once: a probe op returns a fresh array, another returns an array
 # it also keeps; the first count is the threshold only if the second is exactly one more
-# (otherwise stealing stays off and every gradient is copied, which is always safe).
-_steal = [None]
+# (otherwise stealing stays off and every gradient is copied, which is always safe). chainrule's
+# __init__ calibrates once at import, before any user code can run a backward on another thread.
+_steal = [0]
 _probe = None
 
 
-def _calibrate_steal():
+def calibrate_steal():
     global _probe
     from .function import Op
     from .grad_mode import enable_grad
