@@ -46,83 +46,59 @@ def _dezero():
     # is restored for it alone so that it imports at all.
     if not hasattr(np, "int"):
         np.int = int
-    dezero = importlib.import_module("dezero")
-    return dezero, importlib.import_module("dezero.functions")
+    return importlib.import_module("dezero"), importlib.import_module("dezero.functions")
+
+
+def _dezero_ops():
+    dezero, F = _dezero()
+    return dict(param=dezero.Parameter, linear=F.linear,
+                conv=lambda h, w, b, pad: F.conv2d(h, w, b, stride=1, pad=pad),
+                pool=lambda h, k: F.pooling(h, k, k), flatten=lambda h: F.reshape(h, (h.shape[0], -1)),
+                relu=F.relu, loss=F.softmax_cross_entropy, grad=lambda p: p.grad.data,
+                clear=lambda p: p.cleargrad())
+
+
+def _mygrad_ops():
+    mg, nnet = _mygrad()
+    return dict(param=mg.tensor, linear=lambda h, w, b: mg.matmul(h, w) + b,
+                conv=lambda h, w, b, pad: nnet.conv_nd(h, w, stride=1, padding=pad) + b.reshape(1, -1, 1, 1),
+                pool=lambda h, k: nnet.max_pool(h, (k, k), k), flatten=lambda h: h.reshape(h.shape[0], -1),
+                relu=nnet.relu, loss=nnet.softmax_crossentropy, grad=lambda p: p.grad,
+                clear=lambda p: None)  # MyGrad replaces .grad on each backward
+
+
+def _step(ops, layers, x, y):
+    """The SGD step of ``layers`` written with one peer's ``ops``; it returns the loss."""
+    params, net = [], []
+    for kind, *args in layers:
+        if kind in ("linear", "conv"):
+            # the peers' linear weight is (in, out): the transpose of PyTorch's
+            w = ops["param"](args[0].T.copy() if kind == "linear" else args[0])
+            b = ops["param"](args[1])
+            params += [w, b]
+            args = [w, b] + args[2:]
+        net.append((ops[kind], args))
+
+    def step():
+        for p in params:
+            ops["clear"](p)
+        h = x
+        for fn, args in net:
+            h = fn(h, *args)
+        loss = ops["loss"](h, y)
+        loss.backward()
+        for p in params:
+            p.data -= LR * ops["grad"](p)
+        return float(loss.data)
+    return step
 
 
 def dezero_step(layers, x, y):
-    dezero, F = _dezero()
-    params, net = [], []
-    for layer in layers:
-        if layer[0] in ("linear", "conv"):
-            # DeZero's linear weight is (in, out): the transpose of PyTorch's
-            w = dezero.Parameter(layer[1].T.copy() if layer[0] == "linear" else layer[1])
-            b = dezero.Parameter(layer[2])
-            params += [w, b]
-            net.append((layer[0], w, b) + layer[3:])
-        else:
-            net.append(layer)
-
-    def forward(h):
-        for layer in net:
-            kind = layer[0]
-            if kind == "linear":
-                h = F.linear(h, layer[1], layer[2])
-            elif kind == "conv":
-                h = F.conv2d(h, layer[1], layer[2], stride=1, pad=layer[3])
-            elif kind == "pool":
-                h = F.pooling(h, layer[1], layer[1])
-            elif kind == "flatten":
-                h = F.reshape(h, (h.shape[0], -1))
-            else:
-                h = F.relu(h)
-        return h
-
-    def step():
-        for p in params:
-            p.cleargrad()
-        loss = F.softmax_cross_entropy(forward(x), y)
-        loss.backward()
-        for p in params:
-            p.data -= LR * p.grad.data
-        return float(loss.data)
-    return step
+    return _step(_dezero_ops(), layers, x, y)
 
 
 def mygrad_step(layers, x, y):
-    mg, nnet = _mygrad()
-    params, net = [], []
-    for layer in layers:
-        if layer[0] in ("linear", "conv"):
-            w = mg.tensor(layer[1].T.copy() if layer[0] == "linear" else layer[1])
-            b = mg.tensor(layer[2] if layer[0] == "linear" else layer[2].reshape(1, -1, 1, 1))
-            params += [w, b]
-            net.append((layer[0], w, b) + layer[3:])
-        else:
-            net.append(layer)
-
-    def forward(h):
-        for layer in net:
-            kind = layer[0]
-            if kind == "linear":
-                h = mg.matmul(h, layer[1]) + layer[2]
-            elif kind == "conv":
-                h = nnet.conv_nd(h, layer[1], stride=1, padding=layer[3]) + layer[2]
-            elif kind == "pool":
-                h = nnet.max_pool(h, (layer[1], layer[1]), layer[1])
-            elif kind == "flatten":
-                h = h.reshape(h.shape[0], -1)
-            else:
-                h = nnet.relu(h)
-        return h
-
-    def step():
-        loss = nnet.softmax_crossentropy(forward(x), y)
-        loss.backward()
-        for p in params:
-            p.data -= LR * p.grad
-        return float(loss.data)
-    return step
+    return _step(_mygrad_ops(), layers, x, y)
 
 
 PEERS = {"dezero": (_dezero, dezero_step), "mygrad": (_mygrad, mygrad_step)}
