@@ -15,6 +15,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor
+from ._util import column_sums
 from .linalg import matmul
 from .shape import movedim, permute, reshape, squeeze, transpose, unsqueeze
 
@@ -129,7 +130,7 @@ class Conv(Op):
         o, c = w.shape[0], w.shape[1]
         g2 = movedim(gy, 1, -1).reshape(-1, o)                          # (n·p, o)
         need = self.next
-        gb = g2.sum(0) if need[2] is not None else None
+        gb = column_sums(g2) if need[2] is not None else None
         gw = gx = None
         if isinstance(gy, Tensor):  # differentiable path: the same formulas on graph ops
             rows = Im2Col.apply(x, **self.params)

@@ -3,6 +3,7 @@
 dL/dx = g·W, dL/dW = gᵀ·x summed over every batch dim (one BLAS call), dL/db = Σ g.
 """
 from ..autograd.function import Op
+from ._util import column_sums
 from .linalg import einsum
 
 
@@ -29,7 +30,7 @@ class Linear(Op):
         g2 = g.reshape(-1, g.shape[-1])  # every batch dim folded into rows: one BLAS call each
         gx = (g2 @ w).reshape(x.shape) if n[0] is not None else None
         gw = g2.T @ x.reshape(-1, x.shape[-1]) if n[1] is not None else None
-        gb = g2.sum(0) if n[2] is not None else None
+        gb = column_sums(g2) if n[2] is not None else None
         return gx, gw, gb
 
 
