@@ -305,12 +305,22 @@ def _accumulate_leaf(leaf, g, create_graph, capture):
 
 
 def _sole_view(g):
-    """True when g is a reshaped view of a fresh array that nothing but g refers to (an op's
-    ``gx.reshape(x.shape)``): keeping g then aliases nothing, so the copy can be skipped. The
-    base is referred to by g, by the local name and by getrefcount's argument."""
+    """True when g is a whole view of a fresh array that nothing but g refers to (an op's
+    ``gx.reshape(x.shape)``, or a convolution's NCHW view of its channels-last gradient): keeping
+    g then aliases nothing, so the copy can be skipped (the gradient keeps that memory layout, as
+    PyTorch's follows the input's memory format). The base is referred to by g, by the local name
+    and by getrefcount's argument."""
     base = g.base
-    return (type(base) is _ndarray and base.base is None and base.size == g.size and
-            g.flags.c_contiguous and base.flags.c_contiguous and sys.getrefcount(base) <= 3)
+    if not (type(base) is _ndarray and base.base is None and base.size == g.size and
+            g.flags.writeable and sys.getrefcount(base) <= 3):
+        return False
+    expect = g.itemsize  # every element its own memory: the strides tile the base exactly
+    for stride, n in sorted(zip(g.strides, g.shape)):
+        if n > 1:
+            if stride != expect:
+                return False
+            expect *= n
+    return True
 
 
 # Leaf-gradient stealing. A gradient array that reaches _accumulate_leaf from the engine loop with

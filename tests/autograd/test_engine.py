@@ -304,3 +304,14 @@ def test_fresh_leaf_gradients_are_kept_without_a_copy_and_shared_ones_are_copied
         assert engine._steal[0] > 0
     if engine._steal[0]:  # the fresh array itself became the gradient
         assert id(x.grad.data) == made["fresh"]
+
+
+def test_only_whole_dense_views_of_fresh_arrays_count_as_fresh():
+    from chainrule.autograd.engine import _sole_view
+    # each check is made before the assert: pytest's assert rewriting would hold references
+    permuted = _sole_view(np.moveaxis(np.zeros((2, 3, 4)), -1, 0))  # a whole view, permuted
+    part = _sole_view(np.zeros((4, 4))[:, :2])  # part of its base
+    overlapping = _sole_view(np.lib.stride_tricks.as_strided(np.zeros(4), (4,), (0,)))
+    kept = np.zeros((2, 3))
+    shared = _sole_view(kept.T)  # its base has another holder
+    assert permuted and not part and not overlapping and not shared
