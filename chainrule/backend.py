@@ -81,7 +81,7 @@ class cuda:
 # small thread pool. BLAS already uses the cores for matrix products; only the elementwise
 # kernels written as row blocks use this pool (and do no BLAS calls inside, which would
 # oversubscribe the cores).
-_threads = {"n": None, "pool": None}
+_threads = {"n": None, "pool": None, "pid": None}
 PARALLEL_MIN_ELEMENTS = 1 << 18  # below this, threads cost more than they save
 
 
@@ -111,9 +111,10 @@ def parallel_rows(kernel, rows, elements):
     if n <= 1 or elements < PARALLEL_MIN_ELEMENTS:
         kernel(0, rows)
         return
-    if _threads["pool"] is None:
+    if _threads["pool"] is None or _threads["pid"] != os.getpid():  # a forked child starts its own
         from concurrent.futures import ThreadPoolExecutor
         _threads["pool"] = ThreadPoolExecutor(get_num_threads(), thread_name_prefix="chainrule")
+        _threads["pid"] = os.getpid()
     bounds = [rows * i // n for i in range(n + 1)]
     futures = [_threads["pool"].submit(kernel, lo, hi) for lo, hi in itertools.pairwise(bounds)]
     for f in futures:

@@ -74,3 +74,27 @@ def test_set_num_threads_rejects_nonsense():
     for bad in (0, -1, 1.5, True, "2"):
         with pytest.raises(ValueError, match="set_num_threads: expected a positive int"):
             cr.set_num_threads(bad)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_row_kernels_run_in_a_forked_child():
+    """A child forked after the thread pool started gets its own pool instead of waiting forever."""
+    import subprocess
+    import sys
+    import textwrap
+    script = textwrap.dedent("""
+        import os
+        import chainrule as cr
+        from chainrule import backend
+        backend.PARALLEL_MIN_ELEMENTS = 0
+        cr.set_num_threads(2)
+        x = cr.randn(8, 16)
+        cr.nn.functional.layer_norm(x, (16,))
+        pid = os.fork()
+        if pid == 0:
+            y = cr.nn.functional.layer_norm(x, (16,))
+            os._exit(0 if abs(float(y.mean())) < 1e-5 else 1)
+        _, status = os.waitpid(pid, 0)
+        raise SystemExit(os.waitstatus_to_exitcode(status))
+    """)
+    assert subprocess.run([sys.executable, "-c", script], timeout=120).returncode == 0
