@@ -111,16 +111,20 @@ def _rows_forward(x2, w, b, eps):
         np.reciprocal(inv_, out=inv_)
         xh *= inv_
         if y is not None:
-            ys = y[lo:hi]
-            if w1 is not None:
-                np.multiply(xh, w1, out=ys)
-            else:
-                ys[...] = xh
+            ys = _scaled_into(xh, w1, y[lo:hi])
             if b1 is not None:
                 ys += b1
 
     parallel_rows(kernel, m, x2.size)
     return (y if y is not None else xhat.copy()), xhat, mu, v, inv
+
+
+def _scaled_into(a, w1, out):
+    """out ← a·w1 (w1 along the row), or a copy of a when there is no weight."""
+    if w1 is None:
+        out[...] = a
+        return out
+    return np.multiply(a, w1, out=out)
 
 
 def _rows_backward(g2, xhat, inv, w, need):
@@ -138,11 +142,7 @@ def _rows_backward(g2, xhat, inv, w, need):
         if need[2] is not None:
             parts_b[lo] = np.einsum("ij->j", gs)
         if gx is not None:
-            gxs = gx[lo:hi]
-            if w1 is not None:
-                np.multiply(gs, w1, out=gxs)
-            else:
-                gxs[...] = gs
+            gxs = _scaled_into(gs, w1, gx[lo:hi])
             m1 = np.einsum("ij->i", gxs)[:, None] / k
             m2 = np.einsum("ij,ij->i", gxs, xh)[:, None] / k
             gxs -= m1
