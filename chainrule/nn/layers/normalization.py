@@ -14,11 +14,7 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  device=None, dtype=None, *, bias=True):
         super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        _affine_params(self, num_features, affine, affine and bias, _float(dtype))
-        dt = _float(dtype)
-        _running_stats(self, num_features, track_running_stats, dt)
+        _statistics_layer(self, num_features, eps, momentum, affine, track_running_stats, bias, dtype)
 
     def reset_running_stats(self):
         if self.track_running_stats:
@@ -55,6 +51,15 @@ class _BatchNorm(Module):
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+def _statistics_layer(module, n, eps, momentum, affine, track, bias, dtype):
+    """The attributes, parameters and buffers batch norm and instance norm share."""
+    module.num_features, module.eps, module.momentum = n, eps, momentum
+    module.affine, module.track_running_stats = affine, track
+    dt = _float(dtype)
+    _affine_params(module, n, affine, affine and bias, dt)
+    _running_stats(module, n, track, dt)
 
 
 def _running_stats(module, n, track, dt):
@@ -142,11 +147,7 @@ class InstanceNorm2d(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
                  device=None, dtype=None, *, bias=True):
         super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        _affine_params(self, num_features, affine, affine and bias, _float(dtype))
-        dt = _float(dtype)
-        _running_stats(self, num_features, track_running_stats, dt)
+        _statistics_layer(self, num_features, eps, momentum, affine, track_running_stats, bias, dtype)
 
     def forward(self, input):
         if len(input.shape) not in (3, 4) or input.shape[-3] != self.num_features:
