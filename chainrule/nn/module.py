@@ -124,11 +124,14 @@ class Module:
             keys.update(self.__dict__[key])
         return sorted(keys)
 
-    def register_parameter(self, name, param):
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
+    def _check_register(self, kind, store, name):
+        if store not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
         if not isinstance(name, str) or not name or "." in name:
-            raise KeyError(f"parameter name must be a non-empty string without '.', got {name!r}")
+            raise KeyError(f"{kind} name must be a non-empty string without '.', got {name!r}")
+
+    def register_parameter(self, name, param):
+        self._check_register("parameter", "_parameters", name)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             f"(chainrule.nn.Parameter or None required)")
@@ -136,10 +139,7 @@ class Module:
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
-        if not isinstance(name, str) or not name or "." in name:
-            raise KeyError(f"buffer name must be a non-empty string without '.', got {name!r}")
+        self._check_register("buffer", "_buffers", name)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                             f"(chainrule.Tensor or None required)")
@@ -151,8 +151,7 @@ class Module:
     def add_module(self, name, module):
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        if not isinstance(name, str) or "." in name or not name:
-            raise KeyError(f"module name must be a non-empty string without '.', got {name!r}")
+        self._check_register("module", "_modules", name)
         self._forget(name)
         self._modules[name] = module
 
