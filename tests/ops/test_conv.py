@@ -1,6 +1,8 @@
 """chainrule.ops.conv against torch.nn.functional: conv, transposed conv, unfold/fold."""
 from oracle import NC, Case, F, op_tests
 
+from chainrule.ops.conv import _full_correlation_pays
+
 CASES = [
     Case("conv2d", lambda m, x, w, b: F(m).conv2d(x, w, b), [(2, 3, 7, 6), (4, 3, 3, 3), (4,)]),
     Case("conv2d_stride_pad", lambda m, x, w: F(m).conv2d(x, w, stride=2, padding=1), [(2, 3, 7, 6), (4, 3, 3, 2)]),
@@ -11,6 +13,12 @@ CASES = [
     Case("conv2d_valid", lambda m, x, w: F(m).conv2d(x, w, padding="valid"), [(1, 2, 6, 5), (3, 2, 2, 2)]),
     Case("conv2d_unbatched", lambda m, x, w: F(m).conv2d(x, w), [(2, 5, 5), (3, 2, 3, 3)]),
     Case("conv2d_noncontig", lambda m, x, w: F(m).conv2d(x, w), [NC((2, 2, 5, 5)), (3, 2, 3, 3)]),
+    # 32+ input channels: dx runs as one correlation of the padded gradient (see WIDE below)
+    Case("conv2d_wide_pad", lambda m, x, w, b: F(m).conv2d(x, w, b, padding=1), [(1, 32, 6, 6), (4, 32, 3, 3), (4,)]),
+    Case("conv2d_wide_same_dil", lambda m, x, w: F(m).conv2d(x, w, padding="same", dilation=(1, 2)),
+         [(1, 32, 6, 7), (3, 32, 4, 3)]),
+    Case("conv1d_wide", lambda m, x, w: F(m).conv1d(x, w), [(2, 40, 9), (3, 40, 3)]),
+    Case("conv2d_plane_512_bytes", lambda m, x, w: F(m).conv2d(x, w), [(1, 9, 16, 8), (2, 9, 2, 2)]),
     Case("conv1d", lambda m, x, w, b: F(m).conv1d(x, w, b, stride=2, padding=1), [(2, 3, 9), (4, 3, 3), (4,)]),
     Case("conv1d_groups_dil", lambda m, x, w: F(m).conv1d(x, w, groups=2, dilation=2), [(2, 4, 9), (2, 2, 3)]),
     Case("conv_transpose2d", lambda m, x, w, b: F(m).conv_transpose2d(x, w, b), [(2, 3, 4, 5), (3, 2, 3, 3), (2,)]),
@@ -27,3 +35,13 @@ CASES = [
 ]
 
 test_oracle, test_gradcheck, test_double_backward = op_tests(CASES)
+
+
+def test_wide_cases_take_the_correlation_path():
+    """The wide cases above must exercise dx by correlation, the narrow ones the k·k adds."""
+    same = dict(stride=(1, 1), dilation=(1, 2))
+    assert _full_correlation_pays((1, 32, 6, 6), 4, (6, 6), (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1))
+    assert _full_correlation_pays((1, 32, 6, 7), 3, (6, 7), (4, 3), padding=((1, 2), (2, 2)), **same)
+    assert _full_correlation_pays((2, 40, 9), 3, (7,), (3,), (1,), ((0, 0),), (1,))
+    assert not _full_correlation_pays((2, 3, 7, 6), 4, (5, 4), (3, 3), (1, 1), ((0, 0), (0, 0)), (1, 1))
+    assert not _full_correlation_pays((1, 32, 6, 6), 4, (3, 3), (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1))
