@@ -61,13 +61,9 @@ def channels_last(x, padding=None):
 
 def im2col(x, kernel, stride, padding, dilation):
     """The receptive fields of the (n, c, *spatial) array x as a contiguous (n, o…, k…, c) array."""
-    # one transposing copy makes every gathered row a run of contiguous channels
-    return receptive_fields(channels_last(x, padding), kernel, stride, dilation)
-
-
-def receptive_fields(xl, kernel, stride, dilation):
-    """Every receptive field of the channels-last, already padded array xl, copied out once."""
     nsp = len(kernel)
+    # one transposing copy makes every gathered row a run of contiguous channels
+    xl = channels_last(x, padding)
     n, c = xl.shape[0], xl.shape[-1]
     outs = tuple(out_size(xl.shape[1 + i], kernel[i], stride[i], 0, 0, dilation[i])
                  for i in range(nsp))
@@ -171,54 +167,57 @@ class Conv(Op):
             return gx, gw, gb
         if need[1] is not None:
             gw = _w_from_rows(g2.T @ self.rows.reshape(g2.shape[0], -1), w.shape)
-        if need[0] is not None and _full_correlation_pays(x.shape, o, self.outs, **self.params):
-            gx = _input_grad_by_correlation(g2, w, x.shape, self.outs, **self.params)
-        elif need[0] is not None:
+        if need[0] is not None:
             kernel = self.params["kernel"]
             wk = np.moveaxis(w, 1, -1).reshape(o, -1, c).transpose(1, 0, 2)   # (k, o, c)
-            per_k = np.matmul(g2, wk)                                    # (k, n·p, c): a GEMM per k
-            shape = (x.shape[0],) + tuple(self.outs) + (c,)
-            index = {kk: i for i, kk in enumerate(itertools.product(*(range(v) for v in kernel)))}
-            gx = add_windows(lambda kk: per_k[index[kk]].reshape(shape), x.shape, outs=self.outs,
-                             dtype=per_k.dtype, **self.params)
+            if _shifted_adds_pay(x.shape, o, self.outs, **self.params):
+                gx = _input_grad_by_shifted_adds(g2, wk, x.shape, self.outs, **self.params)
+            else:
+                per_k = np.matmul(g2, wk)                                # (k, n·p, c): a GEMM per k
+                shape = (x.shape[0],) + tuple(self.outs) + (c,)
+                index = {kk: i for i, kk in enumerate(itertools.product(*(range(v) for v in kernel)))}
+                gx = add_windows(lambda kk: per_k[index[kk]].reshape(shape), x.shape,
+                                 outs=self.outs, dtype=per_k.dtype, **self.params)
         return gx, gw, gb
 
 
-def _full_correlation_pays(in_shape, o, outs, kernel, stride, padding, dilation):
-    """Whether dx is cheaper as one correlation over the input grid than as k·k scattered adds.
+def _shifted_adds_pay(in_shape, o, outs, kernel, stride, padding, dilation):
+    """Whether dx by ``_input_grad_by_shifted_adds`` is cheaper than by window adds.
 
-    The adds cost ~0.6 ns per (position, offset, input channel); the correlation's gather ~0.2 ns
-    per (input position, offset, output channel) and it multiplies over every input position
-    rather than every output one; a multiply-add costs ~0.014 ns in these GEMMs (2-core AVX2,
-    measured). Below 32 input channels the correlation's GEMM is too narrow to run at that speed.
-    It needs stride 1 and padding no wider than the kernel's reach.
+    The shifted adds multiply over every position of the padded grid instead of every output
+    position, but add whole contiguous arrays (~0.2 ns an element) where the window adds pay
+    ~0.6 ns (short runs with gaps); a multiply-add costs ~0.014 ns in these GEMMs (measured on
+    a 2-core AVX2 machine, benchmarks/README). Stride 1 only: the grid then holds every field.
     """
-    c = in_shape[1]
-    if c < 32 or any(s != 1 for s in stride) or any(
-            lo > d * (k - 1) or hi > d * (k - 1) for k, d, (lo, hi) in zip(kernel, dilation, padding)):
+    if any(s != 1 for s in stride):
         return False
-    taps, outside, inside = math.prod(kernel), math.prod(outs), math.prod(in_shape[2:])
-    adds = taps * outside * c * (0.014 * o + 0.6)
-    correlation = taps * inside * o * (0.014 * c + 0.2)
-    return correlation < 0.9 * adds
+    grid = math.prod(s + lo + hi for s, (lo, hi) in zip(in_shape[2:], padding))
+    return grid * (0.014 * o + 0.2) < math.prod(outs) * (0.014 * o + 0.6)
 
 
-def _input_grad_by_correlation(g2, w, in_shape, outs, kernel, stride, padding, dilation):
-    """dx of a stride-1 convolution as a convolution: the output gradient g2 ((n·p, o), channels
-    last), zero-padded by d(k−1) − pad, correlated with the kernel flipped in space and with its
-    two channel axes swapped. One gather and one GEMM; every input position gets its whole sum
-    at once."""
-    nsp, n, o = len(kernel), in_shape[0], g2.shape[1]
-    reach = [(d * (k - 1) - lo, d * (k - 1) - hi)
-             for k, d, (lo, hi) in zip(kernel, dilation, padding)]
-    padded = np.zeros((n,) + tuple(s + lo + hi for s, (lo, hi) in zip(outs, reach)) + (o,), g2.dtype)
-    padded[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(outs, reach))] = \
-        g2.reshape((n,) + tuple(outs) + (o,))
-    rows = receptive_fields(padded, kernel, stride, dilation)            # (n, in…, k…, o)
-    flipped = w[(slice(None), slice(None)) + (slice(None, None, -1),) * nsp]
-    wf = np.moveaxis(flipped, (0, 1), (-2, -1)).reshape(-1, in_shape[1])  # (k…·o, c)
-    dx = rows.reshape(-1, wf.shape[0]) @ wf
-    return np.moveaxis(dx.reshape((in_shape[0],) + tuple(in_shape[2:]) + (in_shape[1],)), -1, 1)
+def _input_grad_by_shifted_adds(g2, wk, in_shape, outs, kernel, stride, padding, dilation):
+    """dx of a stride-1 convolution with every add a whole contiguous array.
+
+    The output gradient g2 ((n·p, o), channels last) is laid on the padded input's grid at the
+    corner of each field (zeros elsewhere), so kernel offset k becomes one constant shift of the
+    flattened grid: dx_flat[q + shift(k)] += (grid_flat @ W_k)[q]. A field never leaves its
+    image, and what spills across a row or image edge, or off the end, is zero.
+    """
+    n, c, o = in_shape[0], in_shape[1], g2.shape[1]
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(in_shape[2:], padding))
+    grid = np.zeros((n,) + padded + (o,), g2.dtype)
+    grid[(slice(None),) + tuple(slice(0, s) for s in outs)] = g2.reshape((n,) + tuple(outs) + (o,))
+    per_k = np.matmul(grid.reshape(-1, o), wk)                  # (k, n·grid, c): a GEMM per k
+    steps = np.cumprod((1,) + padded[:0:-1])[::-1]              # positions per step along each dim
+    shifts = [int(sum(i * d * step for i, d, step in zip(kk, dilation, steps)))
+              for kk in itertools.product(*(range(v) for v in kernel))]
+    total = per_k.shape[1]
+    flat = np.zeros((total, c), g2.dtype)
+    for block, shift in zip(per_k, shifts):  # what a shift pushes past the end is spill: zeros
+        flat[shift:] += block[:total - shift]
+    xp = flat.reshape((n,) + padded + (c,))
+    xp = xp[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(in_shape[2:], padding))]
+    return np.moveaxis(xp, -1, 1)
 
 
 def _w_rows(w):

@@ -1,7 +1,7 @@
 """chainrule.ops.conv against torch.nn.functional: conv, transposed conv, unfold/fold."""
 from oracle import NC, Case, F, op_tests
 
-from chainrule.ops.conv import _full_correlation_pays
+from chainrule.ops.conv import _shifted_adds_pay
 
 CASES = [
     Case("conv2d", lambda m, x, w, b: F(m).conv2d(x, w, b), [(2, 3, 7, 6), (4, 3, 3, 3), (4,)]),
@@ -13,7 +13,6 @@ CASES = [
     Case("conv2d_valid", lambda m, x, w: F(m).conv2d(x, w, padding="valid"), [(1, 2, 6, 5), (3, 2, 2, 2)]),
     Case("conv2d_unbatched", lambda m, x, w: F(m).conv2d(x, w), [(2, 5, 5), (3, 2, 3, 3)]),
     Case("conv2d_noncontig", lambda m, x, w: F(m).conv2d(x, w), [NC((2, 2, 5, 5)), (3, 2, 3, 3)]),
-    # 32+ input channels: dx runs as one correlation of the padded gradient (see WIDE below)
     Case("conv2d_wide_pad", lambda m, x, w, b: F(m).conv2d(x, w, b, padding=1), [(1, 32, 6, 6), (4, 32, 3, 3), (4,)]),
     Case("conv2d_wide_same_dil", lambda m, x, w: F(m).conv2d(x, w, padding="same", dilation=(1, 2)),
          [(1, 32, 6, 7), (3, 32, 4, 3)]),
@@ -37,11 +36,12 @@ CASES = [
 test_oracle, test_gradcheck, test_double_backward = op_tests(CASES)
 
 
-def test_wide_cases_take_the_correlation_path():
-    """The wide cases above must exercise dx by correlation, the narrow ones the k·k adds."""
-    same = dict(stride=(1, 1), dilation=(1, 2))
-    assert _full_correlation_pays((1, 32, 6, 6), 4, (6, 6), (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1))
-    assert _full_correlation_pays((1, 32, 6, 7), 3, (6, 7), (4, 3), padding=((1, 2), (2, 2)), **same)
-    assert _full_correlation_pays((2, 40, 9), 3, (7,), (3,), (1,), ((0, 0),), (1,))
-    assert not _full_correlation_pays((2, 3, 7, 6), 4, (5, 4), (3, 3), (1, 1), ((0, 0), (0, 0)), (1, 1))
-    assert not _full_correlation_pays((1, 32, 6, 6), 4, (3, 3), (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1))
+def test_cases_cover_both_input_gradient_paths():
+    """Stride-1 cases on grids not much larger than their output take the shifted adds; strided
+    or small-output cases the window adds — the oracle cases above run through both."""
+    assert _shifted_adds_pay((2, 3, 7, 6), 4, (5, 4), (3, 3), (1, 1), ((0, 0), (0, 0)), (1, 1))
+    assert _shifted_adds_pay((1, 32, 6, 7), 3, (6, 7), (4, 3), (1, 1), ((1, 2), (2, 2)), (1, 2))
+    assert _shifted_adds_pay((1, 2, 8, 7), 3, (8, 5), (3, 3), (1, 1), ((2, 2), (0, 0)), (2, 1))
+    assert _shifted_adds_pay((2, 40, 9), 3, (7,), (3,), (1,), ((0, 0),), (1,))
+    assert not _shifted_adds_pay((2, 3, 7, 6), 4, (4, 3), (3, 2), (2, 2), ((1, 1), (1, 1)), (1, 1))
+    assert not _shifted_adds_pay((2, 2, 5, 5), 3, (3, 3), (3, 3), (1, 1), ((0, 0), (0, 0)), (1, 1))
