@@ -47,26 +47,33 @@ class CrossEntropy(Op):
     """Per row i: Lᵢ = −Σ_c aᵢ_c log softmax(zᵢ)_c; ∂Lᵢ/∂zᵢ = softmax(zᵢ)·Σ_c aᵢ_c − aᵢ.
 
     The coefficients a are a dense matrix (probability targets, label smoothing) plus sparse
-    entries a[rows, cols] += vals (one per row: the class-index target), so the common case never
-    builds an (N, C) one-hot matrix.
+    entries a[rows, cols] += vals, at most one per row (the class-index target), so the common
+    case never builds an (N, C) one-hot matrix. With ``scale`` the op returns scale·Σᵢ Lᵢ (the
+    'mean' or 'sum' reduction) and its backward scales the same way: one node, not three.
     """
 
-    def forward(self, z, rows, cols, vals, dense):
+    def forward(self, z, rows, cols, vals, dense, scale):
         m = z.shape[0]
         shifted = z - np.amax(z, axis=1, keepdims=True)
-        rowsum = np.bincount(rows, weights=vals, minlength=m).astype(z.dtype)
+        rowsum = np.zeros(m, dtype=z.dtype)
         picked = np.zeros(m, dtype=z.dtype)
-        np.add.at(picked, rows, vals * shifted[rows, cols])
+        rowsum[rows] = vals  # rows are distinct: assignment, no scatter-add
+        picked[rows] = vals * shifted[rows, cols]
         if dense is not None:
             rowsum += dense.sum(axis=1)
             picked += np.einsum("ij,ij->i", dense, shifted)
         e = np.exp(shifted, out=shifted)  # shifted is not needed any more: one array fewer
         total = np.sum(e, axis=1, keepdims=True)
-        log_total = np.log(total)[:, 0]
-        self.sparse, self.dense, self.rowsum = (rows, cols, vals), dense, rowsum
+        loss = rowsum * np.log(total)[:, 0] - picked
+        self.sparse, self.dense, self.rowsum, self.scale = (rows, cols, vals), dense, rowsum, scale
         self.e, self.total = e, total
         self.save_for_backward(z)
-        return rowsum * log_total - picked
+        if scale is None:
+            return loss
+        return np.asarray(loss.sum() * scale, dtype=z.dtype)
+
+    def _gradient_scale(self):
+        return 0.0 if math.isnan(self.scale) else self.scale  # an all-ignored mean: zero gradient
 
     def _coef(self, shape, dtype):
         rows, cols, vals = self.sparse
@@ -76,15 +83,24 @@ class CrossEntropy(Op):
 
     def backward(self, gy):
         z, = self.saved_tensors
+        rows, cols, vals = self.sparse
         if isinstance(z, Tensor):  # differentiable path
             a = self._coef(tuple(z.shape), z.data.dtype)
-            return (softmax(z, 1) * self.rowsum[:, None] - a) * gy.reshape(-1, 1)
-        gy = np.reshape(gy, -1)  # one pass: softmax·Σa·gy per row is e times a row factor
-        grad = self.e * (self.rowsum * gy / self.total[:, 0])[:, None].astype(self.e.dtype, copy=False)
+            g = gy * self._gradient_scale() if self.scale is not None else gy.reshape(-1, 1)
+            return (softmax(z, 1) * self.rowsum[:, None] - a) * g
+        if self.scale is not None:  # one pass: softmax·Σa·g per row is e times a row factor
+            g = gy * self._gradient_scale()
+            factor = self.rowsum * (g / self.total[:, 0])
+            picked_g = vals * g
+        else:
+            g = np.reshape(gy, -1)
+            factor = self.rowsum * g / self.total[:, 0]
+            picked_g = vals * g[rows]
+            g = g[:, None]
+        grad = self.e * factor[:, None].astype(self.e.dtype, copy=False)
         if self.dense is not None:
-            grad -= self.dense * gy[:, None]
-        rows, cols, vals = self.sparse
-        grad[rows, cols] -= vals * gy[rows]
+            grad -= self.dense * g
+        grad[rows, cols] -= picked_g
         return grad
 
 
@@ -155,11 +171,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             dense = np.zeros(tuple(rows_in.shape), dtype=dt)
             dense[r] = (label_smoothing / c) * wt
         denom = float(wt[k].sum())
-    loss = CrossEntropy.apply(rows_in, *sparse, dense)
-    if reduction == "sum":
-        return sum(loss)
-    if reduction == "mean":
-        return sum(loss) / denom
+    if reduction != "none":
+        # PyTorch: with every target ignored the mean is nan (0/0), and its gradient is zero
+        scale = 1.0 if reduction == "sum" else 1.0 / denom if denom else math.nan
+        return CrossEntropy.apply(rows_in, *sparse, dense, scale=scale)
+    loss = CrossEntropy.apply(rows_in, *sparse, dense, scale=None)
     out_shape = (input.shape[0],) + tuple(input.shape[2:]) if nd > 1 else ()
     return loss.reshape(out_shape)
 

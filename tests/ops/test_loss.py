@@ -67,3 +67,19 @@ CASES = [
 ]
 
 test_oracle, test_gradcheck, test_double_backward = op_tests(CASES)
+
+
+def test_cross_entropy_every_target_ignored_is_nan_with_zero_gradient():
+    import torch
+
+    import chainrule
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    t = np.array([-100, -100, -100])
+    tx = torch.tensor(x, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(tx, torch.tensor(t))
+    expected.backward()
+    cx = chainrule.tensor(x, requires_grad=True)
+    got = chainrule.nn.functional.cross_entropy(cx, chainrule.tensor(t))
+    got.backward()
+    assert np.isnan(float(got)) and np.isnan(float(expected))
+    np.testing.assert_array_equal(cx.grad.numpy(), tx.grad.numpy())
