@@ -64,3 +64,21 @@ def test_relu_blocks_nonfinite_gradients_like_torch():
         getattr(torch.nn.functional, name)(theirs).backward(torch.tensor(g))
         np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy(), err_msg=name)
         assert ours.grad.dtype == cr.float32
+
+
+def test_relu_of_infinite_and_nan_inputs_like_torch():
+    import warnings
+
+    import chainrule as cr
+    x = np.array([-np.inf, np.inf, np.nan, -1.0, 0.0, 2.0], dtype=np.float32)
+    g = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], dtype=np.float32)
+    ours = cr.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = cr.nn.functional.relu(ours)
+        y.backward(cr.tensor(g))
+    ty = torch.relu(theirs)
+    ty.backward(torch.tensor(g))
+    np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
