@@ -38,12 +38,13 @@ def main(argv=None):
     peers = installed()
     rows = []
     for w in chosen:
-        t = run(w, {"chainrule": chainrule, "torch": torch}, quick=args.quick, peers=peers)
+        t, ratio = run(w, {"chainrule": chainrule, "torch": torch}, "torch", quick=args.quick,
+                       peers=peers)
         scale = 1 if w.once else 1e3  # once-workloads report their own unit (seconds or MiB)
         rows.append({"name": w.name, "chainrule_ms": t["chainrule"] * scale, "torch_ms": t["torch"] * scale,
-                     "ratio": t["chainrule"] / t["torch"], "target": w.target, "about": w.about,
+                     "ratio": ratio["chainrule"], "target": w.target, "about": w.about,
                      "unit": getattr(w.build, "unit", "ms") if w.once else "ms",
-                     "peers": {name: t[name] * scale for name in peers if name in t}})
+                     "peers": {name: ratio[name] for name in peers if name in t}})
         print(f"  {w.name}: {rows[-1]['ratio']:.2f}x", file=sys.stderr)
     print(f"chainrule {chainrule.__version__} vs torch {torch.__version__}, {threads} threads, "
           f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")

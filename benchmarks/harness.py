@@ -7,8 +7,11 @@ median of each and the ratio chainrule/PyTorch. Absolute times on a shared machi
 ratio measured in the same run is the number that means something.
 """
 import dataclasses
+import math
 import statistics
 import time
+
+MIN_ROUND = 0.02  # seconds: shorter steps are timed several in a row (see _run_timed)
 
 
 @dataclasses.dataclass
@@ -48,28 +51,47 @@ def _time(step, inner):
     return (time.perf_counter() - t0) / inner
 
 
-def run(w, libs, quick=False, warmup=3, peers=None):
-    """Seconds (or the once-workload's number) per library; with ``peers`` (name → builder, from
-    benchmarks.peers), also for each peer the workload has a translation for (``build.peer``)."""
+def run(w, libs, reference, quick=False, warmup=3, peers=None):
+    """``(seconds, ratios)``: the median seconds (or the once-workload's number) per library, and
+    each one's ratio to the ``reference`` library. With ``peers`` (name → builder, from
+    benchmarks.peers), also each peer the workload has a translation for (``build.peer``).
+
+    A timed ratio is the median over rounds of the two libraries' times *in the same round*:
+    rounds next to each other share the machine's state, so pairing them cancels the slow drifts
+    of a shared VM (whole runs here moved ±10%) that a ratio of two separate medians keeps.
+    """
     if w.once:
-        return {name: w.build(lib)() for name, lib in libs.items()}
+        seconds = {name: w.build(lib)() for name, lib in libs.items()}
+        return seconds, {name: v / seconds[reference] for name, v in seconds.items()}
     steps = {name: w.build(lib) for name, lib in libs.items()}
     if peers and getattr(w.build, "peer", None):
         steps.update({name: w.build.peer(build) for name, build in peers.items()})
-    return _run_timed(w, steps, quick, warmup)
+    times = _run_timed(w, steps, quick, warmup)
+    ratios = {name: statistics.median(a / b for a, b in zip(ts, times[reference]))
+              for name, ts in times.items()}
+    return {name: statistics.median(ts) for name, ts in times.items()}, ratios
 
 
 def _run_timed(w, steps, quick, warmup):
-    """Median seconds per step for each library, measured alternately.
+    """Seconds per step for each library in each round, measured alternately.
 
     ``w.settle`` seconds of sleep before each timed round let the other library's BLAS/OpenMP
     threads, which spin for about 0.1 s after their work, go idle instead of competing for the
     cores (measured here: without it PyTorch's 1024² matmul ran 2.5× slower next to NumPy's);
     one untimed step then wakes the library's own threads.
+
+    A round times back-to-back steps lasting at least ``MIN_ROUND`` seconds (the same count for
+    every library), the steady state of a training loop. A single few-millisecond step right
+    after the rest measured up to 2× slower in *both* libraries on this VM — whichever worker
+    threads it wakes, PyTorch's OpenMP team or chainrule's row pool, come back slowly from an
+    idle core — which is the virtual machine's latency, not the library's speed.
     """
+    slowest = 0.0
     for step in steps.values():
-        for _ in range(warmup):
+        for _ in range(warmup - 1):
             step()
+        slowest = max(slowest, _time(step, 1))  # the last warm-up step, timed
+    inner = steps_per_round(w, slowest)
     rounds = max(3, w.rounds // 4) if quick else w.rounds
     times = {name: [] for name in steps}
     for _ in range(rounds):
@@ -77,19 +99,27 @@ def _run_timed(w, steps, quick, warmup):
             if w.settle:
                 time.sleep(w.settle)
                 step()  # wakes this library's own worker threads before the clock starts
-            times[name].append(_time(step, w.inner))
-    return {name: statistics.median(ts) for name, ts in times.items()}
+            times[name].append(_time(step, inner))
+    return times
+
+
+def steps_per_round(w, step_seconds):
+    """Steps timed back to back in one round: enough to last ``MIN_ROUND``, at least ``w.inner``."""
+    if step_seconds <= 0:
+        return max(w.inner, 1)
+    return max(w.inner, math.ceil(MIN_ROUND / step_seconds))
 
 
 def format_table(rows):
-    """The results table; from-scratch peers, where timed, follow as their own ratio to PyTorch."""
+    """The results table; from-scratch peers, where timed, follow as their own ratio to PyTorch
+    (``row["peers"]``: name → ratio)."""
     head = f"{'workload':<22}{'chainrule':>12}{'torch':>12}{'ratio':>8}{'target':>8}  {'verdict':<8}peers"
     lines = [head, "-" * len(head)]
     for r in rows:
         target = f"{r['target']:.1f}x" if r["target"] else "-"
         verdict = "" if not r["target"] else ("ok" if r["ratio"] <= r["target"] else "MISS")
         unit = r.get("unit", "ms")
-        peers = "  ".join(f"{name} {ms / r['torch_ms']:.2f}x" for name, ms in r.get("peers", {}).items())
+        peers = "  ".join(f"{name} {ratio:.2f}x" for name, ratio in r.get("peers", {}).items())
         lines.append(f"{r['name']:<22}{r['chainrule_ms']:>10.3f}{unit:<2}{r['torch_ms']:>10.3f}{unit:<2}"
                      f"{r['ratio']:>7.2f}x{target:>8}  {verdict:<8}{peers}".rstrip())
     return "\n".join(lines)

@@ -168,7 +168,7 @@ def lenet(nn):
                          nn.Linear(84, 10))
 
 
-workload("W1_mlp_step", target=0.9, rounds=40, settle=0.05,
+workload("W1_mlp_step", target=0.9, rounds=40,
          about="MLP 784→256→256→10, batch 128: forward, cross-entropy, backward, SGD step")(
     _train_step_workload(mlp, (784,), 10, 128))
 workload("W2_lenet_step", target=3.0, rounds=20,
@@ -178,7 +178,7 @@ workload("W2_lenet_step", target=3.0, rounds=20,
 
 # ------------------------------------------------------------------------------- scaling
 for _batch in (32, 128, 512, 1024):
-    workload(f"W1_batch_{_batch}", rounds=15, settle=0.05,
+    workload(f"W1_batch_{_batch}", rounds=15,
              about=f"W1 MLP training step at batch {_batch} (scaling with batch size)")(
         _train_step_workload(mlp, (784,), 10, _batch))
 

@@ -116,6 +116,9 @@ def parallel_rows(kernel, rows, elements):
         _threads["pool"] = ThreadPoolExecutor(get_num_threads(), thread_name_prefix="chainrule")
         _threads["pid"] = os.getpid()
     bounds = [rows * i // n for i in range(n + 1)]
+    # Every block goes to the pool and the caller only waits. Running one block in the caller
+    # measured slower here: Linux wakes the worker on the caller's busy core (wake-affine), and
+    # after an idle spell the blocks then ran one after the other (7.5 ms instead of 4.7).
     futures = [_threads["pool"].submit(kernel, lo, hi) for lo, hi in itertools.pairwise(bounds)]
     for f in futures:
         f.result()  # re-raises a block's exception here

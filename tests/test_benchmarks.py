@@ -11,7 +11,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks import harness, peers, workloads  # noqa: E402
 
 
-def test_run_times_every_library_and_the_table_reports_ratio_verdict_and_peers():
+def test_run_times_every_library_and_the_table_reports_ratio_verdict_and_peers(monkeypatch):
+    monkeypatch.setattr(harness, "MIN_ROUND", 0.0)  # one step per round
     calls = {"a": 0, "b": 0, "p": 0}
 
     def build(lib):
@@ -26,15 +27,33 @@ def test_run_times_every_library_and_the_table_reports_ratio_verdict_and_peers()
 
     build.peer = peer
     w = harness.Workload("toy", build, target=2.0, rounds=4, settle=0)
-    t = harness.run(w, {"a": "a", "b": "b"}, quick=True, peers={"p": None})
-    assert set(t) == {"a", "b", "p"} and all(v >= 0 for v in t.values())
+    t, ratio = harness.run(w, {"a": "a", "b": "b"}, "b", quick=True, peers={"p": None})
+    assert set(t) == set(ratio) == {"a", "b", "p"} and all(v >= 0 for v in t.values())
+    assert ratio["b"] == 1.0
     assert calls == {"a": 6, "b": 6, "p": 6}  # 3 warm-up steps, then max(3, rounds // 4) rounds
     row = {"name": "toy", "chainrule_ms": 3.0, "torch_ms": 2.0, "ratio": 1.5, "target": 2.0,
-           "peers": {"p": 8.0}}
+           "peers": {"p": 4.0}}
     line = harness.format_table([row]).splitlines()[-1]
     assert "1.50x" in line and "ok" in line and "p 4.00x" in line
     miss = harness.format_table([dict(row, ratio=2.5, peers={})]).splitlines()[-1]
     assert miss.endswith("MISS")
+
+
+def test_the_ratio_pairs_the_libraries_round_by_round(monkeypatch):
+    times = {"a": [1.0, 4.0, 2.0], "b": [2.0, 2.0, 1.0]}  # seconds, round by round
+    monkeypatch.setattr(harness, "_run_timed", lambda *args: times)
+    w = harness.Workload("toy", lambda lib: (lambda: None), rounds=3, settle=0)
+    t, ratio = harness.run(w, {"a": "a", "b": "b"}, "b")
+    assert t == {"a": 2.0, "b": 2.0}  # the medians alone would say 1.0
+    assert ratio == {"a": 2.0, "b": 1.0}  # round ratios 0.5, 2, 2
+
+
+def test_short_steps_are_timed_several_to_a_round():
+    w = harness.Workload("toy", None, inner=1)
+    assert harness.steps_per_round(w, harness.MIN_ROUND / 4.5) == 5
+    assert harness.steps_per_round(w, harness.MIN_ROUND * 3) == 1
+    assert harness.steps_per_round(harness.Workload("toy", None, inner=7), harness.MIN_ROUND) == 7
+    assert harness.steps_per_round(w, 0.0) == 1
 
 
 def test_layers_of_reads_the_lenet_off_the_torch_model():

@@ -27,6 +27,7 @@ CASES = [
     Case("cross_entropy_probs_smooth_w", lambda m, x, t, w: F(m).cross_entropy(x, t, weight=w, label_smoothing=0.3),
          [(5, 4), SOFT, W]),
     Case("cross_entropy_1d", lambda m, x, t: F(m).cross_entropy(x, t), [(4,), Fixed(np.array(2))]),
+    Case("cross_entropy_wide_logits", lambda m, x, t: F(m).cross_entropy(x * 5, t), [(6, 5), Int((6,), 0, 5)]),
     Case("cross_entropy_big_logits", lambda m, x, t: F(m).cross_entropy(x * 1000, t), [(3, 4), Int((3,), 0, 4)],
          gradcheck=False),
     Case("nll_loss", lambda m, x, t: F(m).nll_loss(F(m).log_softmax(x, 1), t), [(5, 4), Int((5,), 0, 4)]),
@@ -83,3 +84,10 @@ def test_cross_entropy_every_target_ignored_is_nan_with_zero_gradient():
     got.backward()
     assert np.isnan(float(got)) and np.isnan(float(expected))
     np.testing.assert_array_equal(cx.grad.numpy(), tx.grad.numpy())
+
+
+def test_cross_entropy_cases_take_both_softmax_paths():
+    """Logits within ±16 skip the max shift; the big-logit case above takes it."""
+    from chainrule.ops.loss import _unshifted_limit
+    assert _unshifted_limit(np.float32) == _unshifted_limit(np.float64) == 16.0
+    assert _unshifted_limit(np.float16) < 6
