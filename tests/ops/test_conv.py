@@ -45,14 +45,3 @@ def test_cases_cover_both_input_gradient_paths():
     assert _shifted_adds_pay((2, 40, 9), 3, (7,), (3,), (1,), ((0, 0),), (1,))
     assert not _shifted_adds_pay((2, 3, 7, 6), 4, (4, 3), (3, 2), (2, 2), ((1, 1), (1, 1)), (1, 1))
     assert not _shifted_adds_pay((2, 2, 5, 5), 3, (3, 3), (3, 3), (1, 1), ((0, 0), (0, 0)), (1, 1))
-
-
-def test_tall_products_in_row_blocks_match_one_product():
-    import numpy as np
-
-    from chainrule.ops.conv import _times_in_row_blocks
-    rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((23, 5)).astype(np.float32), rng.standard_normal((5, 4)).astype(np.float32)
-    got = _times_in_row_blocks(a, b, block=3)  # 8 blocks, the last one short
-    assert got.dtype == np.float32 and got.shape == (23, 4)
-    np.testing.assert_allclose(got, a @ b, rtol=1e-6, atol=1e-6)
