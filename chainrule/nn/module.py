@@ -45,16 +45,18 @@ class Module:
     # ------------------------------------------------------------------------- calling
     def __call__(self, *args, **kwargs):
         d = self.__dict__
-        for hook in list(d["_forward_pre_hooks"].values()):
+        pre, bw, post = d["_forward_pre_hooks"], d["_backward_hooks"], d["_forward_hooks"]
+        if not (pre or bw or post):  # the common case: no hooks at all
+            return self.forward(*args, **kwargs)
+        for hook in list(pre.values()):
             r = hook(self, args)
             if r is not None:
                 args = r if isinstance(r, tuple) else (r,)
-        bw = d["_backward_hooks"]
         if bw:
             state = _BackwardHookState(self, list(bw.values()), args)
             args = state.wrap_inputs(args)
         out = self.forward(*args, **kwargs)
-        for hook in list(d["_forward_hooks"].values()):
+        for hook in list(post.values()):
             r = hook(self, args, out)
             if r is not None:
                 out = r
