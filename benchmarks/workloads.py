@@ -110,6 +110,19 @@ def layer_norm(lib):
     return step
 
 
+@workload("softmax", rounds=20, about="softmax over the last dim of (256,128,128) (attention's shape), forward + backward")
+def softmax(lib):
+    rng = np.random.default_rng(0)
+    x = _tensor(lib, rng.standard_normal((256, 128, 128)).astype(np.float32), True)
+    g = _tensor(lib, rng.standard_normal((256, 128, 128)).astype(np.float32))
+    F = _functional(lib)
+
+    def step():
+        x.grad = None
+        F.softmax(x, -1).backward(g)
+    return step
+
+
 def _copy_weights(src_torch, dst):
     """Give the chainrule model the torch model's initial weights (same numbers in both runs)."""
     dst.load_state_dict({k: v.detach().numpy() for k, v in src_torch.state_dict().items()})

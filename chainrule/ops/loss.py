@@ -4,14 +4,13 @@ Cross-entropy is one fused op from logits: with per-row target coefficients a (o
 weighted, or given probabilities) the loss is −Σ a·log softmax(z), and its gradient is
 softmax(z)·Σa − a — one pass, stable for any logits. The rest are composed from differentiable ops.
 """
-import functools
 import math
 
 import numpy as np
 
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor
-from .activation import logsigmoid, softmax, softplus
+from .activation import logsigmoid, softmax, softplus, unshifted_limit
 from .arithmetic import abs, clamp, where
 from .distance import pairwise_distance
 from .math_ops import exp, log, log1p, sqrt, xlogy
@@ -57,10 +56,8 @@ class CrossEntropy(Op):
     def forward(self, z, rows, cols, vals, dense, scale):
         m = z.shape[0]
         peak = z.max(axis=1, keepdims=True)
-        # Shifting by the row max only keeps exp from overflowing (and the log of a sum of tiny
-        # terms from underflowing). Logits within ±16 need neither, and skipping that pass gives
-        # the same softmax and log Σ exp up to rounding (~1e-6 absolute in float32).
-        unshifted = peak.size and float(np.abs(peak).max()) <= _unshifted_limit(z.dtype)
+        # logits within ±16 skip the max shift: see activation.unshifted_limit
+        unshifted = peak.size and float(np.abs(peak).max()) <= unshifted_limit(z.dtype)
         shifted = z if unshifted else z - peak
         rowsum = np.zeros(m, dtype=z.dtype)
         picked = np.zeros(m, dtype=z.dtype)
@@ -110,12 +107,6 @@ class CrossEntropy(Op):
             grad -= self.dense * g
         grad[rows, cols] -= picked_g
         return grad
-
-
-@functools.lru_cache(maxsize=None)
-def _unshifted_limit(dtype):
-    """The largest |row max| of logits whose softmax runs without the max shift."""
-    return min(16.0, math.log(float(np.finfo(dtype).max)) / 2)
 
 
 def _to_rows(input):

@@ -1,5 +1,6 @@
 """chainrule.ops.activation against torch.nn.functional."""
 import numpy as np
+import pytest
 import torch
 
 from oracle import Case, Fixed, op_tests
@@ -82,3 +83,47 @@ def test_relu_of_infinite_and_nan_inputs_like_torch():
     ty.backward(torch.tensor(g))
     np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
     np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_row_blocks_on_threads_match_torch(monkeypatch, threads, name):
+    """The last-dim row kernels split over threads (forced on for a small input) give torch's
+    numbers, forward and backward, also for a non-contiguous input and gradient."""
+    import chainrule as cr
+    from chainrule import backend
+    monkeypatch.setattr(backend, "PARALLEL_MIN_ELEMENTS", 0)
+    before = cr.get_num_threads()
+    cr.set_num_threads(threads)
+    try:
+        rng = np.random.default_rng(0)
+        x = (rng.standard_normal((6, 5, 7)) * 4).transpose(1, 0, 2)
+        g = rng.standard_normal((5, 7, 6)).transpose(0, 2, 1)
+        ours, theirs = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        y = getattr(cr.nn.functional, name)(ours, -1)
+        yt = getattr(torch.nn.functional, name)(theirs, -1)
+        y.backward(cr.tensor(g))
+        yt.backward(torch.tensor(g))
+        np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-9, atol=1e-11)
+    finally:
+        cr.set_num_threads(before)
+
+
+def test_softmax_with_masked_entries_like_torch():
+    """Attention masks with −inf: rows with a finite max skip the shift and still give zeros
+    there; a fully masked row is NaN in both libraries."""
+    import chainrule as cr
+    x = np.array([[0.5, -np.inf, 2.0, -1.0], [-np.inf, -np.inf, -np.inf, -np.inf],
+                  [30.0, -np.inf, 1.0, 29.0]], dtype=np.float32)
+    g = np.arange(12, dtype=np.float32).reshape(3, 4)
+    for name, x, g in [(n, a, b) for n in ("softmax", "log_softmax")
+                       for a, b in ((x, g), (x[:1], g[:1]))]:  # the second: no shift at all
+        ours, theirs = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        y = getattr(cr.nn.functional, name)(ours, -1)
+        yt = getattr(torch.nn.functional, name)(theirs, -1)
+        np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-6, err_msg=name)
+        y.backward(cr.tensor(g))
+        yt.backward(torch.tensor(g))
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-5, atol=1e-6,
+                                   err_msg=name)

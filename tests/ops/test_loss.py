@@ -88,6 +88,6 @@ def test_cross_entropy_every_target_ignored_is_nan_with_zero_gradient():
 
 def test_cross_entropy_cases_take_both_softmax_paths():
     """Logits within ±16 skip the max shift; the big-logit case above takes it."""
-    from chainrule.ops.loss import _unshifted_limit
-    assert _unshifted_limit(np.float32) == _unshifted_limit(np.float64) == 16.0
-    assert _unshifted_limit(np.float16) < 6
+    from chainrule.ops.activation import unshifted_limit
+    assert unshifted_limit(np.float32) == unshifted_limit(np.float64) == 16.0
+    assert unshifted_limit(np.float16) < 6
