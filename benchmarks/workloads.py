@@ -110,6 +110,21 @@ def layer_norm(lib):
     return step
 
 
+@workload("batch_norm", rounds=20, about="batch_norm (training) on (64,32,28,28) with affine, forward + backward")
+def batch_norm(lib):
+    rng = np.random.default_rng(0)
+    x = _tensor(lib, rng.standard_normal((64, 32, 28, 28)).astype(np.float32), True)
+    g = _tensor(lib, rng.standard_normal((64, 32, 28, 28)).astype(np.float32))
+    w = _tensor(lib, np.ones(32, dtype=np.float32), True)
+    b = _tensor(lib, np.zeros(32, dtype=np.float32), True)
+    F = _functional(lib)
+
+    def step():
+        x.grad = w.grad = b.grad = None
+        F.batch_norm(x, None, None, w, b, training=True).backward(g)
+    return step
+
+
 @workload("softmax", rounds=20, about="softmax over the last dim of (256,128,128) (attention's shape), forward + backward")
 def softmax(lib):
     rng = np.random.default_rng(0)
