@@ -68,15 +68,32 @@ class ReLU(Op):
 
 
 class LeakyReLU(Op):
-    """x for x > 0, else slope·x; derivative 1 or slope."""
+    """x for x > 0, else slope·x; derivative 1 or slope.
+
+    Both passes multiply by the derivative itself, kept as an array (np.where on a random mask
+    is branchy: measured 27× PyTorch's time). It is built as mask·(1 − s) + s in x's dtype, which
+    is exactly 1 or s for 0 ≤ s ≤ 1 (fl(s + fl(1 − s)) = 1); other slopes take np.where.
+    """
 
     def forward(self, x, negative_slope=0.01):
-        self.mask = x > 0
         self.slope = negative_slope
-        return np.where(self.mask, x, x * negative_slope)
+        mask = x > 0
+        dt = np.result_type(x, negative_slope)
+        if 0.0 <= negative_slope <= 1.0:
+            s = dt.type(negative_slope)
+            factor = mask.astype(dt)
+            factor *= dt.type(1) - s
+            factor += s
+        else:
+            factor = np.where(mask, dt.type(1), dt.type(negative_slope))
+        self.factor = factor
+        with np.errstate(invalid="ignore"):  # −inf·0 (slope 0) is NaN, as in PyTorch
+            return np.multiply(x, factor, dtype=dt)
 
     def backward(self, gy):
-        return where(self.mask, gy, gy * self.slope)
+        if isinstance(gy, Tensor):
+            return gy * Tensor(self.factor)
+        return gy * self.factor
 
 
 class ELU(Op):
@@ -105,7 +122,11 @@ class GELU(Op):
             k = math.sqrt(2.0 / math.pi)
             return 0.5 * x * (1.0 + np.tanh(k * (x + 0.044715 * x * x * x)))
         from .math_ops import erf_array
-        return (0.5 * x * (1.0 + erf_array(x * _SQRT1_2))).astype(x.dtype, copy=False)
+        cdf = np.asarray(erf_array(x * _SQRT1_2))  # Φ(x) = (1 + erf(x/√2))/2, kept for backward
+        cdf += 1.0
+        cdf *= 0.5
+        self.cdf = cdf
+        return (x * cdf).astype(x.dtype, copy=False)
 
     def backward(self, gy):
         x, = self.saved_tensors
@@ -114,9 +135,16 @@ class GELU(Op):
             t = tanh((x + x * x * x * 0.044715) * k)
             dt = (1.0 - t * t) * k * (x * x * (3 * 0.044715) + 1.0)
             return gy * (0.5 * (t + 1.0) + 0.5 * x * dt)
-        cdf = 0.5 * (erf(x * _SQRT1_2) + 1.0)
-        pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
-        return gy * (cdf + x * pdf)
+        if isinstance(x, Tensor):
+            cdf = 0.5 * (erf(x * _SQRT1_2) + 1.0)
+            pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+            return gy * (cdf + x * pdf)
+        gx = np.exp(x * x * -0.5)  # Φ(x) + x·φ(x), in place
+        gx *= _INV_SQRT_2PI
+        gx *= x
+        gx += self.cdf
+        gx *= gy
+        return gx
 
 
 class Softplus(Op):

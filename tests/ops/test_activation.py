@@ -127,3 +127,21 @@ def test_softmax_with_masked_entries_like_torch():
         yt.backward(torch.tensor(g))
         np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-5, atol=1e-6,
                                    err_msg=name)
+
+
+@pytest.mark.parametrize("slope", [0.01, 0.2, 1 / 3, 0.0, 1.0, 3.0, -0.5])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_leaky_relu_bit_identical_to_torch(slope, dtype):
+    """The derivative array mask·(1 − s) + s is exactly 1 or s, so values and gradients match
+    PyTorch bit for bit — infinities and NaN included."""
+    import chainrule as cr
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.standard_normal(200), [np.inf, -np.inf, np.nan, 0.0, -0.0]]).astype(dtype)
+    g = rng.standard_normal(x.shape).astype(dtype)
+    ours, theirs = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y = cr.nn.functional.leaky_relu(ours, slope)
+    yt = torch.nn.functional.leaky_relu(theirs, slope)
+    y.backward(cr.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_array_equal(y.detach().numpy(), yt.detach().numpy())
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
