@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor
+from ._util import promote
 from .activation import logsigmoid, softmax, softplus, unshifted_limit
 from .arithmetic import abs, clamp, where
 from .distance import pairwise_distance
@@ -211,10 +212,37 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return loss.reshape(expect)
 
 
+class SquaredError(Op):
+    """scale·Σ(x − y)², the 'mean' or 'sum' of the squared error as one node (one pass each way:
+    the sum is a dot product); ∂/∂x = 2·scale·(x − y)·g and ∂/∂y = −∂/∂x."""
+
+    def forward(self, x, y, scale):
+        x, y = promote(x, y)  # PyTorch's common dtype (float32 − int64 stays float32)
+        d = x - y
+        self.scale = scale
+        self.d = d
+        self.save_for_backward(x, y)
+        flat = d.reshape(-1)
+        return np.asarray(np.dot(flat, flat) * scale, dtype=d.dtype)
+
+    def backward(self, g):
+        need = self.next
+        if isinstance(g, Tensor):  # differentiable path
+            x, y = self.saved_tensors
+            gx = (x - y) * (g * (2.0 * self.scale))
+        else:
+            gx = self.d * (g * (2.0 * self.scale))
+        return (gx if need[0] is not None else None), (-gx if need[1] is not None else None)
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """(x − y)²."""
     _check_reduction(reduction, "mse_loss")
     _check_same_shape(input, target, "mse_loss")
+    if reduction != "none" and isinstance(input, Tensor) and isinstance(target, Tensor):
+        count = math.prod(input.shape)  # the mean of nothing is NaN, as in PyTorch
+        scale = 1.0 if reduction == "sum" else 1.0 / count if count else math.nan
+        return SquaredError.apply(input, target, scale=scale)
     d = input - target
     return _reduce(d * d, reduction)
 

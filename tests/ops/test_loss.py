@@ -91,3 +91,25 @@ def test_cross_entropy_cases_take_both_softmax_paths():
     from chainrule.ops.activation import unshifted_limit
     assert unshifted_limit(np.float32) == unshifted_limit(np.float64) == 16.0
     assert unshifted_limit(np.float16) < 6
+
+
+def test_mse_of_integer_targets_and_of_nothing_like_torch():
+    """The fused squared error keeps PyTorch's dtype (float32 − int64 → float32), and the mean
+    over an empty input is NaN with an empty gradient."""
+    import torch
+
+    import chainrule
+    x = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
+    y = np.arange(12).reshape(4, 3)
+    ours, theirs = chainrule.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    got = chainrule.nn.functional.mse_loss(ours, chainrule.tensor(y))
+    want = torch.nn.functional.mse_loss(theirs, torch.tensor(y))
+    got.backward()
+    want.backward()
+    assert got.dtype == chainrule.float32
+    np.testing.assert_allclose(float(got), float(want), rtol=1e-6)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-6)
+    empty = chainrule.tensor(np.zeros(0, np.float32), requires_grad=True)
+    loss = chainrule.nn.functional.mse_loss(empty, chainrule.tensor(np.zeros(0, np.float32)))
+    loss.backward()
+    assert np.isnan(float(loss)) and empty.grad.shape == (0,)
