@@ -57,6 +57,26 @@ class Index(Op):
         return IndexAdd.apply(gy, key=self.key, shape=self.in_shape)
 
 
+def _leading_rows(key, shape):
+    """An integer array picking whole rows along the first dim (x[idx], an embedding lookup)."""
+    k0 = key[0] if key else None
+    return (isinstance(k0, np.ndarray) and k0.dtype.kind in "iu" and len(shape) > 1 and
+            all(isinstance(k, slice) and k == slice(None) for k in key[1:]))
+
+
+def _add_rows(z, idx, g):
+    """z[idx[j]] += g[j] for every j, repeated rows summed, as one np.add.at over flat element
+    indices — NumPy's fast one-dimensional case (0.7 ms for a (64, 50) lookup of a (1000, 128)
+    table, against 3.5 ms for np.add.at on the rows and 1.1 ms for sorting and np.add.reduceat).
+    """
+    n = z.shape[0]
+    rows = idx.reshape(-1)
+    rows = np.where(rows < 0, rows + n, rows)
+    width = z.size // n
+    flat = (rows * width)[:, None] + np.arange(width)
+    np.add.at(z.reshape(-1), flat.reshape(-1), np.reshape(g, -1))
+
+
 class IndexAdd(Op):
     """z = zeros(shape) with g added at key; its gradient reads the key back out."""
 
@@ -65,6 +85,8 @@ class IndexAdd(Op):
         z = np.zeros(shape, dtype=g.dtype)
         if _basic(key):
             z[key] = g
+        elif _leading_rows(key, shape) and z.size:
+            _add_rows(z, key[0], g)
         elif len(key) == len(shape) and all(isinstance(k, np.ndarray) and k.dtype.kind in "iu"
                                             for k in key) and z.size:
             # every position named by integer arrays: add with one bincount over flat indices

@@ -16,6 +16,8 @@ CASES = [
     Case("list", lambda m, a: a[[0, 2, 2]], [(3, 4)]),
     Case("list_repeat_grad", lambda m, a: a[[0, 0, 1, 0]], [(2, 3)]),
     Case("int_tensor", lambda m, a, i: a[i], [(5, 2), Int((3, 2), 0, 5)]),
+    Case("rows_repeat_negative", lambda m, a: a[m.tensor([[1, -1, 1], [0, 4, -4]])], [(5, 2, 3)]),
+    Case("rows_then_slice", lambda m, a: a[m.tensor([2, 2, 0]), :], [(3, 4)]),
     Case("two_tensors", lambda m, a, i, j: a[i, j], [(5, 4), Int((6,), 0, 5), Int((6,), 0, 4)]),
     Case("mixed", lambda m, a: a[[0, 2], 1:3], [(3, 4)]),
     Case("bool_mask", lambda m, a, mask: a[mask], [(3, 4), Bool((3, 4))]),
