@@ -15,7 +15,7 @@ from ..autograd.tensor import Tensor, _wrap
 from .conv import Im2Col, ntuple
 from .indexing import IndexAdd, getitem
 from .linalg import matmul
-from .reduction import sum as _sum
+from .reduction import mean, sum as _sum
 from .shape import movedim, reshape, squeeze, unsqueeze
 
 
@@ -235,6 +235,9 @@ def adaptive_avg_poolnd(input, output_size, nsp, op):
     spatial = x.shape[2:]
     size = _adaptive_sizes(output_size, spatial, nsp, op)
     dt = x.data.dtype
+    if all(o == 1 for o in size):  # global average pooling: one mean, not a batch of tiny GEMMs
+        y = mean(x, dim=tuple(range(2, 2 + nsp)), keepdim=True)
+        return squeeze(y, 0) if unbatched else y
     y = matmul(x, _wrap(_averaging_matrix(spatial[-1], size[-1], dt).T))
     if nsp == 2:
         y = matmul(_wrap(_averaging_matrix(spatial[0], size[0], dt)), y)
