@@ -14,7 +14,7 @@ from ._util import promote
 from .activation import logsigmoid, softmax, softplus, unshifted_limit
 from .arithmetic import abs, clamp, where
 from .distance import pairwise_distance
-from .math_ops import exp, log, log1p, sqrt, xlogy
+from .math_ops import exp, log, log1p, sigmoid, sqrt, xlogy
 from .reduction import mean, sum
 from .shape import movedim, reshape
 
@@ -39,6 +39,12 @@ def _check_same_shape(input, target, op):
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"{op}: target size {tuple(target.shape)} must be the same as input size "
                          f"{tuple(input.shape)}")
+
+
+def _sum_scale(reduction, count):
+    """The factor that turns a fused loss's sum into ``reduction``: 1 for 'sum', 1/count for
+    'mean' (the mean of nothing is NaN, as in PyTorch)."""
+    return 1.0 if reduction == "sum" else 1.0 / count if count else math.nan
 
 
 def _data(x):
@@ -182,8 +188,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             dense[r] = (label_smoothing / c) * (w if w is not None else 1.0)
     if reduction != "none":
         # PyTorch: with every target ignored the mean is nan (0/0), and its gradient is zero
-        scale = 1.0 if reduction == "sum" else 1.0 / denom if denom else math.nan
-        return CrossEntropy.apply(rows_in, *sparse, dense, scale=scale)
+        return CrossEntropy.apply(rows_in, *sparse, dense, scale=_sum_scale(reduction, denom))
     loss = CrossEntropy.apply(rows_in, *sparse, dense, scale=None)
     out_shape = (input.shape[0],) + tuple(input.shape[2:]) if nd > 1 else ()
     return loss.reshape(out_shape)
@@ -240,9 +245,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _check_reduction(reduction, "mse_loss")
     _check_same_shape(input, target, "mse_loss")
     if reduction != "none" and isinstance(input, Tensor) and isinstance(target, Tensor):
-        count = math.prod(input.shape)  # the mean of nothing is NaN, as in PyTorch
-        scale = 1.0 if reduction == "sum" else 1.0 / count if count else math.nan
-        return SquaredError.apply(input, target, scale=scale)
+        return SquaredError.apply(input, target, scale=_sum_scale(reduction, math.prod(input.shape)))
     d = input - target
     return _reduce(d * d, reduction)
 
@@ -307,11 +310,48 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return _reduce(BinaryCrossEntropy.apply(input, target, w), reduction)
 
 
+class LogisticLoss(Op):
+    """scale·Σ[max(z, 0) − z·y + log(1 + e^(−|z|))] = scale·Σ −[y log σ(z) + (1−y) log σ(−z)], the
+    'mean' or 'sum' of binary cross-entropy from logits as one node; ∂/∂z = σ(z) − y, ∂/∂y = −z."""
+
+    def forward(self, z, y, scale):
+        z, y = promote(z, y)
+        self.scale, self.z, self.y = scale, z, y
+        self.save_for_backward(z, y)
+        loss = np.negative(np.abs(z))
+        np.exp(loss, out=loss)
+        np.log1p(loss, out=loss)
+        loss += np.maximum(z, 0)
+        loss -= z * y
+        return np.asarray(loss.sum() * scale, dtype=loss.dtype)
+
+    def backward(self, g):
+        need = self.next
+        if isinstance(g, Tensor):  # differentiable path
+            z, y = self.saved_tensors
+            gs = g * self.scale
+            return ((sigmoid(z) - y) * gs if need[0] is not None else None,
+                    -z * gs if need[1] is not None else None)
+        gs = g * self.scale
+        gz = None
+        if need[0] is not None:  # σ(z) − y = 1/(1 + e^(−z)) − y, in place
+            with np.errstate(over="ignore"):
+                gz = np.exp(np.negative(self.z))
+            gz += 1.0
+            np.reciprocal(gz, out=gz)
+            gz -= self.y
+            gz *= gs
+        return gz, (self.z * -gs if need[1] is not None else None)
+
+
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """−w[pw·y·log σ(z) + (1−y)·log σ(−z)], computed stably from logits z."""
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     _check_same_shape(input, target, "binary_cross_entropy_with_logits")
+    if (reduction != "none" and weight is None and pos_weight is None and
+            isinstance(input, Tensor) and isinstance(target, Tensor)):
+        return LogisticLoss.apply(input, target, scale=_sum_scale(reduction, math.prod(input.shape)))
     pos = logsigmoid(input) * target
     if pos_weight is not None:
         pos = pos * pos_weight

@@ -43,6 +43,8 @@ CASES = [
          [PROBS, TARGET01, Fixed(np.array([1.0, 2.0, 0.5]), grad=False)]),
     Case("bce_soft_target", lambda m, p, y: F(m).binary_cross_entropy(p, y), [PROBS, Fixed(np.full((4, 3), 0.3))]),
     Case("bce_logits", lambda m, x, y: F(m).binary_cross_entropy_with_logits(x, y), [(4, 3), TARGET01]),
+    Case("bce_logits_sum_target_grad", lambda m, x, y: F(m).binary_cross_entropy_with_logits(x * 30, y, reduction="sum"),
+         [(4, 3), (4, 3)]),
     Case("bce_logits_pos_weight", lambda m, x, y, pw, w: F(m).binary_cross_entropy_with_logits(
         x, y, weight=w, pos_weight=pw, reduction="none"), [(4, 3), TARGET01,
                                                            Fixed(np.array([2.0, 0.5, 1.0]), grad=False),
