@@ -97,18 +97,40 @@ class LeakyReLU(Op):
 
 
 class ELU(Op):
-    """x for x > 0, else α(eˣ − 1); derivative 1, or y + α on the negative side."""
+    """x for x > 0, else α(eˣ − 1); derivative 1, or α·eˣ on the negative side.
+
+    Without np.where (branchy on a random mask, 7× PyTorch's time): y = max(x, 0) +
+    α·expm1(min(x, 0)) adds an exact 0 to one side or the other, and the derivative is
+    e^min(x, 0) times 1 or α, that factor built as mask·(1 − α) + α (exactly 1 or α for
+    0 ≤ α ≤ 2). Like PyTorch, a NaN input passes its gradient (its test is x ≤ 0).
+    """
 
     def forward(self, x, alpha=1.0):
         self.mask = x > 0
         self.alpha = alpha
-        y = np.where(self.mask, x, alpha * np.expm1(np.minimum(x, 0)))
-        self.save_for_backward(y)
-        return y.astype(x.dtype, copy=False)
+        neg = np.expm1(np.minimum(x, 0))
+        neg *= alpha
+        y = np.maximum(x, 0)
+        y += neg
+        y = y.astype(x.dtype, copy=False)
+        self.save_for_backward(x, y)
+        return y
 
     def backward(self, gy):
-        y, = self.saved_tensors
-        return where(self.mask, gy, gy * (y + self.alpha))
+        x, y = self.saved_tensors
+        if isinstance(gy, Tensor):
+            return where(self.mask, gy, gy * (y + self.alpha))
+        positive = ~(x <= 0)
+        dt = np.result_type(gy, x)
+        if 0.0 <= self.alpha <= 2.0:
+            factor = positive.astype(dt)
+            factor *= dt.type(1) - dt.type(self.alpha)
+            factor += dt.type(self.alpha)
+        else:
+            factor = np.where(positive, dt.type(1), dt.type(self.alpha))
+        factor *= np.exp(np.fmin(x, 0))
+        factor *= gy
+        return factor
 
 
 class GELU(Op):

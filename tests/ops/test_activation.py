@@ -145,3 +145,23 @@ def test_leaky_relu_bit_identical_to_torch(slope, dtype):
     yt.backward(torch.tensor(g))
     np.testing.assert_array_equal(y.detach().numpy(), yt.detach().numpy())
     np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+
+
+@pytest.mark.parametrize("alpha", [1.0, 1.5, 0.3, 3.0])
+def test_elu_at_infinities_and_nan_like_torch(alpha):
+    """ELU without np.where: infinities and NaN give PyTorch's values and gradients (a NaN input
+    passes its gradient, as PyTorch's test x ≤ 0 is false for it)."""
+    import warnings
+
+    import chainrule as cr
+    x = np.array([np.inf, -np.inf, np.nan, 0.0, -2.0, 3.0], dtype=np.float32)
+    g = np.arange(1, 7, dtype=np.float32)
+    ours, theirs = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = cr.nn.functional.elu(ours, alpha)
+        y.backward(cr.tensor(g))
+    yt = torch.nn.functional.elu(theirs, alpha)
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-6)
