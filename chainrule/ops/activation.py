@@ -176,15 +176,31 @@ class Softplus(Op):
         x = to_float(x)
         self.beta, self.threshold = beta, threshold
         self.save_for_backward(x)
-        bx = x * beta
-        soft = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
-        return np.where(bx > threshold, x, soft).astype(x.dtype, copy=False)
+        bx = x * beta if beta != 1 else x
+        soft = np.negative(np.abs(bx), out=np.empty_like(x))  # max(βx,0) + log(1 + e^(−|βx|))
+        np.exp(soft, out=soft)
+        np.log1p(soft, out=soft)
+        soft += np.maximum(bx, 0)
+        if beta != 1:
+            soft /= beta
+        over = bx > threshold
+        if over.any():  # past the threshold softplus is x itself (PyTorch's linear regime)
+            soft = np.where(over, x, soft)
+        return soft.astype(x.dtype, copy=False)
 
     def backward(self, gy):
         x, = self.saved_tensors
-        bx = x * self.beta
-        over = (bx.data if isinstance(bx, Tensor) else bx) > self.threshold
-        return where(over, gy, gy * sigmoid(bx))
+        if isinstance(x, Tensor):
+            bx = x * self.beta
+            return where(bx.data > self.threshold, gy, gy * sigmoid(bx))
+        bx = np.multiply(x, self.beta, out=np.empty_like(x))
+        over = bx > self.threshold
+        with np.errstate(over="ignore"):  # σ(βx) = 1/(1 + e^(−βx)) in place
+            g = np.exp(np.negative(bx, out=bx), out=bx)
+        g += 1.0
+        np.reciprocal(g, out=g)
+        g *= gy
+        return np.where(over, gy, g) if over.any() else g
 
 
 class Hardtanh(Op):
@@ -217,11 +233,22 @@ class LogSigmoid(Op):
     def forward(self, x):
         x = to_float(x)
         self.save_for_backward(x)
-        return (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+        y = np.negative(np.abs(x), out=np.empty_like(x))  # min(x, 0) − log(1 + e^(−|x|))
+        np.exp(y, out=y)
+        np.log1p(y, out=y)
+        np.subtract(np.minimum(x, 0), y, out=y)
+        return y.astype(x.dtype, copy=False)
 
     def backward(self, gy):
         x, = self.saved_tensors
-        return gy * sigmoid(-x)
+        if isinstance(x, Tensor):
+            return gy * sigmoid(-x)
+        with np.errstate(over="ignore"):  # σ(−x) = 1/(1 + eˣ) in place
+            g = np.exp(x, out=np.empty_like(x))
+        g += 1.0
+        np.reciprocal(g, out=g)
+        g *= gy
+        return g
 
 
 class Softmax(Op):
