@@ -35,7 +35,10 @@ class Pow(Op):
         n = self.next
         ga = gb = None
         if n[0] is not None:
-            if isinstance(b, (int, float)):
+            if isinstance(b, (int, float)) and b == 2 and type(a) is np.ndarray and type(gy) is np.ndarray:
+                ga = np.multiply(a, gy, dtype=np.result_type(a, gy))  # 2·a·g: x**2 is common
+                ga *= 2
+            elif isinstance(b, (int, float)):
                 ga = gy * 0 if b == 0 else gy * b * a ** (b - 1)
             else:
                 ga = where(b == 0, 0.0, gy * b * a ** (b - 1))

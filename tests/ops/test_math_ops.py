@@ -21,6 +21,8 @@ CASES = [
     Case("sigmoid", lambda m, a: m.sigmoid(a), [[(3, 4)], [Fixed(np.array([-100.0, -5.0, 0.0, 5.0, 100.0]))]]),
     Case("erf", lambda m, a: m.erf(a), [[(3, 4)], [Fixed(np.array([-4.0, -3.0, -0.5, 0.0, 2.9, 3.5]))]]),
     Case("pow_scalar", lambda m, a: a ** 3, [(3, 4)]),
+    Case("pow_square", lambda m, a: a ** 2, [(3, 4)]),
+    Case("pow_square_float", lambda m, a: m.pow(a, 2.0), [(3,)]),
     Case("pow_half", lambda m, a: a ** 0.5, [Pos((3, 4))]),
     Case("pow_neg", lambda m, a: m.pow(a, -2.0), [Pos((3,))]),
     Case("pow_zero", lambda m, a: a ** 0, [(3,)]),
