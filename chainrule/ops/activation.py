@@ -15,7 +15,7 @@ from ..autograd.tensor import Tensor
 from ..backend import parallel_rows
 from ._util import norm_dim, to_float
 from .arithmetic import where
-from .math_ops import erf, exp, sigmoid, tanh
+from .math_ops import erf, erf_array, exp, sigmoid, sigmoid_of_negative, tanh
 from .reduction import sum as _sum
 
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
@@ -45,6 +45,19 @@ def _all_finite(a):
     return math.isfinite(np.dot(flat, flat))
 
 
+def _one_or(mask, value, dt):
+    """An array of dtype dt: 1 where mask, else ``value`` — as mask·(1 − v) + v, which is exactly 1
+    or v for 0 ≤ v ≤ 2 (1 − v is exact for v ≥ ½, and fl(v + fl(1 − v)) = 1 below), without
+    np.where's branches (27× slower on a random mask); other values take np.where."""
+    if not 0.0 <= value <= 2.0:
+        return np.where(mask, dt.type(1), dt.type(value))
+    v = dt.type(value)
+    out = np.asarray(mask).astype(dt)
+    out *= dt.type(1) - v
+    out += v
+    return out
+
+
 class ReLU(Op):
     """max(0, x); derivative 1 for x > 0, else 0.
 
@@ -70,22 +83,13 @@ class ReLU(Op):
 class LeakyReLU(Op):
     """x for x > 0, else slope·x; derivative 1 or slope.
 
-    Both passes multiply by the derivative itself, kept as an array (np.where on a random mask
-    is branchy: measured 27× PyTorch's time). It is built as mask·(1 − s) + s in x's dtype, which
-    is exactly 1 or s for 0 ≤ s ≤ 1 (fl(s + fl(1 − s)) = 1); other slopes take np.where.
+    Both passes multiply by the derivative itself, kept as an array (``_one_or``).
     """
 
     def forward(self, x, negative_slope=0.01):
         self.slope = negative_slope
-        mask = x > 0
         dt = np.result_type(x, negative_slope)
-        if 0.0 <= negative_slope <= 1.0:
-            s = dt.type(negative_slope)
-            factor = mask.astype(dt)
-            factor *= dt.type(1) - s
-            factor += s
-        else:
-            factor = np.where(mask, dt.type(1), dt.type(negative_slope))
+        factor = _one_or(x > 0, negative_slope, dt)
         self.factor = factor
         with np.errstate(invalid="ignore"):  # −inf·0 (slope 0) is NaN, as in PyTorch
             return np.multiply(x, factor, dtype=dt)
@@ -101,8 +105,8 @@ class ELU(Op):
 
     Without np.where (branchy on a random mask, 7× PyTorch's time): y = max(x, 0) +
     α·expm1(min(x, 0)) adds an exact 0 to one side or the other, and the derivative is
-    e^min(x, 0) times 1 or α, that factor built as mask·(1 − α) + α (exactly 1 or α for
-    0 ≤ α ≤ 2). Like PyTorch, a NaN input passes its gradient (its test is x ≤ 0).
+    e^min(x, 0) times 1 or α (``_one_or``). Like PyTorch, a NaN input passes its gradient (its
+    test is x ≤ 0).
     """
 
     def forward(self, x, alpha=1.0):
@@ -120,14 +124,7 @@ class ELU(Op):
         x, y = self.saved_tensors
         if isinstance(gy, Tensor):
             return where(self.mask, gy, gy * (y + self.alpha))
-        positive = ~(x <= 0)
-        dt = np.result_type(gy, x)
-        if 0.0 <= self.alpha <= 2.0:
-            factor = positive.astype(dt)
-            factor *= dt.type(1) - dt.type(self.alpha)
-            factor += dt.type(self.alpha)
-        else:
-            factor = np.where(positive, dt.type(1), dt.type(self.alpha))
+        factor = _one_or(~(x <= 0), self.alpha, np.result_type(gy, x))
         factor *= np.exp(np.fmin(x, 0))
         factor *= gy
         return factor
@@ -143,7 +140,6 @@ class GELU(Op):
         if approximate == "tanh":
             k = math.sqrt(2.0 / math.pi)
             return 0.5 * x * (1.0 + np.tanh(k * (x + 0.044715 * x * x * x)))
-        from .math_ops import erf_array
         cdf = np.asarray(erf_array(x * _SQRT1_2))  # Φ(x) = (1 + erf(x/√2))/2, kept for backward
         cdf += 1.0
         cdf *= 0.5
@@ -195,10 +191,7 @@ class Softplus(Op):
             return where(bx.data > self.threshold, gy, gy * sigmoid(bx))
         bx = np.multiply(x, self.beta, out=np.empty_like(x))
         over = bx > self.threshold
-        with np.errstate(over="ignore"):  # σ(βx) = 1/(1 + e^(−βx)) in place
-            g = np.exp(np.negative(bx, out=bx), out=bx)
-        g += 1.0
-        np.reciprocal(g, out=g)
+        g = sigmoid_of_negative(np.negative(bx, out=bx))  # σ(βx)
         g *= gy
         return np.where(over, gy, g) if over.any() else g
 
@@ -243,10 +236,7 @@ class LogSigmoid(Op):
         x, = self.saved_tensors
         if isinstance(x, Tensor):
             return gy * sigmoid(-x)
-        with np.errstate(over="ignore"):  # σ(−x) = 1/(1 + eˣ) in place
-            g = np.exp(x, out=np.empty_like(x))
-        g += 1.0
-        np.reciprocal(g, out=g)
+        g = sigmoid_of_negative(x)  # σ(−x)
         g *= gy
         return g
 

@@ -14,7 +14,7 @@ from ._util import promote
 from .activation import logsigmoid, softmax, softplus, unshifted_limit
 from .arithmetic import abs, clamp, where
 from .distance import pairwise_distance
-from .math_ops import exp, log, log1p, sigmoid, sqrt, xlogy
+from .math_ops import exp, log, log1p, sigmoid, sigmoid_of_negative, sqrt, xlogy
 from .reduction import mean, sum
 from .shape import movedim, reshape
 
@@ -318,11 +318,14 @@ class LogisticLoss(Op):
         z, y = promote(z, y)
         self.scale, self.z, self.y = scale, z, y
         self.save_for_backward(z, y)
-        loss = np.negative(np.abs(z))
-        np.exp(loss, out=loss)
-        np.log1p(loss, out=loss)
-        loss += np.maximum(z, 0)
+        # max(z, 0) − z·y first: for a confident right answer the two cancel exactly and the
+        # tiny log term survives (adding it to max(z, 0) first would round it away)
+        loss = np.maximum(z, 0, out=np.empty_like(z))
         loss -= z * y
+        soft = np.negative(np.abs(z), out=np.empty_like(z))
+        np.exp(soft, out=soft)
+        np.log1p(soft, out=soft)
+        loss += soft
         return np.asarray(loss.sum() * scale, dtype=loss.dtype)
 
     def backward(self, g):
@@ -334,11 +337,8 @@ class LogisticLoss(Op):
                     -z * gs if need[1] is not None else None)
         gs = g * self.scale
         gz = None
-        if need[0] is not None:  # σ(z) − y = 1/(1 + e^(−z)) − y, in place
-            with np.errstate(over="ignore"):
-                gz = np.exp(np.negative(self.z))
-            gz += 1.0
-            np.reciprocal(gz, out=gz)
+        if need[0] is not None:  # σ(z) − y, in place
+            gz = sigmoid_of_negative(np.negative(self.z))
             gz -= self.y
             gz *= gs
         return gz, (self.z * -gs if need[1] is not None else None)

@@ -115,3 +115,17 @@ def test_mse_of_integer_targets_and_of_nothing_like_torch():
     loss = chainrule.nn.functional.mse_loss(empty, chainrule.tensor(np.zeros(0, np.float32)))
     loss.backward()
     assert np.isnan(float(loss)) and empty.grad.shape == (0,)
+
+
+def test_bce_with_logits_keeps_tiny_losses_of_confident_answers():
+    """z = 40 with target 1: the loss is log(1 + e⁻⁴⁰) ≈ 4.2e-18, not 0 (order of the sum)."""
+    import torch
+
+    import chainrule
+    z = np.array([40.0, -40.0, 15.0], dtype=np.float32)
+    y = np.array([1.0, 0.0, 1.0], dtype=np.float32)
+    got = chainrule.nn.functional.binary_cross_entropy_with_logits(chainrule.tensor(z), chainrule.tensor(y),
+                                                                   reduction="sum")
+    want = torch.nn.functional.binary_cross_entropy_with_logits(torch.tensor(z), torch.tensor(y), reduction="sum")
+    np.testing.assert_allclose(float(got), float(want), rtol=1e-5)
+    assert float(got) > 0
