@@ -316,7 +316,7 @@ class LogisticLoss(Op):
 
     def forward(self, z, y, scale):
         z, y = promote(z, y)
-        self.scale, self.z, self.y = scale, z, y
+        self.scale = scale
         self.save_for_backward(z, y)
         # max(z, 0) − z·y first: for a confident right answer the two cancel exactly and the
         # tiny log term survives (adding it to max(z, 0) first would round it away)
@@ -330,18 +330,17 @@ class LogisticLoss(Op):
 
     def backward(self, g):
         need = self.next
+        z, y = self.saved_tensors
+        gs = g * self.scale
         if isinstance(g, Tensor):  # differentiable path
-            z, y = self.saved_tensors
-            gs = g * self.scale
             return ((sigmoid(z) - y) * gs if need[0] is not None else None,
                     -z * gs if need[1] is not None else None)
-        gs = g * self.scale
         gz = None
         if need[0] is not None:  # σ(z) − y, in place
-            gz = sigmoid_of_negative(np.negative(self.z))
-            gz -= self.y
+            gz = sigmoid_of_negative(np.negative(z))
+            gz -= y
             gz *= gs
-        return gz, (self.z * -gs if need[1] is not None else None)
+        return gz, (z * -gs if need[1] is not None else None)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
