@@ -430,30 +430,29 @@ class _BackwardHookState:
         self.grad_output = None
         self.n_in = sum(isinstance(a, Tensor) and a.requires_grad for a in args)
 
-    def wrap_inputs(self, args):
-        idx = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+    def _through_identity(self, side, items):
+        """``items`` with each tensor that requires grad passed through one hook identity node
+        (``side`` "in" or "out"), or None when none does."""
+        idx = [i for i, a in enumerate(items) if isinstance(a, Tensor) and a.requires_grad]
         if not idx:
-            return args
-        outs = _HookIdentity.apply(self, "in", *[args[i] for i in idx])
-        outs = outs if isinstance(outs, tuple) else (outs,)
-        args = list(args)
-        for i, o in zip(idx, outs):
-            args[i] = o
-        return tuple(args)
+            return None
+        passed = _HookIdentity.apply(self, side, *[items[i] for i in idx])
+        passed = passed if isinstance(passed, tuple) else (passed,)
+        items = list(items)
+        for i, p in zip(idx, passed):
+            items[i] = p
+        return items
+
+    def wrap_inputs(self, args):
+        items = self._through_identity("in", args)
+        return args if items is None else tuple(items)
 
     def wrap_outputs(self, out):
         single = isinstance(out, Tensor)
         items = (out,) if single else tuple(out) if isinstance(out, (tuple, list)) else None
+        items = None if items is None else self._through_identity("out", items)
         if items is None:
             return out
-        idx = [i for i, t in enumerate(items) if isinstance(t, Tensor) and t.requires_grad]
-        if not idx:
-            return out
-        wrapped = _HookIdentity.apply(self, "out", *[items[i] for i in idx])
-        wrapped = wrapped if isinstance(wrapped, tuple) else (wrapped,)
-        items = list(items)
-        for i, w in zip(idx, wrapped):
-            items[i] = w
         return items[0] if single else type(out)(items)
 
     def on_backward(self, kind, grads):
