@@ -49,11 +49,6 @@ def _reflected(fn):
     return r
 
 
-def _setitem(self, key, value):
-    key = indexing.normalize_key(key)
-    apply_inplace(self, lambda s, v: index_put(s, key, v), value, op="__setitem__")
-
-
 def _filled(s, value):
     return where(True, value, s)
 
@@ -140,7 +135,7 @@ def install():
     T.__abs__ = abs
     T.__invert__ = bitwise_not
     T.__getitem__ = getitem
-    T.__setitem__ = _setitem
+    T.__setitem__ = indexing.setitem
     T.__iter__ = _iter
     for name, fn in {"add": add, "sub": sub, "mul": mul, "truediv": div, "pow": pow,
                      "and": bitwise_and, "or": bitwise_or, "xor": bitwise_xor,

@@ -7,17 +7,46 @@ share that one backward.
 """
 import numpy as np
 
+from ..autograd.broadcast import sum_to_shape
 from ..autograd.function import Op
-from ..autograd.tensor import Tensor, _wrap
+from ..autograd.grad_mode import mode
+from ..autograd.tensor import Tensor, _wrap, bump_version
 from ._util import norm_dim
+from .arithmetic import where
+
+_new = object.__new__
+
+
+_SIMPLE = (int, slice, type(None), type(Ellipsis))
 
 
 def _basic(key):
     return all(k is None or k is Ellipsis or isinstance(k, (int, np.integer, slice)) for k in key)
 
 
+def _simple_key(key):
+    """A key of ints, slices, None and ``...`` only: basic indexing, a view of the same memory."""
+    t = type(key)
+    if t is int or t is slice:
+        return True
+    if t is tuple:
+        for k in key:
+            if type(k) not in _SIMPLE:
+                return False
+        return True
+    return False
+
+
 def normalize_key(key):
-    """Tensors and lists in an index become arrays; the key is always a tuple."""
+    """Tensors and lists in an index become arrays; the key is always a tuple.
+
+    Where integers and index arrays are mixed, PyTorch applies the integers first (each selects
+    and removes its dim) and only then the arrays; NumPy counts an integer as one more index
+    array, which moves the result's dims when a slice separates them. Such a key is split into
+    ``Split(first, then)``: the integer part (a view), then the array part.
+    """
+    if type(key) is Split:
+        return key
     if not isinstance(key, tuple):
         key = (key,)
     out = []
@@ -33,13 +62,65 @@ def normalize_key(key):
                 raise IndexError("__getitem__: lists used as indices must hold ints or bools")
         elif isinstance(k, bool):
             k = np.asarray(k)
+        elif isinstance(k, np.ndarray) and k.dtype.kind == "f":
+            raise IndexError("__getitem__: arrays used as indices must hold ints or bools")
         out.append(k)
-    return tuple(out)
+    key = tuple(out)
+    if any(isinstance(k, np.ndarray) for k in key) and any(
+            isinstance(k, (int, np.integer)) for k in key):
+        return _split_ints(key)
+    return key
+
+
+class Split(tuple):
+    """A key applied in two steps, ``x[first][then]`` (see ``normalize_key``)."""
+
+
+def _split_ints(key):
+    first, then = [], []
+    for k in key:
+        if isinstance(k, (int, np.integer)):
+            first.append(k)
+        elif k is None:
+            first.append(None)
+            then.append(slice(None))
+        elif k is Ellipsis:
+            first.append(k)
+            then.append(k)
+        else:
+            n = k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 1
+            first.extend([slice(None)] * n)
+            then.append(k)
+    return Split((tuple(first), tuple(then)))
+
+
+def read(a, key):
+    """``a[key]`` for a normalized key (arrays only)."""
+    if type(key) is Split:
+        return a[key[0]][key[1]]
+    return a[key]
+
+
+def write(a, key, value):
+    """``a[key] = value`` in place, for a normalized key (arrays only)."""
+    if type(key) is Split:
+        a[key[0]][key[1]] = value
+    else:
+        a[key] = value
 
 
 def _index_error(e, op):
     msg = str(e).replace("axis", "dimension")
     return IndexError(f"{op}: {msg}")
+
+
+def _view(a, key):
+    """``a[key]`` for a basic key, always an array sharing a's memory (NumPy would hand back a
+    scalar copy when every dim is picked by an integer; PyTorch gives a 0-d view)."""
+    out = a[key]
+    if type(out) is not np.ndarray:
+        out = a[(key if type(key) is tuple else (key,)) + (Ellipsis,)]
+    return out
 
 
 class Index(Op):
@@ -49,7 +130,7 @@ class Index(Op):
         self.key = key
         self.in_shape = x.shape
         try:
-            return x[key]
+            return _view(x, key) if _basic(key) else read(x, key)
         except IndexError as e:
             raise _index_error(e, "__getitem__") from None
 
@@ -77,6 +158,24 @@ def _add_rows(z, idx, g):
     np.add.at(z.reshape(-1), flat.reshape(-1), np.reshape(g, -1))
 
 
+def _add_at(z, key, g):
+    """z[key] += g in place, where entries that key names twice receive both additions."""
+    if type(key) is Split:
+        _add_at(z[key[0]], key[1], g)
+    elif _basic(key):
+        z[key] += g
+    elif _leading_rows(key, z.shape) and z.size:
+        _add_rows(z, key[0], g)
+    elif len(key) == z.ndim and all(isinstance(k, np.ndarray) and k.dtype.kind in "iu"
+                                    for k in key) and z.size:
+        # every position named by integer arrays: add with one bincount over flat indices
+        flat = np.ravel_multi_index(np.broadcast_arrays(*key), z.shape, mode="wrap")
+        g = np.broadcast_to(g, flat.shape)
+        z += np.bincount(flat.ravel(), weights=g.ravel(), minlength=z.size).reshape(z.shape)
+    else:
+        np.add.at(z, key, g)
+
+
 class IndexAdd(Op):
     """z = zeros(shape) with g added at key; its gradient reads the key back out."""
 
@@ -85,59 +184,104 @@ class IndexAdd(Op):
         z = np.zeros(shape, dtype=g.dtype)
         if _basic(key):
             z[key] = g
-        elif _leading_rows(key, shape) and z.size:
-            _add_rows(z, key[0], g)
-        elif len(key) == len(shape) and all(isinstance(k, np.ndarray) and k.dtype.kind in "iu"
-                                            for k in key) and z.size:
-            # every position named by integer arrays: add with one bincount over flat indices
-            flat = np.ravel_multi_index(np.broadcast_arrays(*key), shape, mode="wrap")
-            g = np.broadcast_to(g, flat.shape)
-            z = np.bincount(flat.ravel(), weights=g.ravel(), minlength=z.size)
-            z = z.reshape(shape).astype(g.dtype, copy=False)
         else:
-            np.add.at(z, key, g)
+            _add_at(z, key, g)
         return z
 
     def backward(self, gz):
         return getitem(gz, self.key)
 
 
-class IndexPut(Op):
-    """z = x with ``value`` written at key; x's gradient is zero there, value's is read from it."""
+def _write_checked(z, key, value):
+    try:
+        write(z, key, value)
+    except IndexError as e:
+        raise _index_error(e, "__setitem__") from None
+    except ValueError:
+        raise RuntimeError(f"__setitem__: shape mismatch: value of shape {np.shape(value)} "
+                           f"cannot be broadcast to the indexing result of shape "
+                           f"{np.shape(read(z, key))}") from None
 
-    def forward(self, x, value, key):
+
+class IndexPut(Op):
+    """z = x with ``value`` written at key; x's gradient is zero there, value's is read from it.
+
+    With ``inplace=True`` the write goes into x's own memory (``x[key] = value`` under autograd):
+    the backward needs only the key, never x's old numbers, so nothing is copied.
+    """
+
+    def forward(self, x, value, key, inplace=False):
         self.key = key
         self.value_shape = np.shape(value)
-        z = x.copy()
-        try:
-            z[key] = value
-        except IndexError as e:
-            raise _index_error(e, "__setitem__") from None
-        except ValueError:
-            raise RuntimeError(f"__setitem__: shape mismatch: value of shape {np.shape(value)} "
-                               f"cannot be broadcast to the indexing result of shape "
-                               f"{np.shape(x[key])}") from None
+        z = x if inplace else x.copy()
+        _write_checked(z, key, value)
         return z
 
     def backward(self, gz):
-        from .arithmetic import where
-        from ..autograd.broadcast import sum_to_shape
-        mask = np.zeros(np.shape(gz.data if isinstance(gz, Tensor) else gz), dtype=bool)
-        mask[self.key] = True
-        gx = where(mask, 0.0, gz) if self.next[0] is not None else None
-        gv = None
+        gx = gv = None
+        if self.next[0] is not None:
+            mask = np.zeros(np.shape(gz.data if isinstance(gz, Tensor) else gz), dtype=bool)
+            write(mask, self.key, True)
+            gx = where(mask, 0.0, gz)
         if self.next[1] is not None:
-            gv = getitem(gz, self.key)
-            gv = sum_to_shape(gv, self.value_shape)
+            gv = sum_to_shape(getitem(gz, self.key), self.value_shape)
         return gx, gv
 
 
 def getitem(input, key):
-    key = normalize_key(key)
+    """``input[key]``: a view for ints, slices, None and ``...`` (no graph work unless a gradient
+    is needed); advanced keys copy, as in PyTorch."""
+    if _simple_key(key) and type(input) is not np.ndarray:
+        d = input.data
+        if not (input.requires_grad and mode.enabled):
+            try:
+                out = _view(d, key)
+            except IndexError as e:
+                raise _index_error(e, "__getitem__") from None
+            t = _new(Tensor)
+            t.data = out
+            t.grad = t.grad_fn = t._hooks = None
+            t.requires_grad = False
+            t._output_nr = t._version = 0
+            t._base = input._base if input._base is not None else input
+            return t
+        key = key if type(key) is tuple else (key,)
+    else:
+        key = normalize_key(key)
     out = Index.apply(input, key=key)
     if isinstance(input, Tensor) and out.data.base is not None and _basic(key):
         out._base = input._base if input._base is not None else input
     return out
+
+
+def setitem(input, key, value):
+    """``input[key] = value`` written into input's memory (views included), O(size of the slice).
+
+    The change is recorded on the version clock, so a pending backward that saved ``input``
+    raises. When a gradient is needed (input or value requires grad), input becomes the output of
+    an ``IndexPut`` node: the gradient flowing back to input's old value is zero where it was
+    overwritten, and value's gradient is read from there.
+    """
+    key = normalize_key(key)
+    grad_value = isinstance(value, Tensor) and value.requires_grad
+    v = value.data if isinstance(value, Tensor) else value
+    if not (mode.enabled and (input.requires_grad or grad_value)):
+        _write_checked(input.data, key, v)
+        bump_version(input)
+        return
+    if input.grad_fn is None and input.requires_grad:
+        raise RuntimeError("__setitem__: a leaf Variable that requires grad is being used in an "
+                           "in-place operation; wrap it in `with chainrule.no_grad():` or use an "
+                           "out-of-place op such as index_put")
+    if input._base is not None:
+        raise RuntimeError("__setitem__: an in-place change of a view of a tensor that is part of "
+                           "the graph is not supported; use an out-of-place op or clone() first")
+    if v is not input.data and np.shares_memory(v, input.data):
+        value = value.clone() if isinstance(value, Tensor) else np.array(v)
+    old = _wrap(input.data, input.grad_fn, input.requires_grad, input._output_nr)
+    bump_version(input)
+    out = IndexPut.apply(old, value, key=key, inplace=True)
+    input.grad_fn, input._output_nr, input.requires_grad = out.grad_fn, 0, True
 
 
 def index_put(input, key, value):
