@@ -17,7 +17,8 @@ from .activation import (celu, elu, gelu, hardsigmoid, hardswish, hardtanh, leak
 from .arithmetic import (abs, absolute, add, clamp, clamp_max, clamp_min, clip, div, floor_divide,
                          fmax, fmin, lerp, maximum, minimum, mul, neg, negative, reciprocal,
                          remainder, rsub, sign, sub, where)
-from .compare import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge,
+from .compare import (allclose, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or,
+                      bitwise_right_shift, bitwise_xor, eq, equal, ge,
                       greater, greater_equal, gt, isclose, isfinite, isinf, isnan, isneginf,
                       isposinf, le, less, less_equal, logical_and, logical_not, logical_or,
                       logical_xor, lt, ne, not_equal, signbit)
@@ -27,7 +28,15 @@ from .creation import (FloatTensor, LongTensor, arange, as_tensor, bernoulli, em
                        rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros,
                        zeros_like)
 from .indexing import (argwhere, gather, getitem, index_put, index_select, masked_select, nonzero,
-                       scatter, scatter_add, take, take_along_dim)
+                       take, take_along_dim)
+from .scatter import scatter, scatter_add, scatter_reduce
+from .matrix import diag, diag_embed, meshgrid, repeat_interleave, trace, unfold
+from .scan import logcumsumexp
+from .sorting import (argsort, bincount, bucketize, cummax, cummin, histc, kthvalue, median, mode,
+                      msort, nanmedian, searchsorted, sort, topk, unique)
+from .trig import (acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, asin,
+                   asinh, atan, atan2, atanh, copysign, cosh, deg2rad, fmod, hypot, logaddexp,
+                   rad2deg, sinh)
 from .inplace import apply_inplace
 from .linalg import bmm, dot, einsum, ger, inner, matmul, mm, outer, vdot
 from .math_ops import (ceil, cos, erf, exp, exp2, expm1, float_power, floor, frac, log, log1p,
@@ -124,7 +133,8 @@ def install():
     T = Tensor
     binary = {"add": add, "sub": sub, "mul": mul, "truediv": div, "floordiv": floor_divide,
               "mod": remainder, "pow": pow, "matmul": matmul, "and": bitwise_and,
-              "or": bitwise_or, "xor": bitwise_xor}
+              "or": bitwise_or, "xor": bitwise_xor, "lshift": bitwise_left_shift,
+              "rshift": bitwise_right_shift}
     for name, fn in binary.items():
         setattr(T, f"__{name}__", fn)
         setattr(T, f"__r{name}__", _reflected(fn))
@@ -139,7 +149,8 @@ def install():
     T.__iter__ = _iter
     for name, fn in {"add": add, "sub": sub, "mul": mul, "truediv": div, "pow": pow,
                      "and": bitwise_and, "or": bitwise_or, "xor": bitwise_xor,
-                     "floordiv": floor_divide, "mod": remainder}.items():
+                     "floordiv": floor_divide, "mod": remainder, "lshift": bitwise_left_shift,
+                     "rshift": bitwise_right_shift}.items():
         setattr(T, f"__i{name}__", _inplace_method(fn, f"__i{name}__"))
 
     methods = """
@@ -159,6 +170,11 @@ def install():
         unbind flip fliplr flipud roll narrow select tril triu masked_fill diagonal clone contiguous
         gather scatter scatter_add index_select take_along_dim take masked_select nonzero argwhere
         matmul mm bmm dot outer inner to type_as
+        asin acos atan atan2 sinh cosh asinh acosh atanh arcsin arccos arctan arctan2 arcsinh
+        arccosh arctanh hypot logaddexp copysign fmod deg2rad rad2deg
+        sort argsort msort topk kthvalue median nanmedian mode cummax cummin logcumsumexp unique
+        bincount histc scatter_reduce diag diag_embed trace repeat_interleave unfold
+        bitwise_left_shift bitwise_right_shift
     """.split()
     namespace = globals()
     for name in methods:
@@ -185,7 +201,8 @@ def install():
 
     for fn in [add, sub, mul, div, pow, neg, abs, clamp, clamp_min, clamp_max, exp, log, sqrt,
                sigmoid, tanh, relu, masked_fill, scatter, scatter_add, floor_divide, remainder,
-               reciprocal, square, sin, cos, lerp, clip]:
+               reciprocal, square, sin, cos, lerp, clip, asin, acos, atan, sinh, cosh, atan2, fmod,
+               copysign, hypot, scatter_reduce]:
         setattr(T, fn.__name__ + "_", _inplace_method(fn, fn.__name__ + "_"))
     T.div_ = T.divide_ = T.true_divide_ = _inplace_method(div, "div_")
     T.mul_ = T.multiply_ = _inplace_method(mul, "mul_")

@@ -366,26 +366,6 @@ def _scatter_args(input, dim, index, src, op):
     return key, src
 
 
-def scatter(input, dim, index, src=None, *, value=None, reduce=None):
-    """out = input, then out[i][index[i][j]] = src[i][j] (dim = 1)."""
-    if reduce is not None:
-        if reduce == "add":
-            return scatter_add(input, dim, index, src if src is not None else value)
-        raise ValueError(f"scatter: reduce must be None or 'add', got {reduce!r}")
-    if src is None:
-        src = value
-    if src is None:
-        raise TypeError("scatter: expected a src tensor or a value")
-    key, src = _scatter_args(input, dim, index, src, "scatter")
-    return IndexPut.apply(input, src, key=key)
-
-
-def scatter_add(input, dim, index, src):
-    """out = input, then out[i][index[i][j]] += src[i][j] (dim = 1): repeated indices add up."""
-    key, src = _scatter_args(input, dim, index, src, "scatter_add")
-    return input + IndexAdd.apply(src, key=key, shape=tuple(input.shape))
-
-
 def index_select(input, dim, index):
     idx = _index_data(index)
     n = len(input.shape)
