@@ -3,11 +3,13 @@
 The differentiable primitives live in ``chainrule.ops``; this module gathers them under the names
 PyTorch users know (``import chainrule.nn.functional as F``).
 """
+from ..ops.arithmetic import where
 from ..ops.activation import (celu, elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu,
                               log_softmax, logsigmoid, mish, relu, relu6, selu, silu, softmax,
                               softmin, softplus)
 from ..ops.attention import scaled_dot_product_attention
-from ..ops.conv import (conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold)
+from ..ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,
+                        conv_transpose3d, fold, unfold)
 from ..ops.distance import cosine_similarity, pairwise_distance
 from ..ops.dropout import dropout, dropout1d, dropout2d
 from ..ops.embedding import embedding, one_hot
@@ -22,25 +24,44 @@ from ..ops.normalization import (batch_norm, group_norm, instance_norm, layer_no
                                  local_response_norm, normalize)
 from ..ops.padding import pad
 from ..ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
-                           adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
-                           max_unpool2d)
+                           adaptive_max_pool2d, avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d,
+                           max_pool2d, max_pool3d, max_unpool2d)
 from ..ops.sampling import (affine_grid, grid_sample, interpolate, pixel_shuffle,
                             pixel_unshuffle, upsample)
 
 
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, else value."""
-    from ..ops.arithmetic import where
     return where(input.data > threshold, input, float(value))
 
 
 def prelu(input, weight):
     """max(0, x) + a·min(0, x), a learned per channel (dim 1) or shared."""
-    from ..ops.arithmetic import where
     w = weight
     if len(input.shape) > 1 and weight.shape and weight.shape[0] > 1:
         w = weight.reshape((1, -1) + (1,) * (len(input.shape) - 2))
     return where(input.data > 0, input, input * w)
+
+
+def softsign(input):
+    """x / (1 + |x|): a slower-saturating cousin of tanh."""
+    return input / (1.0 + input.abs())
+
+
+def tanhshrink(input):
+    """x − tanh x."""
+    return input - tanh(input)
+
+
+def softshrink(input, lambd=0.5):
+    """x − λ above λ, x + λ below −λ, 0 between (the proximal step of an L1 penalty)."""
+    d = input.data
+    return where(d > lambd, input - lambd, where(d < -lambd, input + lambd, 0.0))
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > λ, else 0."""
+    return where(abs(input.data) > lambd, input, 0.0)
 
 
 def glu(input, dim=-1):

@@ -6,6 +6,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from .activation import softmax
 from .dropout import dropout
+from .matrix import repeat_interleave
 from .shape import masked_fill, transpose
 
 
@@ -21,6 +22,14 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if key.shape[-2] != value.shape[-2]:
         raise RuntimeError(f"scaled_dot_product_attention: key and value must have the same "
                            f"length, got {tuple(key.shape)} and {tuple(value.shape)}")
+    if enable_gqa and len(query.shape) >= 3 and key.shape[-3] != query.shape[-3]:
+        hq, hk = query.shape[-3], key.shape[-3]
+        if hk == 0 or hq % hk or value.shape[-3] != hk:
+            raise RuntimeError(f"scaled_dot_product_attention: with enable_gqa the query heads ({hq}) "
+                               f"must be a multiple of the key/value heads ({hk}, {value.shape[-3]})")
+        # grouped-query attention: each key/value head serves hq/hk consecutive query heads
+        key = repeat_interleave(key, hq // hk, dim=-3)
+        value = repeat_interleave(value, hq // hk, dim=-3)
     L, S = query.shape[-2], key.shape[-2]
     s = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = (query @ transpose(key, -2, -1)) * s

@@ -352,6 +352,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return convnd(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return convnd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     return conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
@@ -362,6 +366,12 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                      dilation=1):
     return conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
                             dilation, 2, "conv_transpose2d")
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    return conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                            dilation, 3, "conv_transpose3d")
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):

@@ -167,6 +167,12 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                       2, "max_pool2d")
 
 
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    return max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                      3, "max_pool3d")
+
+
 def _window_counts(n, k, s, p, o, include_pad):
     start = np.arange(o) * s - p
     end = np.minimum(start + k, n + p)
@@ -205,6 +211,12 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                divisor_override=None):
     return avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                       divisor_override, 2, "avg_pool2d")
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    return avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                      divisor_override, 3, "avg_pool3d")
 
 
 def _adaptive_bounds(n, o):

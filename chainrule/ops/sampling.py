@@ -14,7 +14,7 @@ from ..autograd.tensor import _wrap
 from .arithmetic import clamp
 from .indexing import getitem
 from .linalg import matmul
-from .shape import permute, reshape, transpose
+from .shape import movedim, permute, reshape, transpose
 
 
 def _src_scale(n_in, n_out, scale_factor, align_corners):
@@ -27,10 +27,11 @@ def _resize_matrix(n_in, n_out, mode, align_corners, scale_factor, dtype):
     """The (n_out × n_in) matrix that resizes one dim, PyTorch's sampling positions."""
     a = np.zeros((n_out, n_in), dtype=np.float64)
     dst = np.arange(n_out)
-    scale = _src_scale(n_in, n_out, scale_factor, align_corners and mode != "nearest")
-    if mode == "nearest":
-        src = np.minimum(np.floor(dst * (1.0 / scale_factor if scale_factor else n_in / n_out)),
-                         n_in - 1).astype(np.int64)
+    scale = _src_scale(n_in, n_out, scale_factor, align_corners and "nearest" not in mode)
+    if mode in ("nearest", "nearest-exact"):
+        step = 1.0 / scale_factor if scale_factor else n_in / n_out
+        offset = 0.5 if mode == "nearest-exact" else 0.0  # pixel centres, as PIL and OpenCV
+        src = np.minimum(np.floor((dst + offset) * step), n_in - 1).astype(np.int64)
         a[dst, src] = 1.0
     else:
         src = dst * scale if align_corners else np.maximum((dst + 0.5) * scale - 0.5, 0.0)
@@ -44,16 +45,17 @@ def _resize_matrix(n_in, n_out, mode, align_corners, scale_factor, dtype):
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
-    """Resize the spatial dims of (N, C, L) or (N, C, H, W) by 'nearest', 'linear' or 'bilinear'."""
+    """Resize the spatial dims of (N, C, L), (N, C, H, W) or (N, C, D, H, W) by 'nearest',
+    'nearest-exact' or (bi/tri)linear interpolation: one small resampling matrix per dim."""
     nsp = len(input.shape) - 2
-    if nsp not in (1, 2):
-        raise ValueError(f"interpolate: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input, got "
-                         f"shape {tuple(input.shape)}")
-    allowed = {1: ("nearest", "linear"), 2: ("nearest", "bilinear")}[nsp]
+    if nsp not in (1, 2, 3):
+        raise ValueError(f"interpolate: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
+                         f"(N, C, D, H, W) input, got shape {tuple(input.shape)}")
+    allowed = ("nearest", "nearest-exact", {1: "linear", 2: "bilinear", 3: "trilinear"}[nsp])
     if mode not in allowed:
         raise ValueError(f"interpolate: mode {mode!r} is not available for a {nsp + 2}-D input; "
                          f"use one of {allowed}")
-    if mode == "nearest" and align_corners is not None:
+    if "nearest" in mode and align_corners is not None:
         raise ValueError("interpolate: align_corners option can only be set with the interpolating "
                          "modes: linear | bilinear")
     if (size is None) == (scale_factor is None):
@@ -73,6 +75,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     y = matmul(input, _wrap(mats[-1].T))
     if nsp == 2:
         y = matmul(_wrap(mats[0]), y)
+    elif nsp == 3:
+        for i in (0, 1):
+            y = movedim(matmul(movedim(y, 2 + i, -1), _wrap(mats[i].T)), -1, 2 + i)
     return y
 
 

@@ -1,8 +1,9 @@
 """The layers, one family per file."""
 from .activation import (CELU, ELU, GELU, GLU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU,
-                         Softmax, Softmin, Softplus, Tanh)
-from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+                         Softmax, Softmin, Softplus, Softshrink, Softsign, Hardshrink, Tanh,
+                         Tanhshrink, Threshold)
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
 from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
                    GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss,
@@ -11,9 +12,10 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropy
 from .misc import (ConstantPad2d, CosineSimilarity, Dropout, Dropout1d, Dropout2d, Embedding, Fold,
                    PairwiseDistance, PixelShuffle, ReflectionPad2d, ReplicationPad2d, Unfold,
                    Upsample, ZeroPad2d)
-from .normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm,
+from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm2d, LayerNorm,
                             LocalResponseNorm)
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
-                      AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, MaxUnpool2d)
+                      AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d,
+                      MaxUnpool2d)
 
 __all__ = sorted(n for n in dir() if n[:1].isupper())

@@ -36,6 +36,46 @@ Hardswish = _simple("Hardswish", A.hardswish, "x·hardsigmoid(x).")
 Sigmoid = _simple("Sigmoid", math_ops.sigmoid, "σ(x) = 1/(1 + e⁻ˣ).")
 Tanh = _simple("Tanh", math_ops.tanh, "tanh(x).")
 LogSigmoid = _simple("LogSigmoid", A.logsigmoid, "log σ(x).")
+Softsign = _simple("Softsign", F.softsign, "x / (1 + |x|).")
+Tanhshrink = _simple("Tanhshrink", F.tanhshrink, "x − tanh x.")
+
+
+class _Shrink(Module):
+    fn = None
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return type(self).fn(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Softshrink(_Shrink):
+    """x ∓ λ outside [−λ, λ], 0 inside."""
+    fn = staticmethod(F.softshrink)
+
+
+class Hardshrink(_Shrink):
+    """x outside [−λ, λ], 0 inside."""
+    fn = staticmethod(F.hardshrink)
+
+
+class Threshold(Module):
+    """x where x > threshold, else value."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
 
 
 class LeakyReLU(Module):

@@ -111,6 +111,11 @@ class Conv2d(_Conv):
     _nsp = 2
 
 
+class Conv3d(_Conv):
+    """3-D convolution over (N, C, D, H, W) (video, volumes)."""
+    _nsp = 3
+
+
 class _ConvTranspose(_ConvNd):
     _transposed = True
 
@@ -143,3 +148,8 @@ class ConvTranspose1d(_ConvTranspose):
 class ConvTranspose2d(_ConvTranspose):
     """Transposed 2-D convolution (upsampling, the decoder of auto-encoders and GANs)."""
     _nsp = 2
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """Transposed 3-D convolution (upsampling volumes)."""
+    _nsp = 3

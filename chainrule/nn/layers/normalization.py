@@ -92,6 +92,11 @@ class BatchNorm2d(_BatchNorm):
     _dims = (4,)
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch norm over (N, C, D, H, W), one mean/variance per channel."""
+    _dims = (5,)
+
+
 class LayerNorm(Module):
     """Normalize over the last dims of each sample, then scale and shift (elementwise affine)."""
 

@@ -1,0 +1,50 @@
+"""The rest of PyTorch's API that course code and tinygrad's operator suite use: 3-D convolution
+and pooling, 5-D and nearest-exact interpolation, grouped-query attention, shrink activations."""
+import numpy as np
+
+from oracle import Case, F, op_tests
+
+CASES = [
+    Case("conv3d", lambda m, x, w, b: F(m).conv3d(x, w, b, stride=(1, 2, 1), padding=1),
+         [(2, 2, 4, 5, 4), (3, 2, 2, 3, 2), (3,)], atol32=1e-4),
+    Case("conv_transpose3d", lambda m, x, w: F(m).conv_transpose3d(x, w, stride=2, output_padding=1),
+         [(1, 2, 3, 2, 3), (2, 3, 2, 2, 2)], atol32=1e-4),
+    Case("max_pool3d", lambda m, x: F(m).max_pool3d(x, 2, ceil_mode=True), [(2, 2, 5, 4, 3)]),
+    Case("avg_pool3d", lambda m, x: F(m).avg_pool3d(x, (2, 1, 2), padding=(1, 0, 1),
+                                                     count_include_pad=False), [(1, 2, 4, 3, 4)]),
+    Case("interp_trilinear", lambda m, x: F(m).interpolate(x, size=(3, 5, 4), mode="trilinear"),
+         [(1, 2, 2, 3, 4)]),
+    Case("interp_trilinear_ac", lambda m, x: F(m).interpolate(x, scale_factor=2, mode="trilinear",
+                                                              align_corners=True), [(1, 1, 2, 2, 3)]),
+    Case("interp_nearest_5d", lambda m, x: F(m).interpolate(x, size=(4, 2, 5)), [(1, 2, 3, 3, 2)]),
+    Case("interp_nearest_exact", lambda m, x: F(m).interpolate(x, size=(5, 7), mode="nearest-exact"),
+         [(1, 2, 4, 3)]),
+    Case("interp_nearest_exact_1d", lambda m, x: F(m).interpolate(x, scale_factor=1.5, mode="nearest-exact"),
+         [(1, 2, 6)]),
+    Case("sdpa_gqa", lambda m, q, k, v: F(m).scaled_dot_product_attention(q, k, v, enable_gqa=True),
+         [(2, 4, 3, 8), (2, 2, 5, 8), (2, 2, 5, 6)]),
+    Case("softsign", lambda m, x: F(m).softsign(x), [(3, 4)]),
+    Case("tanhshrink", lambda m, x: F(m).tanhshrink(x), [(3, 4)]),
+    Case("softshrink", lambda m, x: F(m).softshrink(x * 2, 0.7), [(3, 4)], double=False),
+    Case("hardshrink", lambda m, x: F(m).hardshrink(x * 2), [(3, 4)], double=False),
+    Case("layers", lambda m, x: m.nn.Softsign()(x) + m.nn.Threshold(0.1, 2.0)(x) + m.nn.Tanhshrink()(x),
+         [(3, 4)], double=False),
+]
+
+test_oracle, test_gradcheck, test_double_backward = op_tests(CASES)
+
+
+def test_layer_reprs_match_torch():
+    import torch
+    import chainrule as cr
+    for make in (lambda nn: nn.Conv3d(2, 4, 3, padding=1), lambda nn: nn.ConvTranspose3d(2, 4, 2, stride=2),
+                 lambda nn: nn.MaxPool3d(2), lambda nn: nn.AvgPool3d(3, stride=1), lambda nn: nn.Softsign(),
+                 lambda nn: nn.Softshrink(0.3), lambda nn: nn.Hardshrink(), lambda nn: nn.Tanhshrink(),
+                 lambda nn: nn.Threshold(0.1, 20.0), lambda nn: nn.BatchNorm3d(4)):
+        assert repr(make(cr.nn)) == repr(make(torch.nn))
+    keys = lambda mod: [(k, tuple(v.shape)) for k, v in mod.state_dict().items()]  # noqa: E731
+    assert keys(cr.nn.Conv3d(2, 4, 3)) == keys(torch.nn.Conv3d(2, 4, 3))
+    assert np.allclose(cr.nn.BatchNorm3d(4).running_var.data, 1.0)
+    x = np.random.default_rng(0).standard_normal((2, 4, 3, 2, 2)).astype(np.float32)
+    np.testing.assert_allclose(cr.nn.BatchNorm3d(4)(cr.tensor(x)).data,
+                               torch.nn.BatchNorm3d(4)(torch.tensor(x)).detach().numpy(), atol=1e-5)
