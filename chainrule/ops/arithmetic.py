@@ -72,6 +72,8 @@ class Div(Op):
         a, b = promote(a, b)
         if rounding_mode is None:
             a, b = to_float(a), to_float(b)
+        elif np.result_type(a, b).kind in "iu" and np.any(np.asarray(b) == 0):
+            raise RuntimeError("div: ZeroDivisionError (integer division by zero)")
         self.save_for_backward(a, b)
         self.rounding = rounding_mode
         try:
@@ -80,7 +82,7 @@ class Div(Op):
                 if rounding_mode == "floor":
                     q = np.floor_divide(a, b)
                 elif rounding_mode == "trunc":
-                    q = np.trunc(q) if np.asarray(q).dtype.kind == "f" else (
+                    q = np.trunc(q) if np.result_type(a, b).kind == "f" else (
                         np.sign(a) * np.sign(b) * (np.abs(a) // np.abs(b)))
                 elif rounding_mode is not None:
                     raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', "

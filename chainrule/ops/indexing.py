@@ -392,10 +392,15 @@ def masked_select(input, mask):
 
 def nonzero(input, *, as_tuple=False):
     d = input.data if isinstance(input, Tensor) else np.asarray(input)
-    idx = np.nonzero(d) if d.ndim else np.nonzero(d.reshape(1))
+    if d.ndim == 0:  # a 0-d tensor has one element and no dims to index it by
+        count = int(bool(d))
+        if as_tuple:
+            return (_wrap(np.zeros(count, np.int64)),)
+        return _wrap(np.zeros((count, 0), np.int64))
+    idx = np.nonzero(d)
     if as_tuple:
         return tuple(_wrap(i.astype(np.int64)) for i in idx)
-    return _wrap(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((0, 0), np.int64))
+    return _wrap(np.stack(idx, axis=1).astype(np.int64))
 
 
 def argwhere(input):

@@ -11,7 +11,7 @@ import numpy as np
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor
 from ._util import promote
-from .activation import logsigmoid, softmax, softplus, unshifted_limit
+from .activation import log_softmax, logsigmoid, softmax, softplus, unshifted_limit
 from .arithmetic import abs, clamp, where
 from .distance import pairwise_distance
 from .math_ops import exp, log, log1p, sigmoid, sigmoid_of_negative, sqrt, xlogy
@@ -165,6 +165,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if tuple(t.shape) != tuple(input.shape):
             raise ValueError(f"cross_entropy: probability targets must have the input's shape "
                              f"{tuple(input.shape)}, got {tuple(t.shape)}")
+        if isinstance(target, Tensor) and target.requires_grad:
+            return _soft_cross_entropy(input, target, w, label_smoothing, reduction)
         dense = _data(_to_rows(Tensor(t))).astype(dt)
         if label_smoothing:
             dense = dense * (1 - label_smoothing) + label_smoothing / c
@@ -192,6 +194,22 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     loss = CrossEntropy.apply(rows_in, *sparse, dense, scale=None)
     out_shape = (input.shape[0],) + tuple(input.shape[2:]) if nd > 1 else ()
     return loss.reshape(out_shape)
+
+
+def _soft_cross_entropy(input, target, w, label_smoothing, reduction):
+    """L = −Σ_c w_c·q_c·log softmax(z)_c with q the (smoothed) target probabilities, composed from
+    differentiable ops: the path taken when the targets themselves need a gradient (∂L/∂q_c =
+    −w_c·log softmax(z)_c), e.g. distillation from a teacher that is still learning."""
+    c = input.shape[0] if len(input.shape) == 1 else input.shape[1]
+    dim = 0 if len(input.shape) == 1 else 1
+    q = target * (1 - label_smoothing) + label_smoothing / c if label_smoothing else target
+    if w is not None:
+        q = q * reshape(Tensor(w), (c,) + (1,) * (len(input.shape) - dim - 1))
+    loss = -sum(q * log_softmax(input, dim), dim)
+    if reduction == "none":
+        return loss
+    total = sum(loss)
+    return total / max(int(np.prod(loss.shape)), 1) if reduction == "mean" else total
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,

@@ -35,7 +35,8 @@ def _stretch(g, shape, dims, keepdim):
 def _dims(x, dim, op):
     if isinstance(dim, (list, tuple)) and len(dim) == 0:
         dim = None
-    return norm_dims(dim, x.ndim, op)
+    dims = norm_dims(dim, x.ndim, op)   # checks dim: a 0-d tensor takes dim 0 or -1, as in PyTorch
+    return () if x.ndim == 0 else dims
 
 
 class Sum(Op):
@@ -95,6 +96,8 @@ class Prod(Op):
     def forward(self, x, dim=None, keepdim=False):
         self.shape = x.shape
         self.dim = None if dim is None else norm_dim(dim, x.ndim, "prod")
+        if x.ndim == 0:  # dim 0 of a single number: the product over everything
+            self.dim = None
         self.keepdim = keepdim
         self.save_for_backward(x)
         if self.dim is None:
@@ -132,9 +135,14 @@ class Cumsum(Op):
         self.dim = norm_dim(dim, x.ndim, "cumsum")
         if x.dtype.kind in "bi" and x.dtype != np.int64:
             x = x.astype(np.int64)
+        if x.ndim == 0:      # a single number: its running sum is itself
+            self.dim = None
+            return x.copy()
         return np.cumsum(x, axis=self.dim)
 
     def backward(self, gy):
+        if self.dim is None:
+            return gy
         from .shape import flip
         return flip(cumsum(flip(gy, (self.dim,)), self.dim), (self.dim,))
 
@@ -145,9 +153,14 @@ class Cumprod(Op):
     def forward(self, x, dim):
         self.dim = norm_dim(dim, x.ndim, "cumprod")
         self.save_for_backward(x)
+        if x.ndim == 0:
+            self.dim = None
+            return x.copy()
         return np.cumprod(x, axis=self.dim)
 
     def backward(self, gy):
+        if self.dim is None:
+            return gy
         from .shape import flip, movedim, unsqueeze
         from .arithmetic import where
         x, = self.saved_tensors

@@ -326,6 +326,9 @@ def flip(input, dims):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     n = len(input.shape)
     dims = tuple(norm_dim(d, n, "flip") for d in dims)
+    for d in dims:
+        if dims.count(d) > 1:
+            raise RuntimeError(f"flip: dim {d} appears multiple times in the list of dims {dims}")
     return Flip.apply(input, dims=dims)
 
 

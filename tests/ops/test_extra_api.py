@@ -2,7 +2,9 @@
 and pooling, 5-D and nearest-exact interpolation, grouped-query attention, shrink activations."""
 import numpy as np
 
-from oracle import Case, F, op_tests
+import pytest
+
+from oracle import Case, F, Fixed, op_tests
 
 CASES = [
     Case("conv3d", lambda m, x, w, b: F(m).conv3d(x, w, b, stride=(1, 2, 1), padding=1),
@@ -27,6 +29,23 @@ CASES = [
     Case("tanhshrink", lambda m, x: F(m).tanhshrink(x), [(3, 4)]),
     Case("softshrink", lambda m, x: F(m).softshrink(x * 2, 0.7), [(3, 4)], double=False),
     Case("hardshrink", lambda m, x: F(m).hardshrink(x * 2), [(3, 4)], double=False),
+    # edge cases from tinygrad's operator suite
+    Case("var_std_single", lambda m, x: (x.var(1), x.std(1), x.var(0)), [(3, 1)], grad=False),
+    Case("zero_d_dim0", lambda m, x: (m.sum(x, 0), m.logsumexp(x, 0), m.cumsum(x, 0), m.cumprod(x, 0),
+                                      m.prod(x, 0), x.mean(-1)), [()]),
+    Case("int_division_dtypes", lambda m, a, b: (a // b, m.div(a, b, rounding_mode="trunc"),
+                                                 m.div(a, b, rounding_mode="floor"), m.div(a, b)),
+         [Fixed(np.array([7, -7, 5, -9])), Fixed(np.array([2, 2, -3, -4]))], grad=False),
+    Case("nonzero_edges", lambda m, a, b: (m.nonzero(a), m.nonzero(b), m.nonzero(m.tensor(3.0)),
+                                           m.nonzero(m.tensor(0.0))),
+         [Fixed(np.zeros((0, 3))), Fixed(np.zeros((2, 0, 3)))], grad=False),
+    Case("where_int32", lambda m, a: m.where(a > 0, m.tensor(1, dtype=m.int32), m.tensor(-1, dtype=m.int32)),
+         [(3, 2)], grad=False),
+    Case("roll_int", lambda m, a: (m.roll(a, 2), a.roll(-1, 0), m.roll(a, (1, 2), (0, 1))), [(3, 4)]),
+    Case("cross_entropy_prob_target_grad", lambda m, x, t: F(m).cross_entropy(x, t.softmax(1), label_smoothing=0.1),
+         [(4, 5), (4, 5)]),
+    Case("cross_entropy_prob_target_grad_none", lambda m, x, t: F(m).cross_entropy(x, t.softmax(1), reduction="none"),
+         [(2, 3, 4), (2, 3, 4)]),
     Case("layers", lambda m, x: m.nn.Softsign()(x) + m.nn.Threshold(0.1, 2.0)(x) + m.nn.Tanhshrink()(x),
          [(3, 4)], double=False),
 ]
@@ -48,3 +67,11 @@ def test_layer_reprs_match_torch():
     x = np.random.default_rng(0).standard_normal((2, 4, 3, 2, 2)).astype(np.float32)
     np.testing.assert_allclose(cr.nn.BatchNorm3d(4)(cr.tensor(x)).data,
                                torch.nn.BatchNorm3d(4)(torch.tensor(x)).detach().numpy(), atol=1e-5)
+
+
+def test_edge_errors_match_torch():
+    import chainrule as cr
+    with pytest.raises(RuntimeError, match="flip: dim 0 appears multiple times"):
+        cr.ones(2, 3).flip((0, 0))
+    with pytest.raises(RuntimeError, match="div: ZeroDivisionError"):
+        cr.tensor([3]) // cr.tensor([0])
