@@ -10,6 +10,7 @@ from .io import load, save
 from .autograd import (Function, Tensor, enable_grad, inference_mode, is_grad_enabled, no_grad,
                        set_grad_enabled)
 from .autograd.broadcast import broadcast_to
+from .autograd.tensor import set_printoptions
 from .backend import cuda, device, get_num_threads, set_num_threads
 from .autograd.dtype import (bool_ as bool, double, dtype, float, float16, float32, float64, half,
                              int, int8, int16, int32, int64, long, short, uint8)

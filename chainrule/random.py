@@ -41,7 +41,7 @@ class Generator:
         return _wrap(np.frombuffer(raw, dtype=np.uint8).copy())
 
     def set_state(self, state):
-        raw = bytes(np.asarray(state.data if hasattr(state, "data") else state, dtype=np.uint8))
+        raw = bytes(np.asarray(state, dtype=np.uint8))
         if len(raw) != 45:
             raise ValueError(f"Generator.set_state: expected a state of 45 bytes (from get_state), "
                              f"got {len(raw)}")

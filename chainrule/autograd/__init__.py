@@ -2,8 +2,9 @@
 from . import functional
 from .engine import backward, grad
 from .function import Function, FunctionCtx, Node, Op
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor
 
 __all__ = ["Tensor", "Function", "FunctionCtx", "Node", "Op", "backward", "grad", "functional",
-           "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
+           "gradcheck", "gradgradcheck", "GradcheckError", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]

@@ -58,9 +58,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                    "been used in the graph. Set allow_unused=True if this is the "
                                    "desired behavior.")
             if materialize_grads:
-                g = _wrap(np.zeros_like(t.data))
+                g = _wrap(np.zeros_like(t._data))
         elif not isinstance(g, Tensor):
-            g = _wrap(np.array(g, dtype=t.data.dtype, copy=True))
+            g = _wrap(np.array(g, dtype=t._data.dtype, copy=True))
         result.append(g)
     return tuple(result)
 
@@ -83,19 +83,19 @@ def _roots_and_grads(tensors, grad_tensors, create_graph, op):
             raise RuntimeError(f"{op}: element {i} of tensors does not require grad and does not "
                                f"have a grad_fn")
         if g is None:
-            if t.data.size != 1:
+            if t._data.size != 1:
                 raise RuntimeError(f"{op}: grad can be implicitly created only for scalar outputs; "
                                    f"this output has shape {t.shape}, so pass gradient= of that shape")
-            g = np.ones_like(t.data)
+            g = np.ones_like(t._data)
             g = _wrap(g) if create_graph else g
         else:
             if not isinstance(g, Tensor):
-                g = _wrap(np.asarray(g, dtype=t.data.dtype))
+                g = _wrap(np.asarray(g, dtype=t._data.dtype))
             if g.shape != t.shape:
                 raise RuntimeError(f"{op}: Mismatch in shape: grad_output[{i}] has a shape of "
                                    f"{g.shape} and output[{i}] has a shape of {t.shape}")
             if not create_graph:
-                g = g.data
+                g = g._data
         grads.append(g)
     return roots, grads
 
@@ -190,11 +190,11 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
             for e, g, x in zip(fn.next, gin, inputs):
                 if e is None or g is None:
                     continue
-                xd = x.data
+                xd = x._data
                 if g.shape != xd.shape:
                     g = sum_to_shape(g, xd.shape)
                 if create_graph:
-                    if g.data.dtype != xd.dtype:
+                    if g._data.dtype != xd.dtype:
                         g = g.to(xd.dtype)
                 elif g.dtype is not xd.dtype and g.dtype != xd.dtype:
                     g = np.asarray(g, dtype=xd.dtype)
@@ -240,7 +240,7 @@ def _check_saved(fn):
         if not isinstance(t, Tensor):
             continue
         root = t._base if t._base is not None else t
-        if root._version > fn.stamp and any(s is t.data or (isinstance(s, Tensor) and s is t)
+        if root._version > fn.stamp and any(s is t._data or (isinstance(s, Tensor) and s is t)
                                            for s in saved):
             raise RuntimeError(f"one of the variables needed for gradient computation has been "
                                f"modified by an inplace operation: [tensor of shape {t.shape}], "
@@ -263,7 +263,7 @@ def _run_node_hooks(fn, grads, create_graph):
             for h in hooks:
                 r = h(_as_hook_tensor(g, create_graph))
                 if r is not None:
-                    g = r if create_graph else r.data
+                    g = r if create_graph else r._data
             grads[nr] = g
     for h in fn.hooks.get("retain", ()):
         for nr in range(len(grads)):
@@ -278,7 +278,7 @@ def _accumulate_leaf(leaf, g, create_graph, capture):
         for h in leaf._hooks:
             r = h(_as_hook_tensor(g, create_graph))
             if r is not None:
-                g = r if create_graph else r.data
+                g = r if create_graph else r._data
     if capture is not None:
         for i in capture.leaves.get(id(leaf), ()):
             old = capture.values[i]
@@ -297,11 +297,11 @@ def _accumulate_leaf(leaf, g, create_graph, capture):
         if type(g) is _ndarray and refs <= _steal[0] and (g.base is None or _sole_view(g)):
             leaf.grad = _wrap(g)
         else:
-            leaf.grad = _wrap(np.array(g, dtype=leaf.data.dtype, copy=True))
-    elif old.grad_fn is None and old.data.flags.writeable and old.data.shape == np.shape(g):
-        np.add(old.data, g, out=old.data)
+            leaf.grad = _wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
+    elif old.grad_fn is None and old._data.flags.writeable and old._data.shape == np.shape(g):
+        np.add(old._data, g, out=old._data)
     else:
-        leaf.grad = _wrap(np.asarray(old.data + (g.data if isinstance(g, Tensor) else g)))
+        leaf.grad = _wrap(np.asarray(old._data + (g._data if isinstance(g, Tensor) else g)))
 
 
 def _sole_view(g):

@@ -87,7 +87,7 @@ class Op(Node):
         for a in inputs:
             if isinstance(a, Tensor):
                 tensor_in = True
-                arrays.append(a.data)
+                arrays.append(a._data)
                 if a.requires_grad:
                     need = True
                     g = a.grad_fn
@@ -114,7 +114,7 @@ class Op(Node):
             fn.out = out
             fn.n_out = 1
             t = _new(Tensor)  # _wrap, inlined on the hottest path
-            t.data = out
+            t._data = out
             t.grad = None
             t.requires_grad = True
             t.grad_fn = fn
@@ -143,7 +143,7 @@ class Op(Node):
         if a is None or isinstance(a, Tensor):
             return a
         for t in self.inputs:
-            if isinstance(t, Tensor) and t.data is a:
+            if isinstance(t, Tensor) and t._data is a:
                 return t
         out = self.out
         if type(out) is tuple:
@@ -202,7 +202,7 @@ class FunctionCtx(Node):
         result = result[:n]
         if mode.create_graph:
             return result
-        return tuple(r.data if isinstance(r, Tensor) else r for r in result)
+        return tuple(r._data if isinstance(r, Tensor) else r for r in result)
 
 
 class Function:
@@ -253,10 +253,10 @@ class Function:
                 continue
             differentiable = id(o) not in ctx._non_differentiable
             if id(o) in input_ids or o.grad_fn is not None or o.requires_grad:
-                o = _wrap(o.data)  # a fresh tensor: never rewire one the user already holds
-            if record and o.data.dtype.kind == "f" and differentiable:
+                o = _wrap(o._data)  # a fresh tensor: never rewire one the user already holds
+            if record and o._data.dtype.kind == "f" and differentiable:
                 o.grad_fn, o.requires_grad, o._output_nr = ctx, True, i
             wrapped.append(o)
         if record:
-            ctx.out = tuple(o.data if isinstance(o, Tensor) else None for o in outs)
+            ctx.out = tuple(o._data if isinstance(o, Tensor) else None for o in outs)
         return wrapped[0] if single else tuple(wrapped)

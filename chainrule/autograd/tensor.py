@@ -11,6 +11,7 @@ import weakref
 
 import numpy as np
 
+from ..backend import device as _device
 from . import dtype as _dt
 from .grad_mode import mode
 
@@ -25,7 +26,7 @@ class Tensor:
     ``Tensor(data)`` copies ``data`` like ``chainrule.tensor(data)``.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_version", "_base",
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_output_nr", "_version", "_base",
                  "_hooks", "__weakref__")
     # NumPy hands mixed ndarray-Tensor arithmetic to the Tensor's reflected operators.
     __array_priority__ = 1000
@@ -35,7 +36,7 @@ class Tensor:
 
     def _setup(self, array, requires_grad):
         """Fill every slot of a new tensor around ``array`` (used by subclasses too)."""
-        self.data = array
+        self._data = array
         self.grad = None
         self.grad_fn = None
         self._output_nr = 0
@@ -48,12 +49,28 @@ class Tensor:
 
     # ----------------------------------------------------------------- facts about the tensor
     @property
+    def data(self):
+        """The same numbers as a Tensor outside the graph (PyTorch's ``.data``): it shares this
+        tensor's memory, never requires grad, and changes made through it are not seen by
+        autograd's version check — ``p.data -= lr * p.grad`` or ``p.data.normal_()`` update the
+        parameter in place. Use ``detach()`` when autograd should notice changes, and
+        ``.numpy()`` for the NumPy array."""
+        return _wrap(self._data)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: Variable data has to be a tensor, but got {type(value).__name__}; "
+                            f"wrap arrays with chainrule.from_numpy() or chainrule.tensor()")
+        self._data = value._data
+
+    @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self):
-        return _dt.from_numpy_dtype(self.data.dtype)
+        return _dt.from_numpy_dtype(self._data.dtype)
 
     @property
     def device(self):
@@ -61,7 +78,7 @@ class Tensor:
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def is_leaf(self):
@@ -72,61 +89,66 @@ class Tensor:
         return False
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def size(self, dim=None):
         if dim is None:
-            return self.data.shape
-        return self.data.shape[_normalize_dim(dim, self.data.ndim, "size")]
+            return self._data.shape
+        return self._data.shape[_normalize_dim(dim, self._data.ndim, "size")]
 
     def numel(self):
-        return self.data.size
+        return self._data.size
 
     nelement = numel
 
     def element_size(self):
-        return self.data.itemsize
+        return self._data.itemsize
 
     def is_floating_point(self):
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     def is_contiguous(self):
-        return self.data.flags.c_contiguous
+        return self._data.flags.c_contiguous
 
     # ------------------------------------------------------------------------- conversions
     def item(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"item: a Tensor with {self.data.size} elements cannot be "
+        if self._data.size != 1:
+            raise RuntimeError(f"item: a Tensor with {self._data.size} elements cannot be "
                                f"converted to a Python number; expected exactly one element")
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def numpy(self, force=False):
         if self.requires_grad and not force:
             raise RuntimeError("numpy: can't call numpy() on a Tensor that requires grad; "
                                "use tensor.detach().numpy() instead")
-        return self.data
+        return self._data
 
     def __array__(self, dtype=None, copy=None):
-        a = self.data
+        a = self._data
         if dtype is not None and a.dtype != dtype:
             return a.astype(dtype)
         return a.copy() if copy else a
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
+        return self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """Raises the same clear error as ``.to('cuda')``: chainrule has no GPU backend yet."""
+        _device("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device)
         return self
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} values is ambiguous")
-        return bool(self.data)
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is ambiguous")
+        return bool(self._data)
 
     def __float__(self):
         return float(self.item())
@@ -135,9 +157,9 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data.item())
+        return int(self._data.item())
 
     def __complex__(self):
         return complex(self.item())
@@ -146,7 +168,7 @@ class Tensor:
 
     # ------------------------------------------------------------------------ autograd API
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(f"requires_grad: only Tensors of floating point dtype can require "
                                f"gradients; got {self.dtype}")
         if self.grad_fn is not None and not requires_grad:
@@ -157,7 +179,7 @@ class Tensor:
 
     def detach(self):
         """The same data, cut from the graph (changes to one are changes to the other)."""
-        return _wrap(self.data, base=self._base if self._base is not None else self)
+        return _wrap(self._data, base=self._base if self._base is not None else self)
 
     def detach_(self):
         if self._base is not None:
@@ -175,7 +197,7 @@ class Tensor:
         def retain(grad):
             t = ref()
             if t is not None:
-                t.grad = grad if mode.create_graph else _wrap(grad.data.copy())
+                t.grad = grad if mode.create_graph else _wrap(grad._data.copy())
         self._node_hooks().setdefault("retain", []).append(retain)
 
     @property
@@ -210,11 +232,11 @@ class Tensor:
 
     # --------------------------------------------------------------------------- printing
     def __repr__(self):
-        body = format_array(self.data)
+        body = format_array(self._data)
         extras = []
-        if self.data.size == 0 and self.data.ndim != 1:
-            extras.append(f"size={self.data.shape}")
-        if self.data.dtype not in (_dt.DEFAULT_FLOAT, _dt.DEFAULT_INT, np.dtype(np.bool_)):
+        if self._data.size == 0 and self._data.ndim != 1:
+            extras.append(f"size={self._data.shape}")
+        if self._data.dtype not in (_dt.DEFAULT_FLOAT, _dt.DEFAULT_INT, np.dtype(np.bool_)):
             extras.append(f"dtype={self.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
@@ -224,8 +246,8 @@ class Tensor:
         return f"tensor({inner})"
 
     def __format__(self, spec):
-        if self.data.ndim == 0 and spec:
-            return format(self.data.item(), spec)
+        if self._data.ndim == 0 and spec:
+            return format(self._data.item(), spec)
         return repr(self)
 
 
@@ -249,7 +271,7 @@ _new = object.__new__
 def _wrap(data, grad_fn=None, requires_grad=False, output_nr=0, base=None):
     """Make a Tensor around an existing array without copying (the engine's constructor)."""
     t = _new(Tensor)
-    t.data = data
+    t._data = data
     t.grad = None
     t.requires_grad = requires_grad
     t.grad_fn = grad_fn
@@ -278,7 +300,7 @@ def as_array(data, dtype=None, copy=False):
     """
     npd = _dt.to_numpy_dtype(dtype) if dtype is not None else None
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if isinstance(data, (np.ndarray, np.generic)):
         arr = np.array(data, dtype=npd, copy=True) if copy else np.asarray(data, dtype=npd)
     else:
@@ -309,7 +331,7 @@ def _contains_tensor(seq):
 
 
 def _tensors_to_arrays(seq):
-    return [x.data if isinstance(x, Tensor) else
+    return [x._data if isinstance(x, Tensor) else
             (_tensors_to_arrays(x) if isinstance(x, (list, tuple)) else x) for x in seq]
 
 
@@ -322,20 +344,50 @@ def _normalize_dim(dim, ndim, op):
     return dim + n if dim < 0 else dim
 
 
+_PRINT_PROFILES = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
+                   "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
+                   "full": dict(precision=4, threshold=float("inf"), edgeitems=3, linewidth=80)}
+PRINT = dict(_PRINT_PROFILES["default"], sci_mode=None)
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None,
+                     sci_mode=None):
+    """How tensors print, as ``torch.set_printoptions``: digits after the point, how many
+    elements before summarizing with ``...``, the items kept at each edge, the line width, a
+    profile ('default', 'short', 'full') and ``sci_mode`` (True/False forces, None decides)."""
+    if profile is not None:
+        if profile not in _PRINT_PROFILES:
+            raise ValueError(f"set_printoptions: profile must be one of {sorted(_PRINT_PROFILES)}, "
+                             f"got {profile!r}")
+        PRINT.update(_PRINT_PROFILES[profile])
+    for name, value in (("precision", precision), ("threshold", threshold),
+                        ("edgeitems", edgeitems), ("linewidth", linewidth)):
+        if value is not None:
+            PRINT[name] = value
+    PRINT["sci_mode"] = sci_mode
+
+
 def format_array(a):
     """Numbers as PyTorch prints them: 4 decimals, integers as ``1.``, scientific when spread."""
+    opts = dict(separator=", ", prefix="tensor(", threshold=PRINT["threshold"],
+                edgeitems=PRINT["edgeitems"], max_line_width=PRINT["linewidth"])
+    if opts["threshold"] == float("inf"):
+        opts["threshold"] = np.iinfo(np.int64).max
     if a.dtype.kind != "f" or a.size == 0:
-        return np.array2string(a, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3)
+        return np.array2string(a, **opts)
+    digits, sci = PRINT["precision"], PRINT["sci_mode"]
     finite = a[np.isfinite(a)]
     absf = np.abs(finite)
-    if finite.size and np.all(finite == np.round(finite)) and (absf.max() < 1e8):
-        fmt = lambda v: ("%.0f." % v) if np.isfinite(v) else str(v)
-    elif finite.size and (absf.max() >= 1e8 or (absf[absf > 0].size and
-                          (absf.max() / absf[absf > 0].min() > 1e3 or absf[absf > 0].min() < 1e-4))):
-        fmt = lambda v: "%.4e" % v if np.isfinite(v) else str(v)
+    spread = finite.size and (absf.max() >= 1e8 or (absf[absf > 0].size and (
+        absf.max() / absf[absf > 0].min() > 1e3 or absf[absf > 0].min() < 1e-4)))
+    whole = finite.size and np.all(finite == np.round(finite)) and absf.max() < 1e8
+    if sci is True or (sci is None and spread and not whole):
+        fmt = lambda v: f"%.{digits}e" % v if np.isfinite(v) else str(v)  # noqa: E731
+    elif whole:
+        fmt = lambda v: ("%.0f." % v) if np.isfinite(v) else str(v)  # noqa: E731
     else:
-        fmt = lambda v: "%.4f" % v if np.isfinite(v) else str(v)
+        fmt = lambda v: f"%.{digits}f" % v if np.isfinite(v) else str(v)  # noqa: E731
     sample = a if a.size <= 1000 else np.concatenate([a.reshape(-1)[:500], a.reshape(-1)[-500:]])
     width = max(len(fmt(v)) for v in sample.reshape(-1))  # PyTorch aligns the columns
-    return np.array2string(a, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3,
-                           formatter={"float_kind": lambda v: fmt(v).rjust(width)})
+    text = np.array2string(a, formatter={"float_kind": lambda v: fmt(v).rjust(width)}, **opts)
+    return text.replace(", ...,", ",  ...,")  # PyTorch's spacing around a summarized run

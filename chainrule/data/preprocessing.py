@@ -8,7 +8,7 @@ from ..random import numpy_generator
 
 
 def _array(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 class Standardizer:

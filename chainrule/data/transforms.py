@@ -11,7 +11,7 @@ from ..random import numpy_generator
 
 
 def _arr(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _like(result, x):

@@ -20,7 +20,7 @@ _MAGIC_PICKLE = b"CHAINRULE-PICKLE\n"
 
 def _encode(obj, path, tensors):
     if isinstance(obj, Tensor) or isinstance(obj, np.ndarray):
-        arr = obj.data if isinstance(obj, Tensor) else obj
+        arr = obj._data if isinstance(obj, Tensor) else obj
         key = path or "tensor"
         while key in tensors:
             key += "_"

@@ -169,7 +169,7 @@ def ce_vs_square(cfg, ctx):
             opt.step()
             hist.append(loss.item())
         with cr.no_grad():
-            accs[name] = float(np.mean(((xt @ w + b).data > 0) == (yt.data > 0.5)))
+            accs[name] = float(np.mean(((xt @ w + b)._data > 0) == (yt._data > 0.5)))
         losses[name] = hist
     ws, bs = np.meshgrid(np.linspace(-8, 8, 80), np.linspace(-8, 8, 80))
     z = ws[..., None] * x1[:, 0] + bs[..., None]
@@ -206,7 +206,7 @@ def _fit_binary(model, x, y, steps, lr):
         cr.nn.functional.binary_cross_entropy_with_logits(model(x), y).backward()
         opt.step()
     with cr.no_grad():
-        return float(np.mean((model(x).data > 0) == (y.data > 0.5)))
+        return float(np.mean((model(x)._data > 0) == (y._data > 0.5)))
 
 
 @experiment("classification.xor", XorConfig,
@@ -233,7 +233,7 @@ def xor(cfg, ctx):
     g = np.linspace(-0.5, 1.5, 150)
     G0, G1 = np.meshgrid(g, g)
     with cr.no_grad():
-        z = net(cr.tensor(np.stack([G0.ravel(), G1.ravel()], 1).astype(np.float32))).data.reshape(G0.shape)
+        z = net(cr.tensor(np.stack([G0.ravel(), G1.ravel()], 1).astype(np.float32)))._data.reshape(G0.shape)
     ax.contourf(G0, G1, z > 0, alpha=0.2, cmap="coolwarm")
     ax.scatter(x[:, 0], x[:, 1], c=y, cmap="coolwarm", s=8)
     ax.set(title="XOR: the hidden layer's decision regions", xlabel="x₁", ylabel="x₂")
@@ -279,8 +279,8 @@ def softmax_regression(cfg, ctx):
     with cr.no_grad():
         acc = cr.train.accuracy(model(cr.tensor(s.transform(xte))), yte)
     z = np.random.default_rng(0).standard_normal((100, 2))
-    soft = cr.nn.functional.softmax(cr.tensor(z), dim=1).data[:, 0]
-    sig = cr.tensor(z[:, 0] - z[:, 1]).sigmoid().data
+    soft = cr.nn.functional.softmax(cr.tensor(z), dim=1)._data[:, 0]
+    sig = cr.tensor(z[:, 0] - z[:, 1]).sigmoid()._data
     gap = float(np.abs(soft - sig).max())
     fig = lines({"cross-entropy": (np.arange(1, cfg.epochs + 1), hist)}, "Softmax regression on iris", "epoch", "loss")
     head = (f"Softmax regression reaches {acc:.3f} test accuracy on the 3 iris species; a 2-class "
@@ -327,7 +327,7 @@ def perceptron_hinge(cfg, ctx):
         opt.zero_grad()
         (cr.clamp(1 - yt * (at @ wt), min=0).mean() + 0.01 * (wt[:2] ** 2).sum()).backward()
         opt.step()
-    acc_hinge = float(np.mean(np.sign(a @ wt.data) == ys))
+    acc_hinge = float(np.mean(np.sign(a @ wt._data) == ys))
     fig = lines({"perceptron mistakes": (np.arange(1, cfg.epochs + 1), mistakes)},
                 "Perceptron: mistakes per epoch", "epoch", "mistakes")
     head = (f"The perceptron stops making mistakes after {next((i + 1 for i, m in enumerate(mistakes) if m == 0), cfg.epochs)} "
@@ -383,7 +383,7 @@ def generative_vs_discriminative(cfg, ctx):
                 opt.zero_grad()
                 cr.nn.functional.binary_cross_entropy_with_logits(xa @ w + b, ya).backward()
                 opt.step()
-            d_acc.append(np.mean(((xt @ w.data + b.data)[:, 0] > 0) == yt))
+            d_acc.append(np.mean(((xt @ w._data + b._data)[:, 0] > 0) == yt))
         gen[n], disc[n] = float(np.mean(g_acc)), float(np.mean(d_acc))
     sizes = list(cfg.sizes)
     fig = lines({"generative (naive Bayes)": (sizes, [gen[n] for n in sizes]),

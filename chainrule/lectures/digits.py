@@ -65,12 +65,12 @@ def sharpness(model, data, seed, scale=0.05, draws=10):
     params = list(model.parameters())
     with cr.no_grad():
         base = cr.nn.functional.cross_entropy(model(x), y).item()
-        saved = [p.data.copy() for p in params]
+        saved = [p._data.copy() for p in params]
         rises = []
         for _ in range(draws):
             for p, s in zip(params, saved):
-                p.data[...] = s * (1 + scale * rng.standard_normal(s.shape))
+                p._data[...] = s * (1 + scale * rng.standard_normal(s.shape))
             rises.append(cr.nn.functional.cross_entropy(model(x), y).item() - base)
         for p, s in zip(params, saved):
-            p.data[...] = s
+            p._data[...] = s
     return float(np.mean(rises))

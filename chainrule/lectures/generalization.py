@@ -54,7 +54,7 @@ def robust_losses(cfg, ctx):
             if name.endswith("clipping"):
                 cr.nn.utils.clip_grad_norm_([w], 1.0)
             opt.step()
-        fits[name] = w.data.astype(float).tolist()
+        fits[name] = w._data.astype(float).tolist()
     errors = {k: float(abs(v[0] - 1.5) + abs(v[1] - 0.5)) for k, v in fits.items()}
     fig, ax = figure()
     ax.scatter(x, y, s=10, c="gray")
@@ -205,7 +205,7 @@ def fat_or_tall(cfg, ctx):
     target = 1 - np.abs(((x * 2 ** k) % 2) - 1)  # the zigzag with 2ᵏ pieces (peak height 1)
     tall = _tent_layers(k)
     with cr.no_grad():
-        tall_out = tall(cr.tensor(x[:, None].astype(np.float32))).data[:, 0]
+        tall_out = tall(cr.tensor(x[:, None].astype(np.float32)))._data[:, 0]
     tall_params = sum(p.numel() for p in tall.parameters())
     n_fat = (tall_params - 1) // 3                  # 1 → n → 1 has 3n + 1 parameters
     # a fat network at its best guess: breakpoints spread evenly, output weights by least squares

@@ -62,8 +62,8 @@ def linear_views(cfg, ctx):
         _gd(list(model.parameters()), lambda: ((model(a_tr).squeeze(-1) - t_tr) ** 2).mean(), cfg.lr,
             cfg.steps, cr.optim.Adam(model.parameters(), lr=cfg.lr))
         with cr.no_grad():
-            p_tr = model(a_tr).squeeze(-1).data * sd + mu
-            p_te = model(a_te).squeeze(-1).data * sd + mu
+            p_tr = model(a_tr).squeeze(-1)._data * sd + mu
+            p_te = model(a_te).squeeze(-1)._data * sd + mu
         results[f"{k}_day"] = {"train_mae": float(np.abs(p_tr - ytr).mean()),
                                 "test_mae": float(np.abs(p_te - yte).mean())}
         preds[k] = p_te
@@ -124,7 +124,7 @@ def error_surface(cfg, ctx):
     ws = np.linspace(-2.5, 2.5, cfg.grid)
     bs = np.linspace(-2.5, 2.5, cfg.grid)
     W, B = np.meshgrid(ws, bs)
-    xa, ya = xs.data, ys.data
+    xa, ya = xs._data, ys._data
     L = ((B[..., None] + W[..., None] * xa - ya) ** 2).mean(-1)
     fig, ax = figure(6, 5)
     cs = ax.contour(W, B, L, levels=np.geomspace(L.min() + 1e-3, L.max(), 15), cmap="viridis")
@@ -315,13 +315,13 @@ def normal_equations(cfg, ctx):
     w = cr.zeros(cfg.features + 1, dtype=cr.float64, requires_grad=True)
     at, yt = cr.tensor(a), cr.tensor(y)
     hist = _gd([w], lambda: ((at @ w - yt) ** 2).mean(), cfg.lr, cfg.steps)
-    diff = float(np.abs(w.data - closed).max())
+    diff = float(np.abs(w._data - closed).max())
     fig = lines({"gradient descent": (np.arange(1, len(hist) + 1), hist)}, "Loss during gradient descent",
                 "step", "MSE", logy=True)
     fig.axes[0].axhline(float(np.mean((a @ closed - y) ** 2)), color="k", ls="--", label="closed form")
     fig.axes[0].legend()
     head = f"After {cfg.steps} steps gradient descent's weights differ from (XᵀX)⁻¹Xᵀy by at most {diff:.2e}."
-    return Result({"max_weight_difference": diff, "closed_form": closed.tolist(), "gradient_descent": w.data.tolist()},
+    return Result({"max_weight_difference": diff, "closed_form": closed.tolist(), "gradient_descent": w._data.tolist()},
                   {"convergence": fig}, head)
 
 
@@ -350,7 +350,7 @@ def feature_scaling(cfg, ctx):
         a = cr.tensor(np.concatenate([np.ones((200, 1)), feats], axis=1))
         yt = cr.tensor(y)
         # the largest stable step for each surface: 1/λ_max of the Hessian 2XᵀX/N
-        lr = 1.0 / np.linalg.eigvalsh(2 * a.data.T @ a.data / 200).max()
+        lr = 1.0 / np.linalg.eigvalsh(2 * a._data.T @ a._data / 200).max()
         w = cr.zeros(3, dtype=cr.float64, requires_grad=True)
         runs[name] = _gd([w], lambda: ((a @ w - yt) ** 2).mean(), lr, cfg.steps)
     steps = {k: next((i + 1 for i, v in enumerate(h) if v < cfg.target_loss), None) for k, h in runs.items()}
@@ -392,7 +392,7 @@ def sigmoid_sum(cfg, ctx):
         opt = cr.optim.Adam(model.parameters(), lr=cfg.lr)
         _gd(list(model.parameters()), lambda: ((model(xt) - yt) ** 2).mean(), cfg.lr, cfg.steps, opt)
         with cr.no_grad():
-            pred = model(xt).data
+            pred = model(xt)._data
         fits[name] = float(np.mean((pred - y) ** 2))
         curves[name] = pred[:, 0]
     def pieces(n, act):

@@ -55,13 +55,13 @@ def critical_points(cfg, ctx):
     f = lambda t: _tiny_net_loss(t, x, y, cfg.hidden)
 
     def analyze(theta):
-        h = hessian(f, cr.tensor(theta)).data
+        h = hessian(f, cr.tensor(theta))._data
         ev, vec = np.linalg.eigh(h)
         return ev, vec
     # 1) θ = 0 is a critical point (every gradient vanishes): a saddle
     zero = np.zeros(n)
     t0 = cr.tensor(zero, requires_grad=True)
-    grad0 = cr.autograd.grad(f(t0), t0)[0].data
+    grad0 = cr.autograd.grad(f(t0), t0)[0]._data
     ev, vec = analyze(zero)
     loss0 = f(cr.tensor(zero)).item()
     u = vec[:, 0]
@@ -76,7 +76,7 @@ def critical_points(cfg, ctx):
             opt.zero_grad()
             f(theta).backward()
             opt.step()
-        e, _ = analyze(theta.data.copy())
+        e, _ = analyze(theta._data.copy())
         ratio = float((e > 1e-8).mean())
         ratios.append(ratio)
         min_ratio_count += ratio == 1.0
@@ -115,14 +115,14 @@ class OptConfig:
 def _walk(make_opt, steps, start=(-2.0, -1.5)):
     p = cr.tensor(np.array(start), requires_grad=True)
     opt = make_opt([p])
-    path, losses = [p.data.copy()], []
+    path, losses = [p._data.copy()], []
     for _ in range(steps):
         opt.zero_grad()
         loss = _surface(p)
         loss.backward()
         opt.step()
-        path.append(p.data.copy())
-        losses.append(_surface(p.data))
+        path.append(p._data.copy())
+        losses.append(_surface(p._data))
     return np.array(path), losses
 
 

@@ -32,7 +32,7 @@ from ..ops.sampling import (affine_grid, grid_sample, interpolate, pixel_shuffle
 
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, else value."""
-    return where(input.data > threshold, input, float(value))
+    return where(input._data > threshold, input, float(value))
 
 
 def prelu(input, weight):
@@ -40,7 +40,7 @@ def prelu(input, weight):
     w = weight
     if len(input.shape) > 1 and weight.shape and weight.shape[0] > 1:
         w = weight.reshape((1, -1) + (1,) * (len(input.shape) - 2))
-    return where(input.data > 0, input, input * w)
+    return where(input._data > 0, input, input * w)
 
 
 def softsign(input):
@@ -55,13 +55,13 @@ def tanhshrink(input):
 
 def softshrink(input, lambd=0.5):
     """x − λ above λ, x + λ below −λ, 0 between (the proximal step of an L1 penalty)."""
-    d = input.data
+    d = input._data
     return where(d > lambd, input - lambd, where(d < -lambd, input + lambd, 0.0))
 
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > λ, else 0."""
-    return where(abs(input.data) > lambd, input, 0.0)
+    return where(abs(input._data) > lambd, input, 0.0)
 
 
 def glu(input, dim=-1):

@@ -49,7 +49,7 @@ def _fan(tensor, mode):
 
 def _fill(tensor, values):
     with no_grad():
-        tensor.data[...] = np.asarray(values).astype(tensor.data.dtype)
+        tensor._data[...] = np.asarray(values).astype(tensor._data.dtype)
     return tensor
 
 
@@ -144,7 +144,7 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     if tensor.ndim < 2:
         raise ValueError("orthogonal_: only tensors with 2 or more dimensions are supported")
     rows = tensor.shape[0]
-    cols = tensor.data.size // rows
+    cols = tensor._data.size // rows
     flat = numpy_generator(generator).normal(0.0, 1.0, (rows, cols))
     if rows < cols:
         flat = flat.T

@@ -250,7 +250,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = Tensor(np.zeros_like(p.grad.data))
+                p.grad = Tensor(np.zeros_like(p.grad._data))
 
     def apply(self, fn):
         for m in self.children():
@@ -264,11 +264,11 @@ class Module:
                 for name, t in m.__dict__[store].items():
                     if t is None:
                         continue
-                    new = convert(t.data)
-                    if new is not t.data:
-                        t.data = new
+                    new = convert(t._data)
+                    if new is not t._data:
+                        t._data = new
                         if t.grad is not None:
-                            t.grad = Tensor(convert(t.grad.data))
+                            t.grad = Tensor(convert(t.grad._data))
         return self
 
     def to(self, *args, **kwargs):
@@ -304,6 +304,10 @@ class Module:
     def cpu(self):
         return self
 
+    def cuda(self, device=None):
+        """Raises the same clear error as ``.to('cuda')``: chainrule has no GPU backend yet."""
+        return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device)
+
     def type(self, dst_type):
         return self.to(dst_type)
 
@@ -334,9 +338,9 @@ class Module:
             if k not in state_dict:
                 continue
             value = _as_array(state_dict[k])
-            if value.shape != target.data.shape:
+            if value.shape != target._data.shape:
                 errors.append(f"size mismatch for {k}: copying a param with shape {value.shape} from "
-                              f"checkpoint, the shape in current model is {target.data.shape}.")
+                              f"checkpoint, the shape in current model is {target._data.shape}.")
                 continue
             staged.append((target, value))
         if strict:
@@ -350,7 +354,7 @@ class Module:
                                "\n\t".join(errors))
         with no_grad():
             for target, value in staged:  # only after every check passed: all or nothing
-                np.copyto(target.data, value.astype(target.data.dtype, copy=False))
+                np.copyto(target._data, value.astype(target._data.dtype, copy=False))
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------------------ hooks
@@ -404,7 +408,7 @@ class Module:
 
 def _as_array(value):
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
         return value.detach().cpu().numpy()
     return np.asarray(value)

@@ -12,10 +12,10 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad=True):
         if data is None:
             data = np.empty(0, dtype=np.float32)
-        self._setup(data.data if isinstance(data, Tensor) else as_array(data), requires_grad)
+        self._setup(data._data if isinstance(data, Tensor) else as_array(data), requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, proto):
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (self._data, self.requires_grad))

@@ -68,7 +68,7 @@ def _fill_(self, value):
             raise RuntimeError(f"fill_: only supports 0-dimension value tensor but got tensor "
                                f"with {value.ndim} dimensions")
     else:
-        value = self.data.dtype.type(value)
+        value = self._data.dtype.type(value)
     return apply_inplace(self, _filled, value, op="fill_")
 
 
@@ -92,12 +92,12 @@ def _copy_(self, src, non_blocking=False):
 
 def _uniform_(self, a=0.0, b=1.0, generator=None):
     draw = numpy_generator(generator).random(self.shape) * (b - a) + a
-    return _copy_(self, draw.astype(self.data.dtype))
+    return _copy_(self, draw.astype(self._data.dtype))
 
 
 def _normal_(self, mean=0.0, std=1.0, generator=None):
     draw = numpy_generator(generator).standard_normal(self.shape) * std + mean
-    return _copy_(self, draw.astype(self.data.dtype))
+    return _copy_(self, draw.astype(self._data.dtype))
 
 
 def _inplace_method(fn, name):

@@ -77,7 +77,7 @@ def check_tensor(x, op, name="input"):
 
 
 def data_of(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def shape_of(x):

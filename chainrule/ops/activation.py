@@ -188,7 +188,7 @@ class Softplus(Op):
         x, = self.saved_tensors
         if isinstance(x, Tensor):
             bx = x * self.beta
-            return where(bx.data > self.threshold, gy, gy * sigmoid(bx))
+            return where(bx._data > self.threshold, gy, gy * sigmoid(bx))
         bx = np.multiply(x, self.beta, out=np.empty_like(x))
         over = bx > self.threshold
         g = sigmoid_of_negative(np.negative(bx, out=bx))  # σ(βx)

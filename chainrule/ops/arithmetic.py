@@ -251,7 +251,7 @@ absolute = abs
 
 def sign(input):
     """−1, 0 or +1; its gradient is 0 everywhere (PyTorch's choice)."""
-    d = input.data if isinstance(input, Tensor) else input
+    d = input._data if isinstance(input, Tensor) else input
     s = np.sign(d)
     return _wrap(np.asarray(s)) if isinstance(input, Tensor) else s
 
@@ -261,7 +261,7 @@ def where(condition, input=None, other=None):
     if input is None and other is None:
         from .indexing import nonzero
         return nonzero(condition, as_tuple=True)
-    c = condition.data if isinstance(condition, Tensor) else condition
+    c = condition._data if isinstance(condition, Tensor) else condition
     if isinstance(c, np.ndarray) and c.dtype != np.bool_:
         c = c.astype(bool)
     return Where.apply(c, input, other)

@@ -38,7 +38,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             raise RuntimeError("scaled_dot_product_attention: pass either attn_mask or is_causal")
         scores = masked_fill(scores, ~np.tril(np.ones((L, S), dtype=bool)), float("-inf"))
     if attn_mask is not None:
-        m = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+        m = attn_mask._data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
         if m.dtype == np.bool_:
             scores = masked_fill(scores, ~m, float("-inf"))
         else:

@@ -6,7 +6,7 @@ from ._util import promote
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _make(np_fn, name, doc):

@@ -39,10 +39,10 @@ def to(input, *args, dtype=None, copy=False, **kwargs):
     npd = _dt.to_numpy_dtype(target)
     if not isinstance(input, Tensor):
         return input.astype(npd)
-    if input.data.dtype == npd:
+    if input._data.dtype == npd:
         return input.clone() if copy else input
     if npd.kind != "f":
-        return _wrap(input.data.astype(npd))
+        return _wrap(input._data.astype(npd))
     return Cast.apply(input, npd=npd)
 
 

@@ -38,7 +38,7 @@ def LongTensor(data):
 
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with a NumPy array or tensor when it can."""
-    if isinstance(data, Tensor) and (dtype is None or data.data.dtype == _dt.to_numpy_dtype(dtype)):
+    if isinstance(data, Tensor) and (dtype is None or data._data.dtype == _dt.to_numpy_dtype(dtype)):
         return data
     return _wrap(as_array(data, dtype))
 
@@ -160,8 +160,8 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
     """N(mean, std²) draws: scalars with a size, or elementwise from mean/std tensors."""
-    m = mean.data if isinstance(mean, Tensor) else mean
-    s = std.data if isinstance(std, Tensor) else std
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
     if np.any(np.asarray(s) < 0):
         raise RuntimeError("normal: expects std >= 0.0")
     if size is None:
@@ -170,20 +170,20 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         size = shape_arg((size,), "normal")
     npd = _random_dtype(dtype, "normal")
     if dtype is None and isinstance(mean, Tensor):
-        npd = mean.data.dtype
+        npd = mean._data.dtype
     z = numpy_generator(generator).standard_normal(size)
     return _finish((m + s * z).astype(npd), requires_grad)
 
 
 def bernoulli(input, p=None, *, generator=None):
-    probs = input.data if p is None else np.full(input.shape, p)
+    probs = input._data if p is None else np.full(input.shape, p)
     draw = numpy_generator(generator).random(probs.shape) < probs
-    return _wrap(draw.astype(input.data.dtype))
+    return _wrap(draw.astype(input._data.dtype))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Draw category indices with probabilities proportional to each row of ``input``."""
-    probs = np.asarray(input.data, dtype=np.float64)
+    probs = np.asarray(input._data, dtype=np.float64)
     rows = probs.reshape(-1, probs.shape[-1])
     g = numpy_generator(generator)
     out = []

@@ -19,7 +19,7 @@ def _drop(input, p, training, mask_shape, op):
     if p == 1.0:
         return input * 0.0
     keep = numpy_generator().random(mask_shape) >= p
-    scale = (keep / (1.0 - p)).astype(input.data.dtype)
+    scale = (keep / (1.0 - p)).astype(input._data.dtype)
     return input * scale
 
 

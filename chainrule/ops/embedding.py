@@ -29,7 +29,7 @@ class Embedding(Op):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"embedding: expected indices of an integer dtype (int64), got {idx.dtype}")
     n = weight.shape[0]
@@ -42,16 +42,16 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if max_norm is not None:  # renormalize the rows being read, in place (as PyTorch does)
         with no_grad():
             rows = np.unique(idx)
-            w = weight.data[rows]
+            w = weight._data[rows]
             norms = np.linalg.norm(w, ord=norm_type, axis=1, keepdims=True)
             scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
-            weight.data[rows] = (w * scale).astype(weight.data.dtype)
+            weight._data[rows] = (w * scale).astype(weight._data.dtype)
     return Embedding.apply(weight, idx=idx, padding_idx=padding_idx)
 
 
 def one_hot(tensor, num_classes=-1):
     """Class indices → int64 one-hot vectors along a new last dim."""
-    idx = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"one_hot: is only applicable to index tensors (int64), got {idx.dtype}")
     if num_classes < 0:

@@ -52,7 +52,7 @@ def normalize_key(key):
     out = []
     for k in key:
         if isinstance(k, Tensor):
-            k = k.data
+            k = k._data
             if k.dtype.kind == "f":
                 raise IndexError("__getitem__: tensors used as indices must be long, int, byte or "
                                  f"bool tensors, got {k.dtype}")
@@ -220,7 +220,7 @@ class IndexPut(Op):
     def backward(self, gz):
         gx = gv = None
         if self.next[0] is not None:
-            mask = np.zeros(np.shape(gz.data if isinstance(gz, Tensor) else gz), dtype=bool)
+            mask = np.zeros(np.shape(gz._data if isinstance(gz, Tensor) else gz), dtype=bool)
             write(mask, self.key, True)
             gx = where(mask, 0.0, gz)
         if self.next[1] is not None:
@@ -232,14 +232,14 @@ def getitem(input, key):
     """``input[key]``: a view for ints, slices, None and ``...`` (no graph work unless a gradient
     is needed); advanced keys copy, as in PyTorch."""
     if _simple_key(key) and type(input) is not np.ndarray:
-        d = input.data
+        d = input._data
         if not (input.requires_grad and mode.enabled):
             try:
                 out = _view(d, key)
             except IndexError as e:
                 raise _index_error(e, "__getitem__") from None
             t = _new(Tensor)
-            t.data = out
+            t._data = out
             t.grad = t.grad_fn = t._hooks = None
             t.requires_grad = False
             t._output_nr = t._version = 0
@@ -249,7 +249,7 @@ def getitem(input, key):
     else:
         key = normalize_key(key)
     out = Index.apply(input, key=key)
-    if isinstance(input, Tensor) and out.data.base is not None and _basic(key):
+    if isinstance(input, Tensor) and out._data.base is not None and _basic(key):
         out._base = input._base if input._base is not None else input
     return out
 
@@ -264,9 +264,9 @@ def setitem(input, key, value):
     """
     key = normalize_key(key)
     grad_value = isinstance(value, Tensor) and value.requires_grad
-    v = value.data if isinstance(value, Tensor) else value
+    v = value._data if isinstance(value, Tensor) else value
     if not (mode.enabled and (input.requires_grad or grad_value)):
-        _write_checked(input.data, key, v)
+        _write_checked(input._data, key, v)
         bump_version(input)
         return
     if input.grad_fn is None and input.requires_grad:
@@ -276,9 +276,9 @@ def setitem(input, key, value):
     if input._base is not None:
         raise RuntimeError("__setitem__: an in-place change of a view of a tensor that is part of "
                            "the graph is not supported; use an out-of-place op or clone() first")
-    if v is not input.data and np.shares_memory(v, input.data):
+    if v is not input._data and np.shares_memory(v, input._data):
         value = value.clone() if isinstance(value, Tensor) else np.array(v)
-    old = _wrap(input.data, input.grad_fn, input.requires_grad, input._output_nr)
+    old = _wrap(input._data, input.grad_fn, input.requires_grad, input._output_nr)
     bump_version(input)
     out = IndexPut.apply(old, value, key=key, inplace=True)
     input.grad_fn, input._output_nr, input.requires_grad = out.grad_fn, 0, True
@@ -314,7 +314,7 @@ def _check_index(index, size, dim, op):
 
 
 def _index_data(index):
-    return index.data if isinstance(index, Tensor) else np.asarray(index)
+    return index._data if isinstance(index, Tensor) else np.asarray(index)
 
 
 def gather(input, dim, index):
@@ -391,7 +391,7 @@ def masked_select(input, mask):
 
 
 def nonzero(input, *, as_tuple=False):
-    d = input.data if isinstance(input, Tensor) else np.asarray(input)
+    d = input._data if isinstance(input, Tensor) else np.asarray(input)
     if d.ndim == 0:  # a 0-d tensor has one element and no dims to index it by
         count = int(bool(d))
         if as_tuple:

@@ -24,20 +24,20 @@ def apply_inplace(x, compute, *args, op):
         if x._base is not None:
             raise RuntimeError(f"{op}: an in-place change of a view of a tensor that is part of "
                                f"the graph is not supported; use an out-of-place op or clone() first")
-        snapshot = _wrap(x.data.copy(), x.grad_fn, x.requires_grad, x._output_nr)
+        snapshot = _wrap(x._data.copy(), x.grad_fn, x.requires_grad, x._output_nr)
         out = compute(snapshot, *args)
     else:
         with no_grad():
             out = compute(x, *args)
-    _check_cast(out.data.dtype, x.data.dtype, op)
+    _check_cast(out._data.dtype, x._data.dtype, op)
     bump_version(x)
-    np.copyto(x.data, out.data, casting="unsafe")
+    np.copyto(x._data, out._data, casting="unsafe")
     if recording:
         fn = out.grad_fn
         if fn is not None:
             if fn.saved is not None:  # the node now refers to x's memory as its output
-                fn.saved = tuple(x.data if s is fn.out else s for s in fn.saved)
-            fn.out = x.data
+                fn.saved = tuple(x._data if s is fn.out else s for s in fn.saved)
+            fn.out = x._data
         x.grad_fn, x._output_nr, x.requires_grad = fn, out._output_nr, fn is not None
     return x
 

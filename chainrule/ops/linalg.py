@@ -206,7 +206,7 @@ class Einsum(Op):
                 if c in seen:
                     d = next(spare)
                     new_sub += d
-                    dt = gy.data.dtype if isinstance(gy, Tensor) else np.asarray(gy).dtype
+                    dt = gy._data.dtype if isinstance(gy, Tensor) else np.asarray(gy).dtype
                     eyes.append(np.eye(self.sizes[c], dtype=dt))
                     eye_subs.append(c + d)
                 else:

@@ -48,7 +48,7 @@ def _sum_scale(reduction, count):
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 class CrossEntropy(Op):
@@ -97,7 +97,7 @@ class CrossEntropy(Op):
         z, = self.saved_tensors
         rows, cols, vals = self.sparse
         if isinstance(z, Tensor):  # differentiable path
-            a = self._coef(tuple(z.shape), z.data.dtype)
+            a = self._coef(tuple(z.shape), z._data.dtype)
             g = gy * self._gradient_scale() if self.scale is not None else gy.reshape(-1, 1)
             return (softmax(z, 1) * self.rowsum[:, None] - a) * g
         if self.scale is not None:  # one pass: softmax·Σa·g per row is e times a row factor
@@ -152,14 +152,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if nd == 0:
         raise ValueError("cross_entropy: expected input of shape (C,), (N, C) or (N, C, d1, ...)")
     c = input.shape[0] if nd == 1 else input.shape[1]
-    w = None if weight is None else _data(weight).astype(input.data.dtype)
+    w = None if weight is None else _data(weight).astype(input._data.dtype)
     if w is not None and w.shape != (c,):
         raise RuntimeError(f"cross_entropy: weight should have {c} elements (one per class), "
                            f"got shape {w.shape}")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     rows_in = _to_rows(input)
-    dt = input.data.dtype
+    dt = input._data.dtype
     t = _data(target)
     if t.dtype.kind == "f":
         if tuple(t.shape) != tuple(input.shape):
@@ -224,8 +224,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if tuple(_data(target).shape) != expect:
         raise ValueError(f"nll_loss: expected target of shape {expect} for input of shape "
                          f"{tuple(input.shape)}, got {tuple(_data(target).shape)}")
-    wt = np.ones(c, dtype=input.data.dtype) if weight is None else _data(weight).astype(input.data.dtype)
-    coef = np.zeros(tuple(rows.shape), dtype=input.data.dtype)
+    wt = np.ones(c, dtype=input._data.dtype) if weight is None else _data(weight).astype(input._data.dtype)
+    coef = np.zeros(tuple(rows.shape), dtype=input._data.dtype)
     coef[r, k] = wt[k]
     loss = -sum(rows * coef, dim=1)
     if reduction == "sum":
@@ -396,7 +396,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     """½(log max(σ², ε) + (x − y)²/max(σ², ε)) (+ ½ log 2π with full)."""
     _check_reduction(reduction, "gaussian_nll_loss")
     if not isinstance(var, Tensor):
-        var = Tensor(np.full(tuple(input.shape), var, dtype=input.data.dtype))
+        var = Tensor(np.full(tuple(input.shape), var, dtype=input._data.dtype))
     if tuple(var.shape) != tuple(input.shape):
         if len(var.shape) == len(input.shape) - 1 or (var.shape and var.shape[-1] == 1):
             from .shape import unsqueeze

@@ -355,7 +355,7 @@ def _erf_double(x):
 
 def _rounding(np_fn, name):
     def fn(input):
-        d = input.data if isinstance(input, Tensor) else input
+        d = input._data if isinstance(input, Tensor) else input
         out = np_fn(d)
         return _wrap(np.asarray(out)) if isinstance(input, Tensor) else out
     fn.__name__ = name

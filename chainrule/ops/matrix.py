@@ -91,7 +91,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     [a, b].repeat_interleave(2) = [a, a, b, b]. With one integer tensor,
     ``repeat_interleave(r)`` gives [0]·r₀ + [1]·r₁ + … ."""
     if repeats is None:
-        r = input.data if isinstance(input, Tensor) else np.asarray(input)
+        r = input._data if isinstance(input, Tensor) else np.asarray(input)
         if r.ndim > 1 or r.dtype.kind not in "iu":
             raise RuntimeError("repeat_interleave: repeats must be a 0-D or 1-D integer tensor")
         return _wrap(np.repeat(np.arange(r.size, dtype=np.int64), r.reshape(-1)))
@@ -100,7 +100,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if len(x.shape) == 0:
         x = reshape(x, (1,))
     n = x.shape[d]
-    r = repeats.data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    r = repeats._data if isinstance(repeats, Tensor) else np.asarray(repeats)
     if r.dtype.kind not in "iu":
         raise RuntimeError(f"repeat_interleave: repeats must be integers, got {r.dtype}")
     if r.ndim > 1 or (r.ndim == 1 and r.size not in (1, n)):

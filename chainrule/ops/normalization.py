@@ -222,15 +222,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             with no_grad():
                 m = momentum
                 if running_mean is not None:
-                    running_mean.data[...] = (1 - m) * running_mean.data + m * mu.reshape(c)
+                    running_mean._data[...] = (1 - m) * running_mean._data + m * mu.reshape(c)
                 if running_var is not None:
                     unbiased = v.reshape(c) * (count / (count - 1))
-                    running_var.data[...] = (1 - m) * running_var.data + m * unbiased
+                    running_var._data[...] = (1 - m) * running_var._data + m * unbiased
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var are needed in eval mode "
                                "(or pass training=True)")
-        inv = 1.0 / np.sqrt(running_var.data + eps)
+        inv = 1.0 / np.sqrt(running_var._data + eps)
         y = (input - reshape(running_mean.detach(), shape)) * Tensor(inv.reshape(shape), dtype=input.dtype)
         y = _affine(y, weight, bias, shape)
     return y
@@ -239,7 +239,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def _batch_stats(x, dims, op):
     if op is not None and hasattr(op, "batch_mean"):
         return op.batch_mean, op.batch_var
-    xd = x.data
+    xd = x._data
     mu = np.mean(xd, axis=dims, keepdims=True)
     return mu, np.var(xd, axis=dims, keepdims=True)
 
@@ -281,15 +281,15 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         dims = tuple(range(2, nd))
         y = Normalize.apply(input, weight, bias, dims=dims, eps=eps, param_shape=shape)
         if running_mean is not None or running_var is not None:
-            xd = input.data
+            xd = input._data
             count = math.prod(input.shape[2:])
             mu = np.mean(xd, axis=dims).mean(axis=0)
             v = (np.var(xd, axis=dims) * count / max(count - 1, 1)).mean(axis=0)
             with no_grad():
                 if running_mean is not None:
-                    running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mu
+                    running_mean._data[...] = (1 - momentum) * running_mean._data + momentum * mu
                 if running_var is not None:
-                    running_var.data[...] = (1 - momentum) * running_var.data + momentum * v
+                    running_var._data[...] = (1 - momentum) * running_var._data + momentum * v
     else:
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     return y

@@ -110,7 +110,7 @@ class MaxPool(Op):
     def backward(self, gy):
         x, y = self.saved_tensors
         if isinstance(gy, Tensor):  # differentiable path: a scatter whose backward is a gather
-            xd = x.data
+            xd = x._data
             flat = _winner_index(xd, *self.geometry, self.outs)
             n, c = xd.shape[:2]
             key = (np.arange(n).reshape(n, 1, 1), np.arange(c).reshape(1, c, 1), flat.reshape(n, c, -1))
@@ -150,7 +150,7 @@ def max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_
     outs, extra = _pool_geometry(x.shape[2:], kernel, stride, pad, dil, ceil_mode, op)
     y = MaxPool.apply(x, kernel=kernel, stride=stride, pad=pad, dil=dil, extra=extra)
     if return_indices:
-        idx = _wrap(_winner_index(x.data, kernel, stride, pad, dil, extra, outs))
+        idx = _wrap(_winner_index(x._data, kernel, stride, pad, dil, extra, outs))
         return (squeeze(y, 0), squeeze(idx, 0)) if unbatched else (y, idx)
     return squeeze(y, 0) if unbatched else y
 
@@ -198,7 +198,7 @@ def avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad
         for i in range(nsp):
             c = _window_counts(spatial[i], kernel[i], stride[i], pad[i], outs[i], count_include_pad)
             div = np.multiply.outer(div, c)
-        y = sums / div.astype(x.data.dtype)
+        y = sums / div.astype(x._data.dtype)
     return squeeze(y, 0) if unbatched else y
 
 
@@ -246,7 +246,7 @@ def adaptive_avg_poolnd(input, output_size, nsp, op):
     x = unsqueeze(input, 0) if unbatched else input
     spatial = x.shape[2:]
     size = _adaptive_sizes(output_size, spatial, nsp, op)
-    dt = x.data.dtype
+    dt = x._data.dtype
     if all(o == 1 for o in size):  # global average pooling: one mean, not a batch of tiny GEMMs
         y = mean(x, dim=tuple(range(2, 2 + nsp)), keepdim=True)
         return squeeze(y, 0) if unbatched else y
@@ -269,7 +269,7 @@ def adaptive_max_poolnd(input, output_size, return_indices, nsp, op):
     x = unsqueeze(input, 0) if unbatched else input
     spatial = x.shape[2:]
     size = _adaptive_sizes(output_size, spatial, nsp, op)
-    xd = x.data
+    xd = x._data
     bounds = [_adaptive_bounds(n, o) for n, o in zip(spatial, size)]
     flat = np.zeros(xd.shape[:2] + size, dtype=np.int64)
     for pos in np.ndindex(*size):  # windows differ in size, so one vectorized argmax per window
@@ -299,7 +299,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     """Put each value back at the position max_pool2d took it from; zeros elsewhere."""
     unbatched = _batched(input, 2, "max_unpool2d")
     x = unsqueeze(input, 0) if unbatched else input
-    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     if unbatched:
         idx = idx[None]
     if idx.shape != tuple(x.shape):

@@ -164,7 +164,7 @@ class Cumprod(Op):
         from .shape import flip, movedim, unsqueeze
         from .arithmetic import where
         x, = self.saved_tensors
-        xd = x.data if isinstance(x, Tensor) else x
+        xd = x._data if isinstance(x, Tensor) else x
         d = self.dim
         if not np.any(xd == 0):
             out = cumprod(x, d)
@@ -198,7 +198,7 @@ class Amax(Op):
 
     def backward(self, gy):
         x, = self.saved_tensors
-        hit = (x.data if isinstance(x, Tensor) else x) == self.y_kept
+        hit = (x._data if isinstance(x, Tensor) else x) == self.y_kept
         share = hit / np.sum(hit, axis=self.dims, keepdims=True, dtype=self.y_kept.dtype)
         return _stretch(gy, self.shape, self.dims, self.keepdim) * share
 
@@ -306,9 +306,9 @@ class Norm(Op):
         if p == 1:
             return g * sign(x)
         y = self.y_kept if not isinstance(x, Tensor) else norm(x, p, self.dims, keepdim=True)
-        yd = y.data if isinstance(y, Tensor) else y
+        yd = y._data if isinstance(y, Tensor) else y
         if math.isinf(p):
-            hit = (np.abs(x.data if isinstance(x, Tensor) else x) == yd)
+            hit = (np.abs(x._data if isinstance(x, Tensor) else x) == yd)
             share = hit / np.sum(hit, axis=self.dims, keepdims=True, dtype=yd.dtype)
             return g * sign(x) * share
         zero = yd == 0
@@ -403,7 +403,7 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 def _arg(np_fn, name):
     def fn(input, dim=None, keepdim=False):
-        d = input.data if isinstance(input, Tensor) else input
+        d = input._data if isinstance(input, Tensor) else input
         if d.size == 0:
             raise RuntimeError(f"{name}(): expected a non-empty tensor")
         if dim is None:
@@ -435,7 +435,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 def _logical_reduce(np_fn, name):
     def fn(input, dim=None, keepdim=False):
-        d = input.data if isinstance(input, Tensor) else input
+        d = input._data if isinstance(input, Tensor) else input
         dims = None if dim is None else norm_dims(dim, d.ndim, name)
         return _wrap(np.asarray(np_fn(d, axis=dims, keepdims=keepdim)))
     fn.__name__ = name
@@ -447,6 +447,6 @@ any = _logical_reduce(np.any, "any")
 
 
 def count_nonzero(input, dim=None):
-    d = input.data if isinstance(input, Tensor) else input
+    d = input._data if isinstance(input, Tensor) else input
     dims = None if dim is None else norm_dims(dim, d.ndim, "count_nonzero")
     return _wrap(np.asarray(np.count_nonzero(d, axis=dims), dtype=np.int64))

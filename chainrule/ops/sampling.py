@@ -69,7 +69,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         out = tuple(int(math.floor(n * f)) for n, f in zip(spatial, factors))
         if recompute_scale_factor:
             factors = (None,) * nsp
-    dt = input.data.dtype
+    dt = input._data.dtype
     mats = [_resize_matrix(n, o, mode, bool(align_corners), f, dt)
             for n, o, f in zip(spatial, out, factors)]
     y = matmul(input, _wrap(mats[-1].T))
@@ -101,7 +101,7 @@ def affine_grid(theta, size, align_corners=False):
                          f"got {tuple(theta.shape)}")
     xs, ys = _base_coords(w, align_corners), _base_coords(h, align_corners)
     base = np.stack(np.broadcast_arrays(xs[None, :], ys[:, None], np.ones((1, 1))), axis=-1)
-    base = _wrap(base.reshape(1, h * w, 3).astype(theta.data.dtype))
+    base = _wrap(base.reshape(1, h * w, 3).astype(theta._data.dtype))
     grid = matmul(base, transpose(theta, 1, 2))        # (N, H·W, 2)
     return reshape(grid, (n, h, w, 2))
 
@@ -137,9 +137,9 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         return getitem(input, key) * valid
 
     if mode == "nearest":
-        return read(np.rint(iy.data).astype(np.int64), np.rint(ix.data).astype(np.int64))
-    x0 = np.floor(ix.data)
-    y0 = np.floor(iy.data)
+        return read(np.rint(iy._data).astype(np.int64), np.rint(ix._data).astype(np.int64))
+    x0 = np.floor(ix._data)
+    y0 = np.floor(iy._data)
     wx1, wy1 = ix - x0, iy - y0
     wx0, wy0 = 1.0 - wx1, 1.0 - wy1
     x0i, y0i = x0.astype(np.int64), y0.astype(np.int64)

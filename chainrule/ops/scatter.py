@@ -46,7 +46,7 @@ class ScatterReduce(Op):
         return out
 
     def backward(self, g):
-        x, src, out = [s.data if isinstance(s, Tensor) else s for s in self.saved_tensors]
+        x, src, out = [s._data if isinstance(s, Tensor) else s for s in self.saved_tensors]
         key, reduce, hit = self.key, self.reduce, self.hit
         own = np.ones(x.shape, dtype=x.dtype) if self.include_self else (~hit).astype(x.dtype)
         if reduce == "sum":

@@ -17,7 +17,7 @@ from ._util import norm_dim, shape_arg
 
 def _as_view(out, x):
     """Mark ``out`` as a view of ``x`` when it shares x's memory (for in-place version checks)."""
-    if isinstance(out, Tensor) and isinstance(x, Tensor) and out.data.base is not None:
+    if isinstance(out, Tensor) and isinstance(x, Tensor) and out._data.base is not None:
         out._base = x._base if x._base is not None else x
     return out
 
@@ -362,13 +362,13 @@ def clone(input):
 
 
 def contiguous(input):
-    return input if input.data.flags.c_contiguous else Clone.apply(input)
+    return input if input._data.flags.c_contiguous else Clone.apply(input)
 
 
 def masked_fill(input, mask, value):
     """x with ``value`` where ``mask`` is True; no gradient flows to the filled places."""
     from .arithmetic import where
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill: expected a bool mask, got {m.dtype}")
     try:
@@ -376,10 +376,10 @@ def masked_fill(input, mask, value):
     except ValueError:
         raise RuntimeError(f"masked_fill: mask of shape {m.shape} cannot be broadcast to the "
                            f"input's shape {input.shape}") from None
-    if isinstance(value, Tensor) and value.data.ndim != 0:
+    if isinstance(value, Tensor) and value._data.ndim != 0:
         raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, but got "
-                           f"a tensor with {value.data.ndim} dimensions")
-    if isinstance(value, float) and input.data.dtype.kind != "f":
+                           f"a tensor with {value._data.ndim} dimensions")
+    if isinstance(value, float) and input._data.dtype.kind != "f":
         value = int(value)
     out = where(m, value, input)
     if isinstance(value, Tensor) and out.dtype != input.dtype:

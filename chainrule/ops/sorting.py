@@ -13,7 +13,7 @@ from .reduction import values_indices
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _order(d, dim, descending, stable=True):

@@ -17,7 +17,7 @@ class Lookahead:
             raise ValueError(f"Lookahead: invalid alpha: {alpha} (expected [0, 1])")
         self.optimizer, self.k, self.alpha = optimizer, k, alpha
         self.steps = 0
-        self.slow = {id(p): p.data.copy() for g in optimizer.param_groups for p in g["params"]}
+        self.slow = {id(p): p._data.copy() for g in optimizer.param_groups for p in g["params"]}
 
     @property
     def param_groups(self):
@@ -41,8 +41,8 @@ class Lookahead:
             for g in self.optimizer.param_groups:
                 for p in g["params"]:
                     slow = self.slow[id(p)]
-                    slow += self.alpha * (p.data - slow)
-                    np.copyto(p.data, slow)
+                    slow += self.alpha * (p._data - slow)
+                    np.copyto(p._data, slow)
         return loss
 
     def state_dict(self):
@@ -55,4 +55,4 @@ class Lookahead:
         self.steps, self.k, self.alpha = state_dict["steps"], state_dict["k"], state_dict["alpha"]
         params = [p for g in self.optimizer.param_groups for p in g["params"]]
         for p, s in zip(params, state_dict["slow"]):
-            self.slow[id(p)] = np.array(getattr(s, "data", s), dtype=p.data.dtype)
+            self.slow[id(p)] = np.array(s, dtype=p._data.dtype)

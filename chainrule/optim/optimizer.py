@@ -88,7 +88,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad._data[...] = 0
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns closure()'s loss if given."""
@@ -100,14 +100,14 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                g = p.grad.data
-                if g.shape != p.data.shape:
+                g = p.grad._data
+                if g.shape != p._data.shape:
                     raise RuntimeError(f"{type(self).__name__}: gradient of shape {g.shape} does not "
-                                       f"match its parameter of shape {p.data.shape}")
+                                       f"match its parameter of shape {p._data.shape}")
                 if group.get("maximize"):
                     g = -g
                 state = self.state.setdefault(p, {})
-                self.update(p.data, g, state, group)
+                self.update(p._data, g, state, group)
                 bump_version(p)
         return loss
 
@@ -155,12 +155,12 @@ class Optimizer:
                 continue
             entry = {}
             for k, v in st.items():
-                arr = v.data if isinstance(v, Tensor) else v
-                if isinstance(arr, np.ndarray) and arr.ndim and arr.shape != p.data.shape and k != "step":
+                arr = v._data if isinstance(v, Tensor) else v
+                if isinstance(arr, np.ndarray) and arr.ndim and arr.shape != p._data.shape and k != "step":
                     raise ValueError(f"{type(self).__name__}.load_state_dict: state '{k}' of shape "
-                                     f"{arr.shape} does not fit its parameter of shape {p.data.shape}")
+                                     f"{arr.shape} does not fit its parameter of shape {p._data.shape}")
                 if isinstance(arr, np.ndarray):
-                    arr = arr.astype(p.data.dtype) if arr.dtype.kind == "f" else arr.copy()
+                    arr = arr.astype(p._data.dtype) if arr.dtype.kind == "f" else arr.copy()
                     if arr.ndim == 0 and k == "step":
                         arr = arr.item()
                 entry[k] = arr

@@ -35,7 +35,7 @@ class EarlyStopping:
         if better:
             self.best, self.bad_epochs = value, 0
             if self.restore_best:
-                self.best_state = {k: v.data.copy() for k, v in trainer.model.state_dict().items()}
+                self.best_state = {k: v._data.copy() for k, v in trainer.model.state_dict().items()}
         else:
             self.bad_epochs += 1
             if self.bad_epochs >= self.patience:
@@ -131,8 +131,8 @@ class Trainer:
                 total += loss.item() * n
                 count += n
                 if self.metrics:
-                    outs.append(output.data)
-                    targets.append(target.data if hasattr(target, "data") else np.asarray(target))
+                    outs.append(output._data)
+                    targets.append(np.asarray(target))
         logs = {"loss": total / max(count, 1)}
         if self.metrics:
             o, t = np.concatenate(outs), np.concatenate(targets)
@@ -180,8 +180,8 @@ class Trainer:
                     self.batch_in_epoch += 1
                     losses.append(loss)
                     if self.metrics and target is not None:
-                        outs.append(output.data)
-                        targets.append(target.data)
+                        outs.append(output._data)
+                        targets.append(target._data)
                     bar.update(1)
                     bar.set_postfix(loss=f"{loss:.4f}", lr=f"{self.optimizer.param_groups[0]['lr']:.2e}",
                                     refresh=False)

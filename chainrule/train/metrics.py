@@ -5,7 +5,7 @@ from ..autograd.tensor import Tensor
 
 
 def _np(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _labels(output):

@@ -12,14 +12,14 @@ def test_total_derivative_sums_both_paths():
     y.sum().backward()
     xt = torch.tensor([2.0, -1.0], requires_grad=True)
     (xt * xt + xt.exp() * xt).sum().backward()
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy(), rtol=1e-6)
 
 
 def test_gradients_accumulate_across_backward_calls():
     x = cr.tensor([1.0, 2.0], requires_grad=True)
     (x * 3).sum().backward()
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3 + 2, 3 + 4])
+    np.testing.assert_allclose(x.grad._data, [3 + 2, 3 + 4])
 
 
 def test_twenty_thousand_op_chain_needs_no_recursion():
@@ -28,7 +28,7 @@ def test_twenty_thousand_op_chain_needs_no_recursion():
     for _ in range(20_000):
         y = y * 1.0 + 0.0
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1.0, 1.0])
+    np.testing.assert_allclose(x.grad._data, [1.0, 1.0])
 
 
 def test_second_backward_through_freed_graph_says_retain_graph():
@@ -44,14 +44,14 @@ def test_retain_graph_allows_a_second_backward():
     y = (x.exp()).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * np.exp([1.0, 2.0]), rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, 2 * np.exp([1.0, 2.0]), rtol=1e-6)
 
 
 def test_backward_with_explicit_gradient():
     x = cr.tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = x * 2
     y.backward(cr.tensor([1.0, 0.0, -1.0]))
-    np.testing.assert_allclose(x.grad.data, [2.0, 0.0, -2.0])
+    np.testing.assert_allclose(x.grad._data, [2.0, 0.0, -2.0])
 
 
 def test_gradient_of_wrong_shape_is_rejected():
@@ -65,15 +65,15 @@ def test_leaf_gradients_never_alias_each_other():
     q = cr.tensor([3.0, 4.0], requires_grad=True)
     (p + q).sum().backward()
     p.grad.mul_(5)
-    np.testing.assert_allclose(q.grad.data, [1.0, 1.0])
+    np.testing.assert_allclose(q.grad._data, [1.0, 1.0])
 
 
 def test_broadcast_gradient_is_summed_back():
     x = cr.tensor([[1.0], [2.0]], requires_grad=True)
     b = cr.tensor([1.0, 2.0, 3.0], requires_grad=True)
     (x * b).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[6.0], [6.0]])
-    np.testing.assert_allclose(b.grad.data, [3.0, 3.0, 3.0])
+    np.testing.assert_allclose(x.grad._data, [[6.0], [6.0]])
+    np.testing.assert_allclose(b.grad._data, [3.0, 3.0, 3.0])
 
 
 def test_float32_gradients_stay_float32_with_float64_partners():
@@ -115,11 +115,11 @@ def test_leaf_hook_can_replace_the_gradient_and_be_removed():
     x = cr.tensor([1.0, 2.0], requires_grad=True)
     handle = x.register_hook(lambda g: g * 10)
     (x * 2).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [20.0, 20.0])
+    np.testing.assert_allclose(x.grad._data, [20.0, 20.0])
     handle.remove()
     x.grad = None
     (x * 2).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(x.grad._data, [2.0, 2.0])
 
 
 def test_non_leaf_hook_and_retain_grad():
@@ -127,11 +127,11 @@ def test_non_leaf_hook_and_retain_grad():
     h = x * 3
     h.retain_grad()
     seen = []
-    h.register_hook(lambda g: seen.append(g.data.copy()))
+    h.register_hook(lambda g: seen.append(g._data.copy()))
     (h * h).sum().backward()
-    np.testing.assert_allclose(h.grad.data, 2 * h.data)
-    np.testing.assert_allclose(seen[0], 2 * h.data)
-    np.testing.assert_allclose(x.grad.data, 18 * x.data)
+    np.testing.assert_allclose(h.grad._data, 2 * h._data)
+    np.testing.assert_allclose(seen[0], 2 * h._data)
+    np.testing.assert_allclose(x.grad._data, 18 * x._data)
 
 
 def test_in_place_change_of_a_saved_input_raises_at_backward():
@@ -167,7 +167,7 @@ def test_leaf_requiring_grad_cannot_change_in_place():
         x.add_(1)
     with cr.no_grad():
         x.add_(1)
-    np.testing.assert_allclose(x.data, [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(x._data, [2.0, 2.0, 2.0])
 
 
 def test_differentiable_in_place_ops_match_torch():
@@ -181,12 +181,12 @@ def test_differentiable_in_place_ops_match_torch():
     x, z = cr.tensor([1.0, 2.0, 3.0], requires_grad=True), cr.tensor(0.5, requires_grad=True)
     xt, zt = torch.tensor([1.0, 2.0, 3.0], requires_grad=True), torch.tensor(0.5, requires_grad=True)
     y, yt = run(cr, x, z), run(torch, xt, zt)
-    np.testing.assert_allclose(y.data, yt.detach().numpy())
+    np.testing.assert_allclose(y._data, yt.detach().numpy())
     w = np.array([1.0, -2.0, 3.0], dtype=np.float32)
     (y * cr.tensor(w)).sum().backward()
     (yt * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy())
-    np.testing.assert_allclose(z.grad.data, zt.grad.numpy())
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy())
+    np.testing.assert_allclose(z.grad._data, zt.grad.numpy())
 
 
 def test_setitem_without_grad_writes_through():
@@ -194,7 +194,7 @@ def test_setitem_without_grad_writes_through():
     x[0, 1:] = 5
     x[1] = cr.tensor([1.0, 2.0, 3.0])
     x[x > 2] = -1
-    np.testing.assert_allclose(x.data, [[0, -1, -1], [1, 2, -1]])
+    np.testing.assert_allclose(x._data, [[0, -1, -1], [1, 2, -1]])
 
 
 def test_autograd_grad_leaves_dot_grad_alone():
@@ -202,7 +202,7 @@ def test_autograd_grad_leaves_dot_grad_alone():
     w = cr.tensor([3.0, 4.0], requires_grad=True)
     y = (x * w).sum()
     gx, = cr.autograd.grad(y, x)
-    np.testing.assert_allclose(gx.data, [3.0, 4.0])
+    np.testing.assert_allclose(gx._data, [3.0, 4.0])
     assert x.grad is None and w.grad is None
 
 
@@ -221,16 +221,16 @@ def test_autograd_grad_with_respect_to_a_non_leaf():
     h = x * 3
     y = (h * h).sum()
     gh, = cr.autograd.grad(y, h)
-    np.testing.assert_allclose(gh.data, 2 * h.data)
+    np.testing.assert_allclose(gh._data, 2 * h._data)
 
 
 def test_grad_of_grad():
     x = cr.tensor([0.5, 2.0], requires_grad=True)
     y = (x ** 3).sum()
     g, = cr.autograd.grad(y, x, create_graph=True)
-    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    np.testing.assert_allclose(g._data, 3 * x._data ** 2)
     gg, = cr.autograd.grad(g.sum(), x)
-    np.testing.assert_allclose(gg.data, 6 * x.data)
+    np.testing.assert_allclose(gg._data, 6 * x._data)
 
 
 def test_backward_create_graph_then_backward_again():
@@ -252,8 +252,8 @@ def test_detach_shares_memory_and_cuts_the_graph():
     d = (x * 2).detach()
     assert d.grad_fn is None and not d.requires_grad
     x2 = x.detach()
-    x2.data[0] = 9.0
-    assert x.data[0] == 9.0
+    x2._data[0] = 9.0
+    assert x._data[0] == 9.0
 
 
 def test_integer_outputs_do_not_require_grad():
@@ -296,14 +296,14 @@ def test_fresh_leaf_gradients_are_kept_without_a_copy_and_shared_ones_are_copied
     Kept.apply(y).sum().backward()
     y.grad.mul_(10)
     np.testing.assert_array_equal(kept, np.full(6, 3.0))  # the op's array was copied, not taken
-    np.testing.assert_array_equal(y.grad.data, np.full(6, 30.0))
-    np.testing.assert_array_equal(x.grad.data, np.full(6, 2.0))
+    np.testing.assert_array_equal(y.grad._data, np.full(6, 30.0))
+    np.testing.assert_array_equal(x.grad._data, np.full(6, 2.0))
     from chainrule.autograd import engine
     import sys
     if sys.version_info[:2] == (3, 11):  # calibrated here (CPython 3.11): stealing is on
         assert engine._steal[0] > 0
     if engine._steal[0]:  # the fresh array itself became the gradient
-        assert id(x.grad.data) == made["fresh"]
+        assert id(x.grad._data) == made["fresh"]
 
 
 def test_only_whole_dense_views_of_fresh_arrays_count_as_fresh():

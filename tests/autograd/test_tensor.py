@@ -22,7 +22,7 @@ def test_tensor_copies_but_from_numpy_shares():
     t = cr.tensor(a)
     s = cr.from_numpy(a)
     a[0] = 5
-    assert t.data[0] == 0 and s.data[0] == 5
+    assert t._data[0] == 0 and s._data[0] == 5
 
 
 @pytest.mark.parametrize("expr", [
@@ -46,7 +46,7 @@ def test_python_scalars_never_widen_float32(expr):
 def test_type_promotion_follows_pytorch(make):
     got, want = make(cr), make(torch)
     assert got.dtype.name == str(want.dtype).replace("torch.", "")
-    np.testing.assert_allclose(got.data, want.numpy())
+    np.testing.assert_allclose(got._data, want.numpy())
 
 
 def test_conversions_and_facts():
@@ -62,7 +62,7 @@ def test_conversions_and_facts():
     assert x.to(cr.float64).dtype == cr.float64 and x.to("cpu") is x
     assert isinstance(x.numpy(), np.ndarray)
     assert x.is_leaf and not x.requires_grad
-    assert x.clone().data is not x.data
+    assert x.clone()._data is not x._data
     assert x.T.contiguous().is_contiguous()
     with pytest.raises(RuntimeError, match="detach"):
         x.requires_grad_().numpy()
@@ -75,7 +75,7 @@ def test_cast_is_differentiable_between_floats():
     y = x.double() * 3
     y.sum().backward()
     assert y.dtype == cr.float64 and x.grad.dtype == cr.float32
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 3.0])
 
 
 def test_repr_like_pytorch():
@@ -92,39 +92,39 @@ def test_repr_like_pytorch():
 
 def test_factories():
     assert cr.zeros(2, 3).shape == (2, 3) and cr.zeros((2, 3)).dtype == cr.float32
-    assert cr.ones([4]).data.sum() == 4
-    assert cr.full((2, 2), 7).dtype == cr.int64 and cr.full((2,), 1.5).data[0] == 1.5
+    assert cr.ones([4])._data.sum() == 4
+    assert cr.full((2, 2), 7).dtype == cr.int64 and cr.full((2,), 1.5)._data[0] == 1.5
     assert cr.empty(3).shape == (3,)
-    np.testing.assert_array_equal(cr.eye(3).data, np.eye(3))
+    np.testing.assert_array_equal(cr.eye(3)._data, np.eye(3))
     assert cr.arange(5).dtype == cr.int64 and cr.arange(5).tolist() == [0, 1, 2, 3, 4]
-    np.testing.assert_allclose(cr.arange(0, 1, 0.25).data, torch.arange(0, 1, 0.25).numpy())
-    np.testing.assert_allclose(cr.linspace(0, 1, 5).data, torch.linspace(0, 1, 5).numpy())
-    assert cr.rand(2, 3).shape == (2, 3) and 0 <= cr.rand(100).data.min()
+    np.testing.assert_allclose(cr.arange(0, 1, 0.25)._data, torch.arange(0, 1, 0.25).numpy())
+    np.testing.assert_allclose(cr.linspace(0, 1, 5)._data, torch.linspace(0, 1, 5).numpy())
+    assert cr.rand(2, 3).shape == (2, 3) and 0 <= cr.rand(100)._data.min()
     assert cr.randn(2, 3, dtype=cr.float64).dtype == cr.float64
     r = cr.randint(0, 10, (50,))
-    assert r.dtype == cr.int64 and 0 <= r.data.min() and r.data.max() < 10
-    assert cr.randint(3, (4,)).data.max() < 3
+    assert r.dtype == cr.int64 and 0 <= r._data.min() and r._data.max() < 10
+    assert cr.randint(3, (4,))._data.max() < 3
     assert sorted(cr.randperm(6).tolist()) == list(range(6))
     assert cr.normal(2.0, 0.5, (3,)).shape == (3,)
     x = cr.ones(2, 3, dtype=cr.float64)
     for like in (cr.zeros_like, cr.ones_like, cr.rand_like, cr.randn_like):
         assert like(x).shape == (2, 3) and like(x).dtype == cr.float64
-    assert cr.full_like(x, 4.0).data.sum() == 24
+    assert cr.full_like(x, 4.0)._data.sum() == 24
     assert cr.zeros(2, requires_grad=True).requires_grad
 
 
 def test_manual_seed_repeats_bit_for_bit():
     cr.manual_seed(123)
-    a = cr.randn(5).data.copy(), cr.rand(3).data.copy(), cr.randperm(5).data.copy()
+    a = cr.randn(5)._data.copy(), cr.rand(3)._data.copy(), cr.randperm(5)._data.copy()
     cr.manual_seed(123)
-    b = cr.randn(5).data, cr.rand(3).data, cr.randperm(5).data
+    b = cr.randn(5)._data, cr.rand(3)._data, cr.randperm(5)._data
     for u, v in zip(a, b):
         np.testing.assert_array_equal(u, v)
     g = cr.Generator().manual_seed(7)
     state = g.get_state()
-    first = cr.randn(4, generator=g).data.copy()
+    first = cr.randn(4, generator=g)._data.copy()
     g.set_state(state)
-    np.testing.assert_array_equal(cr.randn(4, generator=g).data, first)
+    np.testing.assert_array_equal(cr.randn(4, generator=g)._data, first)
 
 
 def test_requires_grad_needs_a_float_tensor():

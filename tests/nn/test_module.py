@@ -55,7 +55,7 @@ def test_zero_grad_apply_and_to():
     net(cr.randn(3, 4)).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
-    assert all(not p.grad.data.any() for p in net.parameters())
+    assert all(not p.grad._data.any() for p in net.parameters())
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
     seen = []
@@ -82,8 +82,8 @@ def test_attribute_errors():
 
 def test_load_state_dict_reports_every_problem_and_changes_nothing():
     net = Net()
-    before = {k: v.data.copy() for k, v in net.state_dict().items()}
-    sd = {k: v.data.copy() for k, v in Net().state_dict().items()}
+    before = {k: v._data.copy() for k, v in net.state_dict().items()}
+    sd = {k: v._data.copy() for k, v in Net().state_dict().items()}
     del sd["fc1.bias"]
     sd["extra"] = np.zeros(1)
     sd["fc2.weight"] = np.zeros((3, 8))
@@ -95,12 +95,12 @@ def test_load_state_dict_reports_every_problem_and_changes_nothing():
     assert "size mismatch for fc2.weight: copying a param with shape (3, 8) from checkpoint, " \
            "the shape in current model is (2, 8)" in msg
     for k, v in net.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k])
+        np.testing.assert_array_equal(v._data, before[k])
     del sd["extra"]
     sd["fc2.weight"] = np.zeros((2, 8))
     result = net.load_state_dict(sd, strict=False)
     assert result.missing_keys == ["fc1.bias"] and result.unexpected_keys == []
-    assert not net.fc2.weight.data.any()
+    assert not net.fc2.weight._data.any()
 
 
 def _mlp(nn):
@@ -141,15 +141,15 @@ def test_architectures_share_state_dicts_and_outputs_with_torch(make, x):
     c, t = build_pair(make)
     c.eval()
     t.eval()
-    np.testing.assert_allclose(c(x(cr)).data, t(x(torch)).detach().numpy(), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(c(x(cr))._data, t(x(torch)).detach().numpy(), rtol=1e-7, atol=1e-9)
     # and back: chainrule weights into torch
     c2, t2 = build_pair(make)
     for p in c2.parameters():
-        p.data[...] = np.random.default_rng(1).standard_normal(p.shape)
-    t2.load_state_dict({k: torch.tensor(v.data) for k, v in c2.state_dict().items()})
+        p._data[...] = np.random.default_rng(1).standard_normal(p.shape)
+    t2.load_state_dict({k: torch.tensor(v._data) for k, v in c2.state_dict().items()})
     c2.eval()
     t2.eval()
-    np.testing.assert_allclose(c2(x(cr)).data, t2(x(torch)).detach().numpy(), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(c2(x(cr))._data, t2(x(torch)).detach().numpy(), rtol=1e-7, atol=1e-9)
 
 
 def test_forward_hooks():
@@ -158,10 +158,10 @@ def test_forward_hooks():
     h1 = lin.register_forward_pre_hook(lambda m, args: (args[0] * 2,))
     h2 = lin.register_forward_hook(lambda m, args, out: calls.append(args[0].shape) or out * 0)
     x = cr.ones(1, 2)
-    assert not lin(x).data.any() and calls == [(1, 2)]
+    assert not lin(x)._data.any() and calls == [(1, 2)]
     h1.remove()
     h2.remove()
-    np.testing.assert_allclose(lin(x).data, (x @ lin.weight.T + lin.bias).data)
+    np.testing.assert_allclose(lin(x)._data, (x @ lin.weight.T + lin.bias)._data)
 
 
 def test_full_backward_hook_matches_torch():
@@ -173,8 +173,8 @@ def test_full_backward_hook_matches_torch():
         seen = {}
 
         def hook(m, gin, gout):
-            seen["gin"] = [g.detach().numpy() if lib is torch else g.data for g in gin]
-            seen["gout"] = [g.detach().numpy() if lib is torch else g.data for g in gout]
+            seen["gin"] = [g.detach().numpy() if lib is torch else g._data for g in gin]
+            seen["gout"] = [g.detach().numpy() if lib is torch else g._data for g in gout]
             return (gin[0] * 10,)
         lin.register_full_backward_hook(hook)
         x = lib.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
@@ -187,7 +187,7 @@ def test_full_backward_hook_matches_torch():
     s_t, g_t = run(torch)
     np.testing.assert_allclose(s_c["gin"][0], s_t["gin"][0])
     np.testing.assert_allclose(s_c["gout"][0], s_t["gout"][0])
-    np.testing.assert_allclose(g_c.data, g_t.numpy())
+    np.testing.assert_allclose(g_c._data, g_t.numpy())
 
 
 def _zoo(nn):

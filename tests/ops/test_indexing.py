@@ -67,16 +67,16 @@ def test_setitem_writes_in_place_without_copy():
     import numpy as np
     import chainrule as cr
     x = cr.zeros(1000, 4)
-    mem = x.data
+    mem = x._data
     x[10:12, :] = cr.ones(2, 4)
     x[3] = 7.0
-    assert x.data is mem and x.data[10:12].sum() == 8 and x.data[3].tolist() == [7.0] * 4
+    assert x._data is mem and x._data[10:12].sum() == 8 and x._data[3].tolist() == [7.0] * 4
     row = x[5]                      # a view: writing it writes x
     row[1:3] = 2.0
-    assert x.data[5].tolist() == [0.0, 2.0, 2.0, 0.0]
+    assert x._data[5].tolist() == [0.0, 2.0, 2.0, 0.0]
     s = x[5, 2]                     # a 0-d view, as in PyTorch
     s.fill_(9.0)
-    assert x.data[5, 2] == 9.0 and np.shares_memory(s.data, mem)
+    assert x._data[5, 2] == 9.0 and np.shares_memory(s._data, mem)
 
 
 def test_setitem_bumps_version_for_pending_backward():
@@ -98,7 +98,7 @@ def test_setitem_on_leaf_requiring_grad_raises():
         w[0] = 1.0
     with cr.no_grad():
         w[0] = 1.0
-    assert w.data[0] == 1.0
+    assert w._data[0] == 1.0
 
 
 def test_getitem_view_without_grad_has_no_node():

@@ -63,11 +63,11 @@ test_oracle, test_gradcheck, test_double_backward = op_tests(CASES)
 def test_dropout_zeroes_with_probability_p_and_scales_the_rest():
     x = cr.ones(200, 100)
     y = cr.nn.functional.dropout(x, 0.3)
-    kept = y.data != 0
+    kept = y._data != 0
     assert abs(kept.mean() - 0.7) < 0.02
-    np.testing.assert_allclose(y.data[kept], 1 / 0.7, rtol=1e-6)
+    np.testing.assert_allclose(y._data[kept], 1 / 0.7, rtol=1e-6)
     z = cr.nn.functional.dropout2d(cr.ones(50, 40, 3, 3), 0.5)
-    per_map = z.data.reshape(50, 40, 9)
+    per_map = z._data.reshape(50, 40, 9)
     assert np.all((per_map == 0).all(-1) | (per_map != 0).all(-1))  # whole feature maps dropped
 
 
@@ -75,4 +75,4 @@ def test_dropout_gradient_uses_the_same_mask():
     x = cr.ones(10, 10, requires_grad=True)
     y = cr.nn.functional.dropout(x, 0.5)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, y.data)
+    np.testing.assert_allclose(x.grad._data, y._data)

@@ -19,9 +19,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if not grads:
         return _wrap(np.array(0.0, dtype=np.float32))
     if math.isinf(norm_type):
-        total = max(float(np.max(np.abs(g.data))) if g.data.size else 0.0 for g in grads)
+        total = max(float(np.max(np.abs(g._data))) if g._data.size else 0.0 for g in grads)
     else:
-        total = sum(float(np.sum(np.abs(g.data.astype(np.float64)) ** norm_type)) for g in grads) \
+        total = sum(float(np.sum(np.abs(g._data.astype(np.float64)) ** norm_type)) for g in grads) \
             ** (1.0 / norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} for gradients "
@@ -30,11 +30,11 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     coef = max_norm / (total + 1e-6)
     if coef < 1:
         for g in grads:
-            g.data *= np.asarray(coef, dtype=g.data.dtype)
-    return _wrap(np.array(total, dtype=grads[0].data.dtype))
+            g._data *= np.asarray(coef, dtype=g._data.dtype)
+    return _wrap(np.array(total, dtype=grads[0]._data.dtype))
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clip every gradient element into [−clip_value, clip_value]."""
     for g in _grads(parameters):
-        np.clip(g.data, -clip_value, clip_value, out=g.data)
+        np.clip(g._data, -clip_value, clip_value, out=g._data)

@@ -24,5 +24,5 @@ def vector_to_parameters(vec, parameters):
     with no_grad():
         for p in params:
             n = p.numel()
-            p.data = np.array(vec.data[i:i + n].reshape(p.shape), dtype=p.data.dtype)
+            p._data = np.array(vec._data[i:i + n].reshape(p.shape), dtype=p._data.dtype)
             i += n

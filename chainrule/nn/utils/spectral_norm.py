@@ -36,11 +36,11 @@ class SpectralNorm:
         mat = self._matrix(w)
         if do_power_iteration:
             with no_grad():
-                m = mat.data
+                m = mat._data
                 for _ in range(self.n_power_iterations):
-                    v.data[...] = _normalize(m.T @ u.data, self.eps)
-                    u.data[...] = _normalize(m @ v.data, self.eps)
-        sigma = (Tensor(u.data.copy()) * matmul(mat, Tensor(v.data.copy()))).sum()
+                    v._data[...] = _normalize(m.T @ u._data, self.eps)
+                    u._data[...] = _normalize(m @ v._data, self.eps)
+        sigma = (Tensor(u._data.copy()) * matmul(mat, Tensor(v._data.copy()))).sum()
         return w / sigma
 
     def __call__(self, module, inputs):
@@ -50,13 +50,13 @@ class SpectralNorm:
     def apply(module, name, n_power_iterations, dim, eps):
         fn = SpectralNorm(name, n_power_iterations, dim, eps)
         weight = module._parameters[name]
-        mat = fn._matrix(weight).data
+        mat = fn._matrix(weight)._data
         h, w = mat.shape
         g = numpy_generator()
-        u = _normalize(g.normal(size=h), eps).astype(weight.data.dtype)
-        v = _normalize(g.normal(size=w), eps).astype(weight.data.dtype)
+        u = _normalize(g.normal(size=h), eps).astype(weight._data.dtype)
+        v = _normalize(g.normal(size=w), eps).astype(weight._data.dtype)
         del module._parameters[name]
-        module.register_parameter(name + "_orig", Parameter(weight.data))
+        module.register_parameter(name + "_orig", Parameter(weight._data))
         module.register_buffer(name + "_u", Tensor(u))
         module.register_buffer(name + "_v", Tensor(v))
         object.__setattr__(module, name, fn.compute_weight(module, True))

@@ -17,7 +17,7 @@ def default_collate(batch):
     tuples, lists and dicts are collated field by field; strings stay a list."""
     first = batch[0]
     if isinstance(first, Tensor):
-        return _wrap(np.stack([b.data for b in batch]))
+        return _wrap(np.stack([b._data for b in batch]))
     if isinstance(first, np.ndarray):
         if first.dtype.kind in "US":
             return list(batch)

@@ -71,7 +71,7 @@ class WeightedRandomSampler(Sampler):
     """Indices drawn with probability proportional to ``weights`` (oversampling rare classes)."""
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
-        w = np.asarray(getattr(weights, "data", weights), dtype=np.float64)
+        w = np.asarray(weights, dtype=np.float64)
         if w.ndim != 1 or np.any(w < 0) or w.sum() <= 0:
             raise ValueError("WeightedRandomSampler: weights must be a 1-D sequence of non-negative "
                              "numbers with a positive sum")
