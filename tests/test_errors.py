@@ -121,3 +121,39 @@ def test_errors_name_the_file_of_nothing_and_numpy_is_never_bare():
         cr.ones(2, 3) + cr.ones(2)
     assert info.value.args[0].startswith("add:")
     assert not np.isnan(cr.tensor(0.0).sigmoid().item())
+
+
+# --------------------------------------------------- mistakes a new user makes (issue: real course code)
+def test_integer_logits_and_labels_get_named_errors():
+    F = cr.nn.functional
+    with pytest.raises(RuntimeError, match=r"cross_entropy: expected a floating-point input \(logits\), got int64"):
+        F.cross_entropy(cr.tensor([[1, 2], [3, 4]]), cr.tensor([0, 1]))
+    with pytest.raises(ValueError, match=r"class-index targets must be int64; for probabilities pass a "
+                                         r"float tensor of the input's shape \(2, 3\)"):
+        F.cross_entropy(cr.randn(2, 3), cr.tensor([0.0, 1.0]))
+    with pytest.raises(RuntimeError, match="nll_loss: expected a floating-point input"):
+        F.nll_loss(cr.tensor([[1, 2]]), cr.tensor([0]))
+    with pytest.raises(RuntimeError, match="mse_loss: expected a floating-point input, got int64"):
+        F.mse_loss(cr.tensor([1, 2]), cr.tensor([1, 2]))
+    assert F.mse_loss(cr.tensor([1.0, 2.0]), cr.tensor([1, 3])).item() == 0.5   # mixed promotes
+    for fn in (F.binary_cross_entropy, F.binary_cross_entropy_with_logits):
+        with pytest.raises(RuntimeError, match="expected a floating-point target"):
+            fn(cr.rand(3), cr.tensor([0, 1, 1]))
+    with pytest.raises(RuntimeError, match="kl_div: expected a floating-point"):
+        F.kl_div(cr.tensor([1, 2]), cr.tensor([0.5, 0.5]))
+
+
+def test_optimizer_given_a_module():
+    with pytest.raises(TypeError, match=r"did you mean model.parameters\(\)\?"):
+        cr.optim.Adam(cr.nn.Linear(2, 2))
+    with pytest.raises(TypeError, match="params must be an iterable of Tensors or dicts, got int"):
+        cr.optim.SGD(3, lr=0.1)
+
+
+def test_loading_a_pytorch_pickle_names_the_file_and_the_way_out(tmp_path):
+    import torch
+    for name, kw in (("new.pt", {}), ("legacy.pt", {"_use_new_zipfile_serialization": False})):
+        path = tmp_path / name
+        torch.save(torch.nn.Linear(2, 2).state_dict(), path, **kw)
+        with pytest.raises(ValueError, match=rf"{name} is a PyTorch pickle file .*safetensors"):
+            cr.load(path)

@@ -88,6 +88,13 @@ def save(obj, f, weights_only=True):
         out.write(payload)
 
 
+def _is_torch_file(raw):
+    """torch.save writes a zip archive holding data.pkl (or, before PyTorch 1.6, a bare pickle)."""
+    if raw.startswith(b"PK\x03\x04"):
+        return b"data.pkl" in raw[:4096] or b".data/" in raw[:4096]
+    return len(raw) > 2 and raw[0] == 0x80 and raw[1] in range(2, 6)
+
+
 def load(f, weights_only=True, map_location=None):
     """Load what ``save`` wrote (or any safetensors file, e.g. one PyTorch saved)."""
     if hasattr(f, "read"):
@@ -104,6 +111,13 @@ def load(f, weights_only=True, map_location=None):
             raise RuntimeError(f"load: {name} holds pickled Python objects, which can run code when "
                                f"loaded; pass weights_only=False only if you trust its source")
         return pickle.loads(raw[len(_MAGIC_PICKLE):])
+    if _is_torch_file(raw):
+        raise ValueError(
+            f"load: {name} is a PyTorch pickle file (written by torch.save); chainrule reads "
+            f"safetensors and never unpickles. Convert it once where PyTorch is installed: "
+            f"from safetensors.torch import save_file; "
+            f"save_file(torch.load({os.path.basename(name)!r}), 'weights.safetensors') — then "
+            f"chainrule.load('weights.safetensors') or model.load_state_dict(...) on the result")
     from safetensors.numpy import load as st_load
     try:
         tensors = st_load(raw)

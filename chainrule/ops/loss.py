@@ -27,6 +27,20 @@ def _check_reduction(reduction, op):
                          f"of 'none', 'mean', 'sum'")
 
 
+def _check_float(op, x, what="input"):
+    """Losses are smooth functions of real numbers: integer logits or labels where probabilities
+    belong are a mistake to report, not a silent cast."""
+    dt = np.asarray(_data(x)).dtype
+    if dt.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating-point {what}, got {dt}")
+
+
+def _check_some_float(op, input, target):
+    """Regression losses promote like arithmetic, but an all-integer pair has no float result."""
+    if np.asarray(_data(input)).dtype.kind != "f" and np.asarray(_data(target)).dtype.kind != "f":
+        _check_float(op, input)
+
+
 def _reduce(loss, reduction):
     if reduction == "mean":
         return mean(loss)
@@ -148,6 +162,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduction="mean", label_smoothing=0.0):
     """Softmax cross-entropy from logits (N, C) or (N, C, d1, ...); class indices or probabilities."""
     _check_reduction(reduction, "cross_entropy")
+    _check_float("cross_entropy", input, "input (logits)")
     nd = len(input.shape)
     if nd == 0:
         raise ValueError("cross_entropy: expected input of shape (C,), (N, C) or (N, C, d1, ...)")
@@ -163,8 +178,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     t = _data(target)
     if t.dtype.kind == "f":
         if tuple(t.shape) != tuple(input.shape):
-            raise ValueError(f"cross_entropy: probability targets must have the input's shape "
-                             f"{tuple(input.shape)}, got {tuple(t.shape)}")
+            raise ValueError(f"cross_entropy: class-index targets must be int64; for probabilities "
+                             f"pass a float tensor of the input's shape {tuple(input.shape)} (got "
+                             f"{t.dtype} of shape {tuple(t.shape)})")
         if isinstance(target, Tensor) and target.requires_grad:
             return _soft_cross_entropy(input, target, w, label_smoothing, reduction)
         dense = _data(_to_rows(Tensor(t))).astype(dt)
@@ -216,6 +232,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
              reduction="mean"):
     """−Σ w[y]·input[y] over log-probabilities (N, C) or (N, C, d1, ...)."""
     _check_reduction(reduction, "nll_loss")
+    _check_float("nll_loss", input, "input (log-probabilities)")
     nd = len(input.shape)
     c = input.shape[0] if nd == 1 else input.shape[1]
     rows = _to_rows(input)
@@ -261,6 +278,7 @@ class SquaredError(Op):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """(x − y)²."""
     _check_reduction(reduction, "mse_loss")
+    _check_some_float("mse_loss", input, target)
     _check_same_shape(input, target, "mse_loss")
     if reduction != "none" and isinstance(input, Tensor) and isinstance(target, Tensor):
         return SquaredError.apply(input, target, scale=_sum_scale(reduction, math.prod(input.shape)))
@@ -271,6 +289,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """|x − y| (subgradient 0 at 0)."""
     _check_reduction(reduction, "l1_loss")
+    _check_some_float("l1_loss", input, target)
     _check_same_shape(input, target, "l1_loss")
     return _reduce(abs(input - target), reduction)
 
@@ -278,6 +297,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """0.5(x−y)²/β where |x−y| < β, else |x−y| − β/2."""
     _check_reduction(reduction, "smooth_l1_loss")
+    _check_some_float("smooth_l1_loss", input, target)
     _check_same_shape(input, target, "smooth_l1_loss")
     d = abs(input - target)
     if beta == 0:
@@ -288,6 +308,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def huber_loss(input, target, reduction="mean", delta=1.0):
     """0.5(x−y)² where |x−y| < δ, else δ(|x−y| − δ/2): square near 0, absolute far away."""
     _check_reduction(reduction, "huber_loss")
+    _check_some_float("huber_loss", input, target)
     _check_same_shape(input, target, "huber_loss")
     d = abs(input - target)
     return _reduce(where(_data(d) < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction)
@@ -320,6 +341,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     """Cross-entropy between probabilities p ∈ [0, 1] and targets y."""
     _check_reduction(reduction, "binary_cross_entropy")
     _check_same_shape(input, target, "binary_cross_entropy")
+    _check_float("binary_cross_entropy", input)
+    _check_float("binary_cross_entropy", target, "target (0/1 labels as floats: y.float())")
     pd = _data(input)
     if pd.size and (pd.min() < 0 or pd.max() > 1):
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1 "
@@ -366,6 +389,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """−w[pw·y·log σ(z) + (1−y)·log σ(−z)], computed stably from logits z."""
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     _check_same_shape(input, target, "binary_cross_entropy_with_logits")
+    _check_float("binary_cross_entropy_with_logits", input)
+    _check_float("binary_cross_entropy_with_logits", target, "target (0/1 labels as floats: y.float())")
     if (reduction != "none" and weight is None and pos_weight is None and
             isinstance(input, Tensor) and isinstance(target, Tensor)):
         return LogisticLoss.apply(input, target, scale=_sum_scale(reduction, math.prod(input.shape)))
@@ -383,6 +408,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if reduction not in _REDUCTIONS + ("batchmean",):
         raise ValueError(f"kl_div: {reduction!r} is not a valid value for reduction; expected one "
                          f"of 'none', 'batchmean', 'sum', 'mean'")
+    _check_float("kl_div", input)
+    _check_float("kl_div", target, "target")
     if log_target:
         loss = exp(target) * (target - input)
     else:

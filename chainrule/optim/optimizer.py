@@ -41,7 +41,14 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params argument given to the optimizer should "
                             f"be an iterable of Tensors or dicts, but got a Tensor")
-        groups = list(params)
+        if hasattr(params, "parameters") and hasattr(params, "state_dict"):
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or dicts, "
+                            f"got the module {type(params).__name__}; did you mean model.parameters()?")
+        try:
+            groups = list(params)
+        except TypeError:
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or dicts, "
+                            f"got {type(params).__name__}") from None
         if not groups:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
         if not isinstance(groups[0], dict):
