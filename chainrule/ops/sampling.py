@@ -23,12 +23,47 @@ def _src_scale(n_in, n_out, scale_factor, align_corners):
     return 1.0 / scale_factor if scale_factor else n_in / n_out
 
 
-def _resize_matrix(n_in, n_out, mode, align_corners, scale_factor, dtype):
+def _cubic(x, a):
+    """Keys' cubic convolution kernel (a = −0.75 in PyTorch's bicubic, −0.5 when antialiasing)."""
+    x = np.abs(x)
+    return np.where(x <= 1, ((a + 2) * x - (a + 3)) * x * x + 1,
+                    np.where(x < 2, ((x - 5) * x + 8) * x * a - 4 * a, 0.0))
+
+
+def _antialias_matrix(n_in, n_out, mode, scale_factor):
+    """Resampling that averages over every input pixel an output pixel covers (PIL's and
+    PyTorch's ``antialias=True``): the filter (triangle for bilinear, cubic for bicubic) is
+    stretched by the downscale factor, and each row of weights is normalized to sum to 1."""
+    scale = 1.0 / scale_factor if scale_factor else n_in / n_out
+    radius = 1.0 if mode == "bilinear" else 2.0
+    stretch = max(scale, 1.0)
+    support = radius * stretch
+    a = np.zeros((n_out, n_in), dtype=np.float64)
+    for i in range(n_out):
+        centre = scale * (i + 0.5)
+        lo = max(int(centre - support + 0.5), 0)
+        hi = min(int(centre + support + 0.5), n_in)
+        x = (np.arange(lo, hi) - centre + 0.5) / stretch
+        w = np.maximum(0.0, 1.0 - np.abs(x)) if mode == "bilinear" else _cubic(x, -0.5)
+        total = w.sum()
+        a[i, lo:hi] = w / total if total else w
+    return a
+
+
+def _resize_matrix(n_in, n_out, mode, align_corners, scale_factor, dtype, antialias=False):
     """The (n_out × n_in) matrix that resizes one dim, PyTorch's sampling positions."""
+    if antialias and mode in ("bilinear", "bicubic") and not align_corners:
+        return _antialias_matrix(n_in, n_out, mode, scale_factor).astype(dtype)
     a = np.zeros((n_out, n_in), dtype=np.float64)
     dst = np.arange(n_out)
     scale = _src_scale(n_in, n_out, scale_factor, align_corners and "nearest" not in mode)
-    if mode in ("nearest", "nearest-exact"):
+    if mode == "bicubic":
+        src = dst * scale if align_corners else (dst + 0.5) * scale - 0.5
+        i0 = np.floor(src).astype(np.int64)
+        t = src - i0
+        for k in range(-1, 3):
+            np.add.at(a, (dst, np.clip(i0 + k, 0, n_in - 1)), _cubic(t - k, -0.75))
+    elif mode in ("nearest", "nearest-exact"):
         step = 1.0 / scale_factor if scale_factor else n_in / n_out
         offset = 0.5 if mode == "nearest-exact" else 0.0  # pixel centres, as PIL and OpenCV
         src = np.minimum(np.floor((dst + offset) * step), n_in - 1).astype(np.int64)
@@ -52,6 +87,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError(f"interpolate: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
                          f"(N, C, D, H, W) input, got shape {tuple(input.shape)}")
     allowed = ("nearest", "nearest-exact", {1: "linear", 2: "bilinear", 3: "trilinear"}[nsp])
+    if nsp == 2:
+        allowed += ("bicubic",)
     if mode not in allowed:
         raise ValueError(f"interpolate: mode {mode!r} is not available for a {nsp + 2}-D input; "
                          f"use one of {allowed}")
@@ -70,7 +107,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if recompute_scale_factor:
             factors = (None,) * nsp
     dt = input._data.dtype
-    mats = [_resize_matrix(n, o, mode, bool(align_corners), f, dt)
+    if antialias and mode not in ("bilinear", "bicubic"):
+        raise ValueError(f"interpolate: anti-alias option is only supported for bilinear and "
+                         f"bicubic modes, got {mode!r}")
+    mats = [_resize_matrix(n, o, mode, bool(align_corners), f, dt, antialias)
             for n, o, f in zip(spatial, out, factors)]
     y = matmul(input, _wrap(mats[-1].T))
     if nsp == 2:
