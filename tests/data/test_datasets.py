@@ -1,6 +1,7 @@
 """Dataset readers on small files written here in the standard formats, the bundled sets and the
 generators."""
 import gzip
+import os
 import struct
 
 import numpy as np
@@ -30,7 +31,11 @@ def fashion_dir(tmp_path):
 
 def test_idx_reader_and_fashion_dataset(fashion_dir):
     ds = D.FashionMNIST(root=str(fashion_dir))
-    assert len(ds) == 12 and ds[0][0].shape == (28, 28) and 0 <= ds[0][1] < 10
+    img, label = ds[0]
+    assert len(ds) == 12 and img.size == (28, 28) and img.mode == "L" and 0 <= label < 10   # PIL, as torchvision
+    assert ds.data.shape == (12, 28, 28) and ds.data.dtype == cr.uint8 and ds.targets.dtype == cr.int64
+    assert repr(ds).splitlines()[:2] == ["Dataset FashionMNIST", "    Number of datapoints: 12"]
+    assert "Split: Train" in repr(ds) and ds.class_to_idx["Trouser"] == 1
     test = D.FashionMNIST(root=str(fashion_dir), train=False, transform=cr.data.transforms.ToTensor())
     x, y = test[1]
     assert len(test) == 5 and x.shape == (1, 28, 28) and x.dtype == cr.float32
@@ -74,8 +79,12 @@ def test_cifar10_binary(tmp_path):
     (folder / "test_batch.bin").write_bytes(raw)
     assert len(D.CIFAR10(root=str(tmp_path))) == 15
     test = D.CIFAR10(root=str(tmp_path), train=False)
-    assert len(test) == 4 and test.data.shape == (4, 3, 32, 32)
-    assert test.targets.tolist() == labels.tolist()
+    assert len(test) == 4 and test.data.shape == (4, 32, 32, 3)     # H×W×C, as torchvision
+    assert test.targets == labels.tolist()
+    img, y = test[2]
+    assert img.mode == "RGB" and img.size == (32, 32) and y == int(labels[2])
+    pixels = np.frombuffer(raw, np.uint8).reshape(4, 3073)[2, 1:].reshape(3, 32, 32)
+    np.testing.assert_array_equal(np.asarray(img), pixels.transpose(1, 2, 0))
     (folder / "test_batch.bin").write_bytes(raw[:-10])
     with pytest.raises(ValueError, match="not a CIFAR-10 binary batch"):
         D.CIFAR10(root=str(tmp_path), train=False)
@@ -104,3 +113,57 @@ def test_generators():
     xs, ys = D.xor(seed=1, noise=0.0)
     assert ((xs[:, 0] > 0.5) ^ (xs[:, 1] > 0.5)).astype(int).tolist() == ys.tolist()
     np.testing.assert_array_equal(D.moons(seed=3)[0], D.moons(seed=3)[0])
+
+
+def _image_tree(root):
+    """root/<class>/<files>: two classes of PNG/JPEG photos of different sizes, a stray text file,
+    and a nested folder."""
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    for cls, sizes in (("dog", [(20, 30), (41, 17)]), ("cat", [(12, 12)])):
+        (root / cls / "more").mkdir(parents=True)
+        for k, (h, w) in enumerate(sizes):
+            Image.fromarray(rng.integers(0, 256, (h, w, 3), dtype=np.uint8)).save(root / cls / f"{k}.png")
+        Image.fromarray(rng.integers(0, 256, (9, 9), dtype=np.uint8)).save(root / cls / "more" / "g.jpg")
+    (root / "dog" / "notes.txt").write_text("not an image")
+    return root
+
+
+def test_image_folder_matches_torchvision(tmp_path):
+    from torchvision_oracle import torchvision
+    tv = torchvision()
+    root = _image_tree(tmp_path)
+    ours, theirs = D.ImageFolder(str(root)), tv.datasets.ImageFolder(str(root))
+    assert ours.classes == theirs.classes == ["cat", "dog"] and ours.class_to_idx == theirs.class_to_idx
+    assert ours.samples == theirs.samples and ours.targets == theirs.targets and ours.imgs == theirs.imgs
+    for i in range(len(ours)):
+        (a, ya), (b, yb) = ours[i], theirs[i]
+        assert ya == yb and a.mode == b.mode == "RGB"
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    T = cr.data.transforms
+    tf = T.Compose([T.Resize((16, 16)), T.ToTensor()])
+    with_tf = D.ImageFolder(str(root), transform=tf, target_transform=lambda y: y * 10)
+    assert repr(with_tf) == repr(tv.datasets.ImageFolder(
+        str(root), transform=tv.transforms.Compose([tv.transforms.Resize((16, 16)), tv.transforms.ToTensor()]),
+        target_transform=with_tf.target_transform))
+    x, y = with_tf[0]
+    assert x.shape == (3, 16, 16) and y == 0
+    batch = next(iter(cr.utils.data.DataLoader(with_tf, batch_size=5)))
+    assert batch[0].shape == (5, 3, 16, 16) and batch[1].tolist() == [0, 0, 10, 10, 10]
+
+
+def test_dataset_folder_with_its_own_loader_and_filters(tmp_path):
+    root = _image_tree(tmp_path)
+    texts = D.DatasetFolder(str(root), loader=lambda p: open(p, "rb").read()[:4], extensions=(".txt",),
+                            allow_empty=True)
+    assert len(texts) == 1 and texts[0] == (b"not ", 1)
+    pngs = D.DatasetFolder(str(root), loader=D.pil_loader, is_valid_file=lambda p: p.endswith(".png"))
+    assert [os.path.basename(p) for p, _ in pngs.samples] == ["0.png", "0.png", "1.png"]
+    with pytest.raises(FileNotFoundError, match="Found no valid file for the classes cat"):
+        D.DatasetFolder(str(root), loader=D.pil_loader, extensions=".txt")
+    with pytest.raises(ValueError, match="Both extensions and is_valid_file"):
+        D.DatasetFolder(str(root), loader=D.pil_loader)
+    with pytest.raises(FileNotFoundError, match="Couldn't find any class folder"):
+        D.ImageFolder(str(root / "cat" / "more"))
+    with pytest.raises(ValueError, match="only transforms or transform/target_transform"):
+        D.VisionDataset(str(root), transforms=lambda x, y: (x, y), transform=lambda x: x)

@@ -4,8 +4,8 @@ import tarfile
 
 import numpy as np
 
-from ...utils.data import Dataset
 from .files import download, find_file, search_dirs
+from .vision import VisionDataset
 
 _RECORD = 1 + 3 * 32 * 32
 _ARCHIVE = "cifar-10-binary.tar.gz"
@@ -23,8 +23,10 @@ def read_cifar_batch(path):
     return rec[:, 1:].reshape(-1, 3, 32, 32), rec[:, 0].astype(np.int64)
 
 
-class CIFAR10(Dataset):
-    """32×32 colour images in 10 classes (50,000 train, 10,000 test)."""
+class CIFAR10(VisionDataset):
+    """32×32 colour images in 10 classes (50,000 train, 10,000 test), as torchvision's: ``data`` a
+    (N, 32, 32, 3) uint8 array, ``targets`` a list, items (RGB PIL image, class index). Read from
+    the binary version of the files (never the pickled Python one)."""
 
     classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
@@ -44,17 +46,23 @@ class CIFAR10(Dataset):
                                     f"under:\n  {where}\n); unpack {_URL}{_ARCHIVE} there, or pass "
                                     f"download=True on a machine with a network")
         parts = [read_cifar_batch(p) for p in paths]
-        self.data = np.concatenate([p[0] for p in parts])
-        self.targets = np.concatenate([p[1] for p in parts])
-        self.transform, self.target_transform = transform, target_transform
+        super().__init__(root, transform=transform, target_transform=target_transform)
+        self.data = np.ascontiguousarray(np.concatenate([p[0] for p in parts]).transpose(0, 2, 3, 1))
+        self.targets = np.concatenate([p[1] for p in parts]).tolist()
+        self.train = train
+        self.class_to_idx = {name: i for i, name in enumerate(self.classes)}
+
+    def extra_repr(self):
+        return f"Split: {'Train' if self.train else 'Test'}"
 
     def __len__(self):
         return len(self.data)
 
     def __getitem__(self, i):
-        x, y = self.data[i], int(self.targets[i])
+        from PIL import Image
+        x, y = Image.fromarray(self.data[i]), self.targets[i]
         if self.transform is not None:
-            x = self.transform(x.transpose(1, 2, 0))
+            x = self.transform(x)
         if self.target_transform is not None:
             y = self.target_transform(y)
         return x, y

@@ -4,8 +4,9 @@ import struct
 
 import numpy as np
 
-from ...utils.data import Dataset
+from ...autograd.tensor import _wrap
 from .files import ensure
+from .vision import VisionDataset
 
 _DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
@@ -36,7 +37,9 @@ def read_idx(path):
         dtype.newbyteorder("="))
 
 
-class _IDXImages(Dataset):
+class _IDXImages(VisionDataset):
+    """torchvision's MNIST-family datasets: ``data`` a (N, 28, 28) uint8 tensor, ``targets`` int64,
+    items (PIL image in mode 'L', class index) before the transforms."""
     name = ""
     files = {}
     mirrors = []
@@ -51,14 +54,23 @@ class _IDXImages(Dataset):
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise ValueError(f"{self.name}: images {images.shape} and labels {labels.shape} do not "
                              f"match (expected (N, 28, 28) and (N,))")
-        self.data, self.targets = images, labels.astype(np.int64)
-        self.transform, self.target_transform, self.train = transform, target_transform, train
+        super().__init__(root, transform=transform, target_transform=target_transform)
+        self.data, self.targets = _wrap(images), _wrap(labels.astype(np.int64))
+        self.train = train
+
+    @property
+    def class_to_idx(self):
+        return {name: i for i, name in enumerate(self.classes)}
+
+    def extra_repr(self):
+        return f"Split: {'Train' if self.train else 'Test'}"
 
     def __len__(self):
         return len(self.data)
 
     def __getitem__(self, i):
-        x, y = self.data[i], int(self.targets[i])
+        from PIL import Image
+        x, y = Image.fromarray(self.data._data[i]), int(self.targets._data[i])
         if self.transform is not None:
             x = self.transform(x)
         if self.target_transform is not None:
@@ -67,8 +79,9 @@ class _IDXImages(Dataset):
 
     def arrays(self, flatten=False, scale=True):
         """(images float32 in [0, 1] as (N, 1, 28, 28) or (N, 784), labels int64)."""
-        x = self.data.astype(np.float32) / 255.0 if scale else self.data
-        return (x.reshape(len(x), -1) if flatten else x[:, None]), self.targets
+        images = self.data._data
+        x = images.astype(np.float32) / 255.0 if scale else images
+        return (x.reshape(len(x), -1) if flatten else x[:, None]), self.targets._data
 
 
 class MNIST(_IDXImages):
