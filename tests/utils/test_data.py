@@ -1,4 +1,7 @@
 """utils.data: datasets, samplers, batching, shuffling, collation, workers, determinism."""
+import os
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -7,7 +10,8 @@ import chainrule as cr
 from chainrule.nn.utils.rnn import pad_sequence
 from chainrule.utils.data import (BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset,
                                   RandomSampler, SequentialSampler, Subset, TensorDataset,
-                                  WeightedRandomSampler, default_collate, random_split)
+                                  WeightedRandomSampler, default_collate, get_worker_info,
+                                  random_split)
 
 
 def _ds(n=10):
@@ -37,18 +41,93 @@ def test_shuffle_is_new_every_epoch_and_repeats_under_a_seed():
     assert a == b
 
 
-def test_workers_give_the_same_batches_in_order():
-    class Slow(Dataset):
+class _WhoLoads(Dataset):
+    """Items name the worker process that loaded them and carry a random draw made there."""
+
+    def __len__(self):
+        return 50
+
+    def __getitem__(self, i):
+        info = get_worker_info()
+        return np.full(3, i, dtype=np.float32), i, -1 if info is None else info.id, float(cr.rand(()))
+
+
+def _record_init(worker_id):
+    assert get_worker_info().id == worker_id
+    _WhoLoads.init_pid = os.getpid()
+
+
+def test_workers_give_the_same_batches_in_order_round_robin():
+    plain = [b[1].tolist() for b in DataLoader(_WhoLoads(), batch_size=7)]
+    batches = list(DataLoader(_WhoLoads(), batch_size=7, num_workers=3, worker_init_fn=_record_init))
+    assert [b[1].tolist() for b in batches] == plain
+    assert [set(b[2].tolist()) for b in batches] == [{k % 3} for k in range(len(plain))]
+    assert get_worker_info() is None
+
+
+def test_worker_seeds_differ_between_workers_and_repeat_under_a_seed():
+    def draws():
+        cr.manual_seed(11)
+        loader = DataLoader(_WhoLoads(), batch_size=5, num_workers=2, shuffle=True)
+        return [(b[1].tolist(), b[3].tolist()) for b in loader]
+    a, b = draws(), draws()
+    assert a == b
+    cr.manual_seed(11)
+    assert [x[0] for x in a] == [b[1].tolist() for b in DataLoader(_WhoLoads(), batch_size=5, shuffle=True)]
+    first_of_each_worker = [a[0][1][0], a[1][1][0]]
+    assert first_of_each_worker[0] != first_of_each_worker[1]
+
+
+def test_worker_errors_name_the_worker_and_keep_the_traceback():
+    class Broken(Dataset):
         def __len__(self):
-            return 50
+            return 8
 
         def __getitem__(self, i):
-            return np.full(3, i, dtype=np.float32), i
-    seen = []
-    plain = [b[1].tolist() for b in DataLoader(Slow(), batch_size=7)]
-    threaded = [b[1].tolist() for b in DataLoader(Slow(), batch_size=7, num_workers=3,
-                                                  worker_init_fn=seen.append)]
-    assert plain == threaded and sorted(seen) == [0, 1, 2]
+            if i == 5:
+                raise KeyError(f"no item {i}")
+            return i
+    with pytest.raises(KeyError, match=r"(?s)in DataLoader worker process 0.*no item 5"):
+        list(DataLoader(Broken(), batch_size=2, num_workers=2))
+
+
+def test_worker_timeout_and_persistent_workers():
+    class Slow(Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            time.sleep(3 if i == 2 else 0)
+            return os.getpid()
+    with pytest.raises(RuntimeError, match="timed out after 0.5 seconds"):
+        list(DataLoader(Slow(), batch_size=2, num_workers=1, timeout=0.5))
+    fast = TensorDataset(cr.arange(6))
+    loader = DataLoader(_Pids(), batch_size=2, num_workers=2, persistent_workers=True)
+    e1, e2 = [sorted({p for b in loader for p in b.tolist()}) for _ in range(2)]
+    assert e1 == e2 and len(e1) == 2 and os.getpid() not in e1
+    assert len(list(DataLoader(fast, batch_size=4, num_workers=2))) == 2
+
+
+class _Pids(Dataset):
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        return os.getpid()
+
+
+class _Shards(IterableDataset):
+    def __iter__(self):
+        info = get_worker_info()
+        start, step = (0, 1) if info is None else (info.id, info.num_workers)
+        return iter(range(start, 10, step))
+
+
+def test_iterable_dataset_shared_out_by_worker_info():
+    plain = sorted(x for b in DataLoader(_Shards(), batch_size=2) for x in b.tolist())
+    split = [b.tolist() for b in DataLoader(_Shards(), batch_size=2, num_workers=2)]
+    assert plain == list(range(10)) and sorted(x for b in split for x in b) == plain
+    assert split[0] == [0, 2] and split[1] == [1, 3]
 
 
 def test_collation_of_structures():

@@ -1,5 +1,6 @@
 """``chainrule.utils.data``: PyTorch's data path, so course code ports by changing its imports."""
 from ...random import Generator
+from ._worker import get_worker_info
 from .dataloader import DataLoader, default_collate
 from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
@@ -7,4 +8,5 @@ from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, S
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
            "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
-           "WeightedRandomSampler", "BatchSampler", "DataLoader", "default_collate", "Generator"]
+           "WeightedRandomSampler", "BatchSampler", "DataLoader", "default_collate", "Generator",
+           "get_worker_info"]

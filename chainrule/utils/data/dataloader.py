@@ -1,13 +1,14 @@
 """DataLoader: batches from a dataset — shuffled each epoch, collated into tensors, optionally
-loaded ahead by worker threads (Lecture: batch, epoch and shuffle)."""
+loaded ahead by worker processes (Lecture: batch, epoch and shuffle)."""
 import collections
-import concurrent.futures
 import itertools
 import numbers
 
 import numpy as np
 
 from ...autograd.tensor import Tensor, _wrap, as_array
+from ...random import numpy_generator
+from ._worker import Fetcher, WorkerPool
 from .dataset import IterableDataset, dataset_length
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
@@ -47,21 +48,31 @@ def default_collate(batch):
 class DataLoader:
     """Iterate over a dataset in batches, as ``torch.utils.data.DataLoader``.
 
-    ``num_workers > 0`` fetches and collates batches in that many worker threads (NumPy releases
-    the GIL while it copies), keeping up to ``prefetch_factor × num_workers`` batches in flight;
-    batches still come out in order.
+    ``num_workers > 0`` loads batches in that many worker processes (see ``_worker``), keeping up
+    to ``prefetch_factor × num_workers`` batches in flight; batches still come out in order, and
+    ``get_worker_info()`` inside ``__getitem__`` or ``worker_init_fn`` tells a worker who it is.
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
                  num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
-                 worker_init_fn=None, generator=None, *, prefetch_factor=None, persistent_workers=False):
+                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+                 prefetch_factor=None, persistent_workers=False, pin_memory_device="", in_order=True):
         if not isinstance(num_workers, int) or num_workers < 0:
             raise ValueError(f"DataLoader: num_workers option should be non-negative; got {num_workers}")
+        if timeout < 0:
+            raise ValueError(f"DataLoader: timeout option should be non-negative; got {timeout}")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("DataLoader: prefetch_factor option could only be specified with "
+                             "num_workers > 0 (worker processes); set prefetch_factor to None")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
         self.dataset, self.num_workers = dataset, num_workers
         self.collate_fn = collate_fn if collate_fn is not None else default_collate
         self.worker_init_fn, self.generator = worker_init_fn, generator
-        self.prefetch_factor = 2 if prefetch_factor is None else prefetch_factor
-        self.timeout = timeout or None
+        self.multiprocessing_context = multiprocessing_context
+        self.prefetch_factor = 2 if prefetch_factor is None and num_workers else prefetch_factor
+        self.persistent_workers, self.timeout = persistent_workers, timeout
+        self._pool = None
         self._iterable = isinstance(dataset, IterableDataset)
         if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool)
                                        or batch_size <= 0):
@@ -98,11 +109,10 @@ class DataLoader:
             return len(self.sampler)
         return len(self.batch_sampler)
 
-    def _fetch(self, indices):
-        if self.batch_sampler is None:
-            return self.collate_fn(self.dataset[indices]) if self.collate_fn is not default_collate \
-                else self.dataset[indices]
-        return self.collate_fn([self.dataset[i] for i in indices])
+    def _fetcher(self):
+        batched = self.batch_size is not None if self._iterable else self.batch_sampler is not None
+        collate = self.collate_fn if batched or self.collate_fn is not default_collate else _identity
+        return Fetcher(self.dataset, collate, batched)
 
     def _index_stream(self):
         return iter(self.batch_sampler if self.batch_sampler is not None else self.sampler)
@@ -125,44 +135,44 @@ class DataLoader:
         if after_skip is not None:
             after_skip()
         if self.num_workers == 0:
+            fetch = self._fetcher()
             for idx in indices:
-                yield self._fetch(idx)
+                yield fetch(idx)
         else:
-            yield from self._threaded(indices)
+            first = next(indices, None)            # draws this epoch's shuffle before the seeds
+            if first is not None:
+                yield from self._in_workers(itertools.chain([first], indices), stream=None)
 
     def _iterate_stream(self, skip, after_skip):
-        it = iter(self.dataset)
         size = self.batch_size or 1
-        n = 0
-        while True:
-            b = list(itertools.islice(it, size))
-            if not b or (self.drop_last and len(b) < size):
-                return
+        if self.num_workers == 0:
+            batches = self._fetcher().batches_of(iter(self.dataset), size, self.drop_last)
+        else:
+            batches = self._in_workers(itertools.repeat(None), stream=(size, self.drop_last))
+        for n, batch in enumerate(batches):
             if n == skip and after_skip is not None:
                 after_skip()
             if n >= skip:
-                yield self.collate_fn(b)
-            n += 1
-
-    def _threaded(self, indices):
-        local = itertools.count()
-
-        def init():
-            if self.worker_init_fn is not None:
-                self.worker_init_fn(next(local))
-        pool = concurrent.futures.ThreadPoolExecutor(self.num_workers, thread_name_prefix="chainrule-loader",
-                                                     initializer=init)
-        pending = collections.deque()
-        try:
-            for idx in itertools.islice(indices, self.num_workers * self.prefetch_factor):
-                pending.append(pool.submit(self._fetch, idx))
-            while pending:
-                batch = pending.popleft().result(timeout=self.timeout)
-                nxt = next(indices, None)
-                if nxt is not None:
-                    pending.append(pool.submit(self._fetch, nxt))
                 yield batch
+
+    def _in_workers(self, tasks, stream):
+        pool = self._pool
+        if pool is None:
+            base_seed = int(numpy_generator(self.generator).integers(0, 1 << 62))
+            pool = WorkerPool(self._fetcher(), stream, self.num_workers, base_seed,
+                              self.worker_init_fn, self.multiprocessing_context)
+            if self.persistent_workers:
+                self._pool = pool
+        try:
+            yield from pool.run(tasks, self.num_workers * self.prefetch_factor, self.timeout or None)
         finally:
-            for f in pending:
-                f.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
+            if not self.persistent_workers:
+                pool.shutdown()
+
+    def __del__(self):
+        if getattr(self, "_pool", None) is not None:
+            self._pool.shutdown()
+
+
+def _identity(x):
+    return x
