@@ -14,11 +14,11 @@ from ..ops.distance import cosine_similarity, pairwise_distance
 from ..ops.dropout import dropout, dropout1d, dropout2d
 from ..ops.embedding import embedding, one_hot
 from ..ops.linear import bilinear, linear
-from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
-                        cosine_embedding_loss, cross_entropy, gaussian_nll_loss,
-                        hinge_embedding_loss, huber_loss, kl_div, l1_loss, margin_ranking_loss,
-                        mse_loss, multilabel_soft_margin_loss, nll_loss, poisson_nll_loss,
-                        smooth_l1_loss, soft_margin_loss, triplet_margin_loss)
+from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                        gaussian_nll_loss, huber_loss, kl_div, l1_loss, mse_loss, nll_loss,
+                        poisson_nll_loss, smooth_l1_loss)
+from ..ops.margin_loss import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
+                               multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss)
 from ..ops.math_ops import sigmoid, tanh
 from ..ops.normalization import (batch_norm, group_norm, instance_norm, layer_norm,
                                  local_response_norm, normalize)

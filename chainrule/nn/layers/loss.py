@@ -1,6 +1,7 @@
 """Loss modules: each stores its options and calls the function of the same name."""
 from ...autograd.tensor import Tensor
 from ...ops import loss as L
+from ...ops import margin_loss as M
 from ..module import Module
 
 
@@ -118,7 +119,7 @@ class MarginRankingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input1, input2, target):
-        return L.margin_ranking_loss(input1, input2, target, self.margin, self.reduction)
+        return M.margin_ranking_loss(input1, input2, target, self.margin, self.reduction)
 
 
 class HingeEmbeddingLoss(_Loss):
@@ -127,17 +128,17 @@ class HingeEmbeddingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input, target):
-        return L.hinge_embedding_loss(input, target, self.margin, self.reduction)
+        return M.hinge_embedding_loss(input, target, self.margin, self.reduction)
 
 
 class SoftMarginLoss(_Loss):
     def forward(self, input, target):
-        return L.soft_margin_loss(input, target, self.reduction)
+        return M.soft_margin_loss(input, target, self.reduction)
 
 
 class MultiLabelSoftMarginLoss(_WeightedLoss):
     def forward(self, input, target):
-        return L.multilabel_soft_margin_loss(input, target, self.weight, self.reduction)
+        return M.multilabel_soft_margin_loss(input, target, self.weight, self.reduction)
 
 
 class TripletMarginLoss(_Loss):
@@ -147,7 +148,7 @@ class TripletMarginLoss(_Loss):
         self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
 
     def forward(self, anchor, positive, negative):
-        return L.triplet_margin_loss(anchor, positive, negative, self.margin, self.p, self.eps,
+        return M.triplet_margin_loss(anchor, positive, negative, self.margin, self.p, self.eps,
                                      self.swap, self.reduction)
 
 
@@ -157,7 +158,7 @@ class CosineEmbeddingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input1, input2, target):
-        return L.cosine_embedding_loss(input1, input2, target, self.margin, self.reduction)
+        return M.cosine_embedding_loss(input1, input2, target, self.margin, self.reduction)
 
 
 class PoissonNLLLoss(_Loss):
