@@ -172,12 +172,11 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
             inputs = fn.inputs
             if inputs is None:
                 raise RuntimeError(_FREED)
+            if CLOCK[0] > fn.stamp:
+                _check_saved(fn)
             saved = fn.saved
-            if saved is not None:
-                if CLOCK[0] > fn.stamp:
-                    _check_saved(fn)
-                if create_graph:
-                    fn.saved = fn.saved_for_graph()
+            if saved is not None and create_graph:
+                fn.saved = fn.saved_for_graph()
             try:
                 if fn.n_out == 1:
                     gin = fn.backward(grads[0])
@@ -211,7 +210,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                 else:
                     _accumulate_leaf(e, g, create_graph, capture)
             if not retain_graph:
-                fn.inputs = fn.saved = fn.out = None
+                fn.release()
     finally:
         mode.enabled, mode.create_graph = prev
 
@@ -235,13 +234,14 @@ def _check_saved(fn):
         raise RuntimeError(f"one of the variables needed for gradient computation has been "
                            f"modified by an inplace operation: the output of {fn.name()} was "
                            f"changed in place after it was saved; clone() it before changing it")
-    saved = fn.saved
+    kept = fn.kept_arrays()
     for t in fn.inputs:
         if not isinstance(t, Tensor):
             continue
         root = t._base if t._base is not None else t
-        if root._version > fn.stamp and any(s is t._data or (isinstance(s, Tensor) and s is t)
-                                           for s in saved):
+        if root._version > fn.stamp and any(s is t or s is t._data or (type(s) is np.ndarray and
+                                                                       np.may_share_memory(s, t._data))
+                                           for s in kept):
             raise RuntimeError(f"one of the variables needed for gradient computation has been "
                                f"modified by an inplace operation: [tensor of shape {t.shape}], "
                                f"an input of {fn.name()}, was changed in place after {fn.name()} "

@@ -47,6 +47,17 @@ class Node:
     def save_for_backward(self, *values):
         self.saved = values
 
+    def release(self):
+        """Drop what the backward needed (the engine calls it once the node has run, unless
+        ``retain_graph``): after ``loss.backward()`` a graph the user still references holds no
+        arrays."""
+        self.inputs = self.saved = self.out = None
+
+    def kept_arrays(self):
+        """Everything the backward will read besides the gradients — checked against in-place
+        changes of the inputs (the version check)."""
+        return self.saved or ()
+
     def saved_for_graph(self):
         """The saved values as graph-connected Tensors, for a differentiable backward."""
         return self.saved
@@ -63,9 +74,22 @@ def _edge(t):
 
 
 class Op(Node):
-    """Base of chainrule's primitives (see the module docstring)."""
+    """Base of chainrule's primitives (see the module docstring).
+
+    The memory contract: what backward needs is kept either with ``save_for_backward`` or as
+    attributes set in ``forward`` (an im2col buffer, a mask, the shapes); both are released when
+    the node has run (``release``), and both are covered by the in-place version check
+    (``kept_arrays``).
+    """
 
     __slots__ = ("__dict__",)
+
+    def release(self):
+        Node.release(self)
+        self.__dict__.clear()
+
+    def kept_arrays(self):
+        return tuple(self.saved or ()) + tuple(v for v in self.__dict__.values() if type(v) is _ndarray)
 
     def forward(self, *arrays, **params):
         raise NotImplementedError(f"{type(self).__name__}.forward is abstract")

@@ -289,8 +289,8 @@ def bump_version(t):
     root._version = CLOCK[0]
     for owner in (t, root):
         fn = owner.grad_fn
-        if fn is not None and fn.saved is not None and any(s is fn.out for s in fn.saved):
-            fn.stamp = -1  # the node's own output, saved for its backward, was overwritten
+        if fn is not None and fn.out is not None and any(s is fn.out for s in fn.kept_arrays()):
+            fn.stamp = -1  # the node's own output, kept for its backward, was overwritten
 
 
 def as_array(data, dtype=None, copy=False):

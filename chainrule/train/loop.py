@@ -1,63 +1,94 @@
-"""The fit loop: epochs of batches, each a forward pass, a loss, backward and an optimizer step
-(step 3 of the course), with validation, metrics, a progress bar, early stopping, gradient
-clipping and checkpoints that resume to the very same weights as an uninterrupted run."""
+"""The fit loop: epochs of batches, each a training step — by default a forward pass, a loss,
+backward and an optimizer step (step 3 of the course) — with validation, metrics, a progress bar,
+early stopping, gradient clipping and checkpoints that resume to the very same weights as an
+uninterrupted run.
+
+The step is a protocol, so one loop trains every kind of model in the course::
+
+    def training_step(batch, step):          # or override Trainer.training_step
+        ...any number of models, losses, optimizers...
+        return {"loss": loss, "kl": kl}      # scalars to log
+
+When the returned ``"loss"`` is a Tensor that needs a gradient, the trainer runs its backward,
+clips, and steps every registered optimizer (it zeroed them before the step); otherwise the step
+did its own updates (a GAN's alternating D and G steps) and the trainer only logs. Registered
+schedulers step per ``scheduler_interval``. Every registered model, optimizer and scheduler is
+saved in the checkpoints, with the random state and the position in the epoch.
+"""
 import math
-import warnings
 
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..autograd.tensor import Tensor
 from ..nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
 from ..random import default_generator
 from ..utils.data.dataloader import DataLoader
+from .callbacks import EarlyStopping, _progress
 from .checkpoint import read_latest_checkpoint, write_checkpoint
 from .metrics import resolve
 
 
-class EarlyStopping:
-    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs
-    (Lecture: early stopping against overfitting); optionally restore the best weights."""
+def _named(single, name, many, what):
+    """``{name: single}`` merged with the ``many`` dict (or list) of registered objects."""
+    out = {} if single is None else {name: single}
+    if many is not None:
+        items = many.items() if isinstance(many, dict) else ((f"{name}{i}", m) for i, m in enumerate(many))
+        for key, value in items:
+            if key in out:
+                raise ValueError(f"Trainer: two {what} registered as {key!r}")
+            out[key] = value
+    return out
 
-    def __init__(self, monitor="val_loss", patience=5, min_delta=0.0, mode="min", restore_best=True):
-        if mode not in ("min", "max"):
-            raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', got {mode!r}")
-        self.monitor, self.patience, self.min_delta = monitor, patience, min_delta
-        self.mode, self.restore_best = mode, restore_best
-        self.best, self.bad_epochs, self.best_state, self.stopped_epoch = None, 0, None, None
 
-    def on_epoch_end(self, trainer, epoch, logs):
-        if self.monitor not in logs:
-            raise KeyError(f"EarlyStopping: metric {self.monitor!r} is not logged; logged: "
-                           f"{', '.join(sorted(logs))}")
-        value = logs[self.monitor]
-        better = self.best is None or (value < self.best - self.min_delta if self.mode == "min"
-                                       else value > self.best + self.min_delta)
-        if better:
-            self.best, self.bad_epochs = value, 0
-            if self.restore_best:
-                self.best_state = {k: v._data.copy() for k, v in trainer.model.state_dict().items()}
-        else:
-            self.bad_epochs += 1
-            if self.bad_epochs >= self.patience:
-                trainer.stop = True
-                self.stopped_epoch = epoch
+def _scalar(value, key, step):
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise ValueError(f"Trainer: the step logged {key!r} as a tensor of shape {tuple(value.shape)}; "
+                             f"log scalars (loss.item() or a 1-element tensor)")
+        value = value.item()
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"Trainer: the step logged {key!r} = {value!r} at step {step}; logged values "
+                        f"must be numbers or 1-element tensors") from None
 
-    def on_train_end(self, trainer):
-        if self.restore_best and self.best_state is not None and self.stopped_epoch is not None:
-            trainer.model.load_state_dict(self.best_state)
+
+def _batch_len(batch):
+    """The number of examples in a batch (its first tensor's length; 1 if it has none)."""
+    if isinstance(batch, (list, tuple)):
+        return _batch_len(batch[0]) if batch else 1
+    if isinstance(batch, dict):
+        return _batch_len(next(iter(batch.values()))) if batch else 1
+    shape = getattr(batch, "shape", None)
+    return shape[0] if shape else 1
 
 
 class Trainer:
-    """Holds a training run; ``fit()`` below is the one-call interface."""
+    """Holds a training run; ``fit()`` below is the one-call interface for the supervised case.
 
-    def __init__(self, model, loss_fn, optimizer, scheduler=None, metrics=(), callbacks=(),
+    ``model``/``optimizer``/``scheduler`` register one each; ``models``/``optimizers``/
+    ``schedulers`` (dicts name → object) register more. ``training_step(batch, step)`` and
+    ``validation_step(batch, step)`` replace the supervised steps (or override the methods).
+    """
+
+    def __init__(self, model=None, loss_fn=None, optimizer=None, scheduler=None, metrics=(), callbacks=(),
                  grad_clip_norm=None, grad_clip_value=None, scheduler_interval="epoch",
-                 checkpoint_dir=None, checkpoint_every=None, keep_last=3, progress=True, log=None):
+                 checkpoint_dir=None, checkpoint_every=None, keep_last=3, progress=True, log=None, *,
+                 training_step=None, validation_step=None, models=None, optimizers=None, schedulers=None):
         if scheduler_interval not in ("epoch", "step"):
             raise ValueError(f"fit: scheduler_interval must be 'epoch' or 'step', got {scheduler_interval!r}")
         if checkpoint_every is not None and (not isinstance(checkpoint_every, int) or checkpoint_every <= 0):
             raise ValueError(f"fit: checkpoint_every must be a positive number of steps, got {checkpoint_every}")
+        self.models = _named(model, "model", models, "models")
+        self.optimizers = _named(optimizer, "optimizer", optimizers, "optimizers")
+        self.schedulers = _named(scheduler, "scheduler", schedulers, "schedulers")
         self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
+        self._training_step, self._validation_step = training_step, validation_step
+        if training_step is None and type(self).training_step is Trainer.training_step:
+            if model is None or loss_fn is None or optimizer is None:
+                raise ValueError("Trainer: the supervised step needs model, loss_fn and optimizer; "
+                                 "for anything else pass training_step=fn(batch, step)")
         self.metrics = [resolve(m) for m in metrics]
         self.callbacks = list(callbacks)
         self.grad_clip_norm, self.grad_clip_value = grad_clip_norm, grad_clip_value
@@ -68,11 +99,13 @@ class Trainer:
         self.epoch = self.step = self.batch_in_epoch = 0
         self.epoch_rng = None
         self.stop = False
+        self._outputs = None
 
     # --------------------------------------------------------------------- checkpoints
     def state(self):
-        return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-                "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
+        return {"models": {k: m.state_dict() for k, m in self.models.items()},
+                "optimizers": {k: o.state_dict() for k, o in self.optimizers.items()},
+                "schedulers": {k: s.state_dict() for k, s in self.schedulers.items()},
                 "rng": default_generator.get_state(), "epoch_rng": self.epoch_rng,
                 "epoch": self.epoch, "step": self.step, "batch_in_epoch": self.batch_in_epoch,
                 "history": self.history}
@@ -82,13 +115,18 @@ class Trainer:
             return write_checkpoint(self.checkpoint_dir, self.step, self.state(), self.keep_last)
 
     def restore(self, state, source="the checkpoint"):
-        try:
-            self.model.load_state_dict(state["model"])
-        except RuntimeError as e:
-            raise RuntimeError(f"resume: {source} does not fit this model: {e}") from None
-        self.optimizer.load_state_dict(state["optimizer"])
-        if self.scheduler is not None and state.get("scheduler") is not None:
-            self.scheduler.load_state_dict(state["scheduler"])
+        for kind, registered in (("models", self.models), ("optimizers", self.optimizers),
+                                 ("schedulers", self.schedulers)):
+            saved = state.get(kind) or {}
+            if set(saved) != set(registered):
+                raise RuntimeError(f"resume: {source} holds {kind} {sorted(saved)}, this run registers "
+                                   f"{sorted(registered)}")
+            for name, obj in registered.items():
+                try:
+                    obj.load_state_dict(saved[name])
+                except RuntimeError as e:
+                    raise RuntimeError(f"resume: {source} does not fit this model ({kind[:-1]} "
+                                       f"{name!r}): {e}") from None
         default_generator.set_state(state["rng"])
         self.epoch_rng = state["epoch_rng"]
         self.epoch, self.step = int(state["epoch"]), int(state["step"])
@@ -100,41 +138,73 @@ class Trainer:
         *inputs, target = batch if isinstance(batch, (list, tuple)) else (batch, None)
         output = self.model(*inputs)
         loss = self.loss_fn(output, target) if target is not None else self.loss_fn(output)
-        return loss, output, target
+        if self.metrics and target is not None:
+            self._outputs = (output._data, np.asarray(target))   # arrays only: the graph is freed
+        return loss, len(output)
+
+    def training_step(self, batch, step):
+        """One step's work; returns the scalars to log (see the module docstring). The default is
+        the supervised step: loss_fn(model(*inputs), target)."""
+        if self._training_step is not None:
+            return self._training_step(batch, step)
+        return {"loss": self._loss(batch)[0]}
+
+    def validation_step(self, batch, step):
+        """Scalars to average over the validation set (run in eval mode without a graph)."""
+        if self._validation_step is not None:
+            return self._validation_step(batch, step)
+        loss, n = self._loss(batch)
+        return {"loss": loss, "_n": n}
 
     def train_step(self, batch):
-        self.model.train()
-        self.optimizer.zero_grad()
-        loss, output, target = self._loss(batch)
-        if not math.isfinite(loss.item()):
-            raise FloatingPointError(f"fit: the loss became {loss.item()} at step {self.step} (epoch "
-                                     f"{self.epoch}); lower the learning rate or clip gradients")
-        loss.backward()
-        params = [p for g in self.optimizer.param_groups for p in g["params"]]
-        if self.grad_clip_norm is not None:
-            clip_grad_norm_(params, self.grad_clip_norm)
-        if self.grad_clip_value is not None:
-            clip_grad_value_(params, self.grad_clip_value)
-        self.optimizer.step()
-        if self.scheduler is not None and self.scheduler_interval == "step":
-            self.scheduler.step()
-        return loss.item(), output, target
+        """Run ``training_step`` on one batch with the optimization it asks for; the logged floats."""
+        for m in self.models.values():
+            m.train()
+        for opt in self.optimizers.values():
+            opt.zero_grad()
+        self._outputs = None
+        logs = self.training_step(batch, self.step)
+        if not isinstance(logs, dict):
+            raise TypeError(f"Trainer: training_step must return a dict of scalars to log, got "
+                            f"{type(logs).__name__}")
+        loss = logs.get("loss")
+        if isinstance(loss, Tensor) and loss.requires_grad:
+            value = loss.item()
+            if not math.isfinite(value):
+                raise FloatingPointError(f"fit: the loss became {value} at step {self.step} (epoch "
+                                         f"{self.epoch}); lower the learning rate or clip gradients")
+            loss.backward()
+            params = [p for opt in self.optimizers.values() for g in opt.param_groups for p in g["params"]]
+            if self.grad_clip_norm is not None:
+                clip_grad_norm_(params, self.grad_clip_norm)
+            if self.grad_clip_value is not None:
+                clip_grad_value_(params, self.grad_clip_value)
+            for opt in self.optimizers.values():
+                opt.step()
+        if self.scheduler_interval == "step":
+            for sched in self.schedulers.values():
+                sched.step()
+        return {k: _scalar(v, k, self.step) for k, v in logs.items()}
 
     def evaluate(self, loader):
-        """Mean loss and metrics over a loader, in eval mode without recording the graph."""
-        self.model.eval()
-        total, count, outs, targets = 0.0, 0, [], []
+        """Mean of ``validation_step``'s scalars (weighted by batch size) and the metrics over a
+        loader, in eval mode without recording the graph."""
+        for m in self.models.values():
+            m.eval()
+        totals, count, outs, targets = {}, 0, [], []
         with no_grad():
-            for batch in loader:
-                loss, output, target = self._loss(batch)
-                n = len(output)
-                total += loss.item() * n
+            for i, batch in enumerate(loader):
+                self._outputs = None
+                logs = self.validation_step(batch, i)
+                n = logs.pop("_n", None) or _batch_len(batch)
+                for k, v in logs.items():
+                    totals[k] = totals.get(k, 0.0) + _scalar(v, k, i) * n
                 count += n
-                if self.metrics:
-                    outs.append(output._data)
-                    targets.append(np.asarray(target))
-        logs = {"loss": total / max(count, 1)}
-        if self.metrics:
+                if self._outputs is not None:
+                    outs.append(self._outputs[0])
+                    targets.append(self._outputs[1])
+        logs = {k: v / max(count, 1) for k, v in totals.items()}
+        if outs:
             o, t = np.concatenate(outs), np.concatenate(targets)
             for name, fn in self.metrics:
                 logs[name] = fn(o, t)
@@ -157,58 +227,72 @@ class Trainer:
             next(it, None)
         return it
 
+    def _lr(self):
+        opt = next(iter(self.optimizers.values()), None)
+        return {} if opt is None else {"lr": opt.param_groups[0]["lr"]}
+
+    def _resume(self, resume):
+        if not self.checkpoint_dir:
+            raise ValueError("fit: resume needs a checkpoint_dir")
+        path, state = read_latest_checkpoint(self.checkpoint_dir)
+        if state is None and resume != "auto":
+            raise FileNotFoundError(f"fit: resume=True but there is no checkpoint (ckpt-*.safetensors) "
+                                    f"in {self.checkpoint_dir}; use resume='auto' to start fresh then")
+        if state is not None:
+            self.restore(state, f"the checkpoint {path}")
+            if self.log:
+                self.log(f"resumed from {path} (epoch {self.epoch}, step {self.step})")
+
+    def _end_of_epoch(self, sums, count, outs, targets, val_loader, epochs):
+        logs = {k: v / count for k, v in sums.items()} if count else {"loss": float("nan")}
+        logs.update(self._lr())
+        if outs:
+            o, t = np.concatenate(outs), np.concatenate(targets)
+            for name, fn in self.metrics:
+                logs[name] = fn(o, t)
+        if val_loader is not None:
+            for k, v in self.evaluate(val_loader).items():
+                logs["val_" + k] = v
+        if self.scheduler_interval == "epoch":
+            for sched in self.schedulers.values():
+                if hasattr(sched, "is_better"):  # ReduceLROnPlateau watches a metric
+                    sched.step(logs.get("val_loss", logs.get("loss")))
+                else:
+                    sched.step()
+        self._record(logs)
+        if self.log:
+            self.log(f"epoch {self.epoch + 1}/{epochs}: " + ", ".join(f"{k} {v:.4g}" for k, v in logs.items()))
+        return logs
+
     def fit(self, train_loader, val_loader=None, epochs=1, resume=False):
         if resume:
-            if not self.checkpoint_dir:
-                raise ValueError("fit: resume needs a checkpoint_dir")
-            path, state = read_latest_checkpoint(self.checkpoint_dir)
-            if state is None and resume != "auto":
-                raise FileNotFoundError(f"fit: resume=True but there is no checkpoint (ckpt-*.safetensors) "
-                                        f"in {self.checkpoint_dir}; use resume='auto' to start fresh then")
-            if state is not None:
-                self.restore(state, f"the checkpoint {path}")
-                if self.log:
-                    self.log(f"resumed from {path} (epoch {self.epoch}, step {self.step})")
+            self._resume(resume)
         bar = _progress(total=len(train_loader) * epochs, initial=self.epoch * len(train_loader) +
                         self.batch_in_epoch, enabled=self.progress)
         try:
             while self.epoch < epochs and not self.stop:
-                losses, outs, targets = [], [], []
+                sums, count, outs, targets = {}, 0, [], []
                 for batch in self._batches(train_loader):
-                    loss, output, target = self.train_step(batch)
+                    logs = self.train_step(batch)
+                    if self._outputs is not None:
+                        outs.append(self._outputs[0])
+                        targets.append(self._outputs[1])
+                        self._outputs = None
                     self.step += 1
                     self.batch_in_epoch += 1
-                    losses.append(loss)
-                    if self.metrics and target is not None:
-                        outs.append(output._data)
-                        targets.append(target._data)
+                    for k, v in logs.items():
+                        sums[k] = sums.get(k, 0.0) + v
+                    count += 1
                     bar.update(1)
-                    bar.set_postfix(loss=f"{loss:.4f}", lr=f"{self.optimizer.param_groups[0]['lr']:.2e}",
-                                    refresh=False)
+                    bar.set_postfix({**{k: f"{v:.4f}" for k, v in logs.items()},
+                                     **{k: f"{v:.2e}" for k, v in self._lr().items()}}, refresh=False)
                     if self.checkpoint_every and self.step % self.checkpoint_every == 0:
                         self.save_checkpoint()
                     for cb in self.callbacks:
                         if hasattr(cb, "on_step_end"):
-                            cb.on_step_end(self, self.step, loss)
-                logs = {"loss": float(np.mean(losses)) if losses else float("nan"),
-                        "lr": self.optimizer.param_groups[0]["lr"]}
-                if outs:
-                    o, t = np.concatenate(outs), np.concatenate(targets)
-                    for name, fn in self.metrics:
-                        logs[name] = fn(o, t)
-                if val_loader is not None:
-                    for k, v in self.evaluate(val_loader).items():
-                        logs["val_" + k] = v
-                if self.scheduler is not None and self.scheduler_interval == "epoch":
-                    if hasattr(self.scheduler, "is_better"):  # ReduceLROnPlateau watches a metric
-                        self.scheduler.step(logs.get("val_loss", logs["loss"]))
-                    else:
-                        self.scheduler.step()
-                self._record(logs)
+                            cb.on_step_end(self, self.step, logs.get("loss"))
+                logs = self._end_of_epoch(sums, count, outs, targets, val_loader, epochs)
                 bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items() if k != "lr"}, refresh=True)
-                if self.log:
-                    self.log(f"epoch {self.epoch + 1}/{epochs}: " +
-                             ", ".join(f"{k} {v:.4g}" for k, v in logs.items()))
                 self.epoch += 1
                 self.batch_in_epoch = 0
                 self.epoch_rng = None
@@ -233,7 +317,8 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs=1, sche
 
     checkpoint_every=N saves every N steps (else every epoch, when checkpoint_dir is given);
     resume=True continues from the newest checkpoint in checkpoint_dir to exactly the weights an
-    uninterrupted run would reach (resume='auto' also starts fresh when there is none). early_stopping=patience (or an EarlyStopping) watches val_loss.
+    uninterrupted run would reach (resume='auto' also starts fresh when there is none).
+    early_stopping=patience (or an EarlyStopping) watches val_loss.
     """
     callbacks = list(callbacks)
     if early_stopping is not None:
@@ -243,25 +328,3 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs=1, sche
                       grad_clip_value, scheduler_interval, checkpoint_dir, checkpoint_every,
                       keep_last, progress, log)
     return trainer.fit(train_loader, val_loader, epochs, resume)
-
-
-class _NoBar:
-    def update(self, n=1):
-        pass
-
-    def set_postfix(self, *args, **kwargs):
-        pass
-
-    def close(self):
-        pass
-
-
-def _progress(total, initial, enabled):
-    if not enabled:
-        return _NoBar()
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover - tqdm is a dependency
-        warnings.warn("tqdm is not installed: no progress bar")
-        return _NoBar()
-    return tqdm(total=total, initial=initial, unit="batch", dynamic_ncols=True, leave=False)

@@ -11,6 +11,9 @@ from chainrule import nn
 from chainrule.train import EarlyStopping, checkpoint_paths, fit, metrics, read_latest_checkpoint
 from chainrule.utils.data import DataLoader, TensorDataset
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import worked_steps  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -96,12 +99,13 @@ def test_resume_with_a_checkpoint_of_another_model_is_explained(tmp_path):
             checkpoint_dir=str(tmp_path), resume=True, progress=False)
 
 
-def test_sigkilled_run_resumes_to_bit_identical_weights(tmp_path):
+@pytest.mark.parametrize("kind", ["supervised", "gan", "vae"])
+def test_sigkilled_run_resumes_to_bit_identical_weights(tmp_path, kind):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     script = os.path.join(os.path.dirname(__file__), "resume_script.py")
 
     def run(folder, mode, out):
-        return subprocess.run([sys.executable, script, str(folder), mode, str(out)], env=env,
+        return subprocess.run([sys.executable, script, kind, str(folder), mode, str(out)], env=env,
                               capture_output=True, text=True, timeout=300)
     full = run(tmp_path / "a", "full", tmp_path / "full.safetensors")
     assert full.returncode == 0, full.stderr
@@ -111,5 +115,38 @@ def test_sigkilled_run_resumes_to_bit_identical_weights(tmp_path):
     resumed = run(tmp_path / "b", "resume", tmp_path / "resumed.safetensors")
     assert resumed.returncode == 0, resumed.stderr
     a, b = cr.load(tmp_path / "full.safetensors"), cr.load(tmp_path / "resumed.safetensors")
+    assert len(a) > 2 and a.keys() == b.keys()
     for k in a:
         assert np.array_equal(a[k].data, b[k].data), k
+
+
+def test_worked_steps_learn_and_log_their_scalars():
+    cr.manual_seed(0)
+    kwargs, loader = worked_steps.build_gan()
+    G = kwargs["models"]["G"]
+
+    def radius():
+        with cr.no_grad():
+            return G(cr.randn(500, 8)).norm(dim=1).mean().item()
+    before = radius()
+    hist = cr.train.Trainer(**kwargs, progress=False).fit(loader, epochs=10)
+    assert set(hist) == {"d_loss", "g_loss", "lr"} and all(np.isfinite(hist["d_loss"]))
+    assert before < 0.7 < 1.2 < radius()          # the generated points move out towards the ring (r = 2)
+    cr.manual_seed(0)
+    kwargs, loader = worked_steps.build_vae()
+    hist = cr.train.Trainer(**kwargs, progress=False).fit(loader, val_loader=loader, epochs=6)
+    assert {"loss", "recon", "kl", "lr", "val_recon"} <= set(hist)
+    assert hist["recon"][-1] < 0.6 * hist["recon"][0] and hist["kl"][-1] > 0
+    assert abs(hist["loss"][-1] - hist["recon"][-1] - hist["kl"][-1]) < 1e-3
+
+
+def test_step_protocol_errors_are_explained():
+    model = nn.Linear(2, 2)
+    with pytest.raises(ValueError, match="the supervised step needs model, loss_fn and optimizer"):
+        cr.train.Trainer(model)
+    t = cr.train.Trainer(model, training_step=lambda b, s: 1.0, progress=False)
+    with pytest.raises(TypeError, match="training_step must return a dict"):
+        t.fit([cr.ones(1, 2)])
+    t = cr.train.Trainer(model, training_step=lambda b, s: {"out": model(b)}, progress=False)
+    with pytest.raises(ValueError, match="logged 'out' as a tensor of shape"):
+        t.fit([cr.ones(3, 2)])
