@@ -58,13 +58,13 @@ def _check_writable(folder):
 
 
 def cmd_list(names_only):
-    from .lectures import LECTURES, all_experiments
+    from .lectures import all_experiments, lectures
     exps = all_experiments()
     if names_only:
         for name in sorted(exps):
             print(name)
         return 0
-    for lecture, title in LECTURES.items():
+    for lecture, title in lectures().items():
         print(title)
         for name in sorted(n for n in exps if n.startswith(lecture + ".")):
             print(f"  {name:<40} {exps[name].question}")

@@ -1,5 +1,9 @@
 """Lecture 2 — Classification: the probabilistic generative model (Gaussians per class), logistic
 regression, softmax, and the limits that lead to neural networks."""
+
+TITLE = "Lecture 2 — Classification: generative models and logistic regression"
+ORDER = 2
+
 import dataclasses
 
 import numpy as np
@@ -8,7 +12,7 @@ import chainrule as cr
 from chainrule import nn
 from chainrule.data.datasets import gaussian_classes, xor as xor_data
 
-from .plots import figure, lines
+from .common import figure, lines
 from .registry import Result, experiment
 
 

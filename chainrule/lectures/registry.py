@@ -7,13 +7,43 @@ the notes it shows. ``Config`` dataclasses give defaults that finish in about a 
 """
 import dataclasses
 import difflib
+import importlib
+import pkgutil
+import sys
 import typing
 
-LECTURES = {
-    "regression": "Lecture 1 — Regression: find a function by gradient descent",
-    "classification": "Lecture 2 — Classification: generative models and logistic regression",
-    "training": "Lecture 3 — The art of training: critical points, batches, optimizers, overfitting",
-}
+
+_PACKAGE = __name__.rsplit(".", 1)[0]   # chainrule.lectures
+
+
+def _lecture_of(module_name):
+    """The lecture a module belongs to: the innermost enclosing module that declares ``TITLE``
+    (its last name component is the lecture's name and the experiments' prefix)."""
+    parts = module_name.split(".")
+    for i in range(len(parts), 0, -1):
+        mod = sys.modules.get(".".join(parts[:i]))
+        if mod is not None and hasattr(mod, "TITLE"):
+            return parts[i - 1], mod
+    return None, None
+
+
+def discover():
+    """Import every module of the ``chainrule.lectures`` package path (where a lecture is one
+    module or package declaring ``TITLE`` and ``ORDER``); adding a lecture touches no other file."""
+    for info in pkgutil.iter_modules(sys.modules[_PACKAGE].__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{_PACKAGE}.{info.name}")
+
+
+def lectures():
+    """``{name: title}`` of every lecture, in course order (each module's ``ORDER``)."""
+    discover()
+    found = []
+    for name, mod in list(sys.modules.items()):
+        if mod is not None and name.startswith(_PACKAGE + ".") and name.count(".") == _PACKAGE.count(".") + 1 \
+                and hasattr(mod, "TITLE"):
+            found.append((getattr(mod, "ORDER", 999), name.rsplit(".", 1)[1], mod.TITLE))
+    return {short: title for _, short, title in sorted(found)}
 
 
 @dataclasses.dataclass
@@ -43,11 +73,16 @@ REGISTRY = {}
 
 
 def experiment(name, config, question, formula="", quick=None):
-    """Register ``fn(cfg, ctx) -> Result`` as experiment ``name`` (its lecture first)."""
-    if name.split(".")[0] not in LECTURES:
-        raise ValueError(f"experiment {name!r}: the name must start with a lecture ({', '.join(LECTURES)})")
-
+    """Register ``fn(cfg, ctx) -> Result`` as experiment ``name``, whose prefix is the lecture of
+    the module defining it (``regression.overfitting`` in ``lectures/regression.py``)."""
     def register(fn):
+        lecture, _ = _lecture_of(fn.__module__)
+        if lecture is None:
+            raise ValueError(f"experiment {name!r}: {fn.__module__} is not in a lecture module (one "
+                             f"that declares TITLE and ORDER)")
+        if name.split(".")[0] != lecture:
+            raise ValueError(f"experiment {name!r}: experiments of lecture {lecture!r} are named "
+                             f"'{lecture}.<name>'")
         REGISTRY[name] = Experiment(name, fn, config, question, formula, dict(quick or {}))
         return fn
     return register
@@ -55,7 +90,7 @@ def experiment(name, config, question, formula="", quick=None):
 
 def get(name):
     """The experiment called name, or a KeyError that suggests the closest names."""
-    from . import classification, generalization, regression, training  # noqa: F401  (registers them)
+    discover()
     if name not in REGISTRY:
         close = difflib.get_close_matches(name, list(REGISTRY) + ["tour"], n=3, cutoff=0.4)
         hint = f"; did you mean {' or '.join(close)}?" if close else "; see `chainrule list`"
@@ -64,7 +99,7 @@ def get(name):
 
 
 def all_experiments():
-    from . import classification, generalization, regression, training  # noqa: F401
+    discover()
     return dict(REGISTRY)
 
 

@@ -1,5 +1,9 @@
 """Lecture 1 — Regression: a function y = f(x) found in three steps (a set of functions, a loss,
 gradient descent), tried on a daily-views series and on noisy curves."""
+
+TITLE = "Lecture 1 — Regression: find a function by gradient descent"
+ORDER = 1
+
 import dataclasses
 
 import numpy as np
@@ -8,7 +12,7 @@ import chainrule as cr
 from chainrule import nn
 from chainrule.data.datasets import daily_views, polynomial_with_categories, windows
 
-from .plots import figure, lines
+from .common import figure, fit_poly, lines, predict_poly
 from .registry import Result, experiment
 
 
@@ -143,28 +147,6 @@ def error_surface(cfg, ctx):
     return Result(metrics, {"error_surface": fig}, head)
 
 
-def _poly(x, degree):
-    return np.stack([x ** d for d in range(1, degree + 1)], axis=1)
-
-
-def _fit_poly(xtr, ytr, degree, lam=0.0, extra_tr=None):
-    """Least squares with L2 penalty λΣw² on the weights (not on the bias), in closed form."""
-    a = _poly(xtr, degree) if degree else np.zeros((len(xtr), 0))
-    if extra_tr is not None:
-        a = np.concatenate([a, extra_tr], axis=1)
-    a1 = np.concatenate([np.ones((len(a), 1)), a], axis=1)
-    reg = lam * np.eye(a1.shape[1])
-    reg[0, 0] = 0.0
-    return np.linalg.solve(a1.T @ a1 + reg, a1.T @ ytr)
-
-
-def _predict_poly(theta, x, degree, extra=None):
-    a = _poly(x, degree)
-    if extra is not None:
-        a = np.concatenate([a, extra], axis=1)
-    return theta[0] + a @ theta[1:]
-
-
 @dataclasses.dataclass
 class PolyConfig:
     n_train: int = 16
@@ -196,9 +178,9 @@ def overfitting(cfg, ctx):
     (xtr, ctr, ytr), (xte, cte, yte) = _poly_data(cfg)
     train, test = {}, {}
     for d in range(1, cfg.max_degree + 1):
-        theta = _fit_poly(xtr, ytr, d)
-        train[d] = float(np.mean((_predict_poly(theta, xtr, d) - ytr) ** 2))
-        test[d] = float(np.mean((_predict_poly(theta, xte, d) - yte) ** 2))
+        theta = fit_poly(xtr, ytr, d)
+        train[d] = float(np.mean((predict_poly(theta, xtr, d) - ytr) ** 2))
+        test[d] = float(np.mean((predict_poly(theta, xte, d) - yte) ** 2))
     degs = list(train)
     fig = lines({"training error": (degs, [train[d] for d in degs]),
                  "testing error": (degs, [test[d] for d in degs])},
@@ -230,15 +212,15 @@ def hidden_factor(cfg, ctx):
     def features(x, c):
         onehot = np.eye(k)[c]
         return np.concatenate([onehot, onehot * x[:, None], onehot * x[:, None] ** 2], axis=1)
-    single = _fit_poly(xtr, ytr, 2)
-    single_test = float(np.mean((_predict_poly(single, xte, 2) - yte) ** 2))
+    single = fit_poly(xtr, ytr, 2)
+    single_test = float(np.mean((predict_poly(single, xte, 2) - yte) ** 2))
     f_tr, f_te = features(xtr, ctr), features(xte, cte)
     theta = np.linalg.lstsq(f_tr, ytr, rcond=None)[0]
     per_cat_test = float(np.mean((f_te @ theta - yte) ** 2))
     fig, ax = figure()
     ax.scatter(xte, yte, c=cte, s=8, cmap="tab10", label="test data")
     grid = np.linspace(xte.min(), xte.max(), 100)
-    ax.plot(grid, _predict_poly(single, grid, 2), "k--", label="one model")
+    ax.plot(grid, predict_poly(single, grid, 2), "k--", label="one model")
     for c in range(k):
         ax.plot(grid, features(grid, np.full(100, c)) @ theta, label=f"category {c}")
     ax.set(title="One model vs a model per category", xlabel="x", ylabel="y")
@@ -271,9 +253,9 @@ def regularization(cfg, ctx):
     (xtr, ctr, ytr), (xte, cte, yte) = _poly_data(cfg)
     train, test = {}, {}
     for lam in cfg.lambdas:
-        theta = _fit_poly(xtr, ytr, cfg.degree, lam)
-        train[lam] = float(np.mean((_predict_poly(theta, xtr, cfg.degree) - ytr) ** 2))
-        test[lam] = float(np.mean((_predict_poly(theta, xte, cfg.degree) - yte) ** 2))
+        theta = fit_poly(xtr, ytr, cfg.degree, lam)
+        train[lam] = float(np.mean((predict_poly(theta, xtr, cfg.degree) - ytr) ** 2))
+        test[lam] = float(np.mean((predict_poly(theta, xte, cfg.degree) - yte) ** 2))
     lams = list(cfg.lambdas)
     xs = [max(l, 1e-3) for l in lams]
     fig = lines({"training error": (xs, [train[l] for l in lams]), "testing error": (xs, [test[l] for l in lams])},

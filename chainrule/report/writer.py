@@ -62,7 +62,7 @@ def render(out_dir):
                                 f"{os.path.basename(e.filename)})") from None
     except json.JSONDecodeError as e:
         raise ValueError(f"report: {out_dir} has a damaged JSON file: {e}") from None
-    from ..lectures.registry import LECTURES
+    from ..lectures.registry import lectures
     esc = html.escape
     rows = "".join(f"<tr><td>{esc(str(k))}</td><td>{esc(_fmt(v))}</td></tr>"
                    for k, v in _flatten(m["metrics"]).items())
@@ -78,7 +78,7 @@ padding: .8em 1em; border-left: 4px solid #2b7bd6; }} pre {{ background: #f6f6f6
 figure {{ display: inline-block; margin: .5em; }} img {{ max-width: 460px; border: 1px solid #ddd; }}
 table {{ border-collapse: collapse; }} td {{ border: 1px solid #ddd; padding: .25em .6em; }}
 </style></head><body>
-<p class="lecture">{esc(LECTURES.get(m['lecture'], m['lecture']))}</p>
+<p class="lecture">{esc(lectures().get(m['lecture'], m['lecture']))}</p>
 <h1>{esc(m['experiment'])}</h1>
 <p><b>Question.</b> {esc(m['question'])}</p>
 <p class="headline"><b>Answer.</b> {esc(m['headline'])}</p>

@@ -8,12 +8,8 @@ import numpy as np
 import chainrule as cr
 from chainrule import nn
 
-from .digits import digits as _digits
-from .digits import mlp as _mlp
-from .digits import test_accuracy as _test_accuracy
-from .digits import train as _train
-from .plots import bars, figure, lines
-from .registry import Result, experiment
+from ..common import bars, digits, figure, fit_poly, lines, mlp, predict_poly, test_accuracy, train
+from ..registry import Result, experiment
 
 
 @dataclasses.dataclass
@@ -95,8 +91,8 @@ def overfitting_remedies(cfg, ctx):
     more data (×7) (0.972). augmentation (noise) 0.928, dropout 0.5 0.925, L2 (wd 1e-2) 0.928,
     early stopping 0.928.
     """
-    small = _digits(ctx.seed, cfg.n_train)
-    full = _digits(ctx.seed)
+    small = digits(ctx.seed, cfg.n_train)
+    full = digits(ctx.seed)
     setups = {
         "baseline": dict(data=small),
         "more data (×7)": dict(data=full),
@@ -108,11 +104,11 @@ def overfitting_remedies(cfg, ctx):
     acc = {}
     for name, s in ctx.progress(list(setups.items()), desc="remedies"):
         cr.manual_seed(ctx.seed)
-        model = _mlp(256, 2, dropout=s.get("dropout", 0.0))
-        _train(model, s["data"], cfg.epochs, 16, lr=0.01, weight_decay=s.get("weight_decay", 0.0),
+        model = mlp(256, 2, dropout=s.get("dropout", 0.0))
+        train(model, s["data"], cfg.epochs, 16, lr=0.01, weight_decay=s.get("weight_decay", 0.0),
                augment=s.get("augment"), early_stopping=s.get("early_stopping"), seed=ctx.seed,
                progress=ctx.progress_enabled)
-        acc[name] = _test_accuracy(model, small)
+        acc[name] = test_accuracy(model, small)
     fig = bars(acc, "Test accuracy with each remedy", "accuracy")
     best = max((k for k in acc if k != "baseline"), key=acc.get)
     head = (f"Baseline test accuracy {acc['baseline']:.3f}; best remedy: {best} ({acc[best]:.3f}). "
@@ -141,18 +137,17 @@ def cross_validation(cfg, ctx):
     """
     from chainrule.data import KFold
     from chainrule.data.datasets import polynomial_with_categories
-    from .regression import _fit_poly, _predict_poly
     x, _, y = polynomial_with_categories(cfg.n_train + 300, seed=7, noise=0.8, n_categories=1)
     xtr, ytr, xte, yte = x[:cfg.n_train], y[:cfg.n_train], x[cfg.n_train:], y[cfg.n_train:]
     cv, test = {}, {}
     for d in range(1, cfg.max_degree + 1):
         errs = []
         for tr, va in KFold(cfg.folds, shuffle=True, generator=cr.Generator().manual_seed(ctx.seed)).split(cfg.n_train):
-            th = _fit_poly(xtr[tr], ytr[tr], d)
-            errs.append(np.mean((_predict_poly(th, xtr[va], d) - ytr[va]) ** 2))
+            th = fit_poly(xtr[tr], ytr[tr], d)
+            errs.append(np.mean((predict_poly(th, xtr[va], d) - ytr[va]) ** 2))
         cv[d] = float(np.mean(errs))
-        th = _fit_poly(xtr, ytr, d)
-        test[d] = float(np.mean((_predict_poly(th, xte, d) - yte) ** 2))
+        th = fit_poly(xtr, ytr, d)
+        test[d] = float(np.mean((predict_poly(th, xte, d) - yte) ** 2))
     chosen = min(cv, key=cv.get)
     best_test = min(test, key=test.get)
     ds = list(cv)

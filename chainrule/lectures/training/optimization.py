@@ -9,13 +9,8 @@ import chainrule as cr
 from chainrule import nn
 from chainrule.autograd.functional import hessian
 
-from .digits import digits as _digits
-from .digits import mlp as _mlp
-from .digits import sharpness as _sharpness
-from .digits import test_accuracy as _test_accuracy
-from .digits import train as _train
-from .plots import figure, lines
-from .registry import Result, experiment
+from ..common import digits, figure, lines, mlp, sharpness, test_accuracy, train
+from ..registry import Result, experiment
 
 
 # ------------------------------------------------------------------------------------- critical
@@ -229,17 +224,17 @@ def batch_size(cfg, ctx):
     s with B = 512; after 10 epochs the test accuracy is 0.978 vs 0.933, and nudging the weights
     by 5% raises the training loss by 3.57e-04 vs 8.12e-04 (sharpness).
     """
-    data = _digits(ctx.seed)
+    data = digits(ctx.seed)
     out, curves = {}, {}
     for name, bs in (("small", cfg.small), ("large", cfg.large)):
         cr.manual_seed(ctx.seed)
-        model = _mlp()
-        hist = _train(model, data, cfg.epochs, bs, lr=0.05 if bs > 64 else 0.01, seed=ctx.seed,
+        model = mlp()
+        hist = train(model, data, cfg.epochs, bs, lr=0.05 if bs > 64 else 0.01, seed=ctx.seed,
                       progress=ctx.progress_enabled)
         out[name] = {"batch_size": bs, "seconds_per_epoch": hist["seconds"] / cfg.epochs,
                      "updates_per_epoch": -(-len(data[0][1]) // bs),
-                     "val_accuracy": hist["val_accuracy"][-1], "test_accuracy": _test_accuracy(model, data),
-                     "sharpness": _sharpness(model, data, ctx.seed)}
+                     "val_accuracy": hist["val_accuracy"][-1], "test_accuracy": test_accuracy(model, data),
+                     "sharpness": sharpness(model, data, ctx.seed)}
         curves[f"B = {bs}"] = (np.arange(1, cfg.epochs + 1), hist["val_accuracy"])
     fig = lines(curves, "Validation accuracy per epoch", "epoch", "accuracy")
     s, l = out["small"], out["large"]
@@ -267,14 +262,14 @@ def batchnorm(cfg, ctx):
     A (seed 0, default settings, 0.6 s on 2 cores): After 8 epochs the training loss is 0.165
     with batch norm vs 2.317 without (test accuracy 0.964 vs 0.089).
     """
-    data = _digits(ctx.seed)
+    data = digits(ctx.seed)
     out, curves = {}, {}
     for name, norm in (("without", False), ("with", True)):
         cr.manual_seed(ctx.seed)
-        model = _mlp(64, cfg.depth, nn.Sigmoid, norm)
-        hist = _train(model, data, cfg.epochs, 64, lr=0.05, seed=ctx.seed,
+        model = mlp(64, cfg.depth, nn.Sigmoid, norm)
+        hist = train(model, data, cfg.epochs, 64, lr=0.05, seed=ctx.seed,
                       progress=ctx.progress_enabled)
-        out[name] = {"train_loss": hist["loss"], "test_accuracy": _test_accuracy(model, data)}
+        out[name] = {"train_loss": hist["loss"], "test_accuracy": test_accuracy(model, data)}
         curves[f"{name} batch norm"] = (np.arange(1, cfg.epochs + 1), hist["loss"])
     fig = lines(curves, f"Training loss of a {cfg.depth}-layer sigmoid network", "epoch", "loss", logy=True)
     head = (f"After {cfg.epochs} epochs the training loss is {out['with']['train_loss'][-1]:.3f} with batch "
@@ -302,11 +297,11 @@ def lr_schedule(cfg, ctx):
     accuracy is 0.911; warming up and decaying the same peak rate gives 0.972.
     """
     from chainrule.optim import lr_scheduler as S
-    data = _digits(ctx.seed)
+    data = digits(ctx.seed)
     out, curves = {}, {}
     for name in ("constant", "warmup + cosine decay"):
         cr.manual_seed(ctx.seed)
-        model = _mlp(64, 3)
+        model = mlp(64, 3)
         opt = cr.optim.SGD(model.parameters(), lr=cfg.lr, momentum=0.9)
         sched = None
         if name != "constant":
@@ -321,7 +316,7 @@ def lr_schedule(cfg, ctx):
                             epochs=cfg.epochs, scheduler=sched, metrics=["accuracy"],
                             progress=ctx.progress_enabled)
         out[name] = {"val_accuracy": hist["val_accuracy"][-1], "lr": hist["lr"], "train_loss": hist["loss"][-1],
-                     "test_accuracy": _test_accuracy(model, data)}
+                     "test_accuracy": test_accuracy(model, data)}
         curves[name] = (np.arange(1, cfg.epochs + 1), hist["val_loss"])
     fig = lines(curves, "Validation loss per epoch", "epoch", "loss", logy=True)
     c, w = out["constant"], out["warmup + cosine decay"]
@@ -349,12 +344,12 @@ def model_bias_vs_optimization(cfg, ctx):
     training loss is 2.318, the 2-layer one's 0.035: an optimization issue, since the deep net's
     function set contains the shallow one's.
     """
-    data = _digits(ctx.seed)
+    data = digits(ctx.seed)
     out, curves = {}, {}
     for name, depth in (("shallow", cfg.shallow), ("deep", cfg.deep)):
         cr.manual_seed(ctx.seed)
-        model = _mlp(32, depth, nn.Sigmoid)
-        hist = _train(model, data, cfg.epochs, 64, lr=0.5, seed=ctx.seed,
+        model = mlp(32, depth, nn.Sigmoid)
+        hist = train(model, data, cfg.epochs, 64, lr=0.5, seed=ctx.seed,
                       progress=ctx.progress_enabled)
         out[name] = {"layers": depth, "train_loss": hist["loss"][-1]}
         curves[f"{depth} hidden layers"] = (np.arange(1, cfg.epochs + 1), hist["loss"])

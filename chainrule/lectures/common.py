@@ -1,4 +1,5 @@
-"""Shared pieces for the experiments that train small networks on the bundled 8×8 digits."""
+"""What the lectures share, public so any lecture may use it: plotting helpers (every figure looks
+alike), small networks trained on the bundled 8×8 digits, and closed-form polynomial fits."""
 import time
 
 import numpy as np
@@ -74,3 +75,61 @@ def sharpness(model, data, seed, scale=0.05, draws=10):
         for p, s in zip(params, saved):
             p._data[...] = s
     return float(np.mean(rises))
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+def figure(w=5.5, h=4.0):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(w, h))
+    return fig, ax
+
+
+def lines(series, title, xlabel, ylabel, logy=False):
+    """series: {label: (xs, ys)} → a figure with one line each."""
+    fig, ax = figure()
+    for label, (xs, ys) in series.items():
+        ax.plot(xs, ys, label=label)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if logy:
+        ax.set_yscale("log")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def bars(values, title, ylabel):
+    fig, ax = figure()
+    ax.bar(list(values), list(values.values()))
+    ax.set(title=title, ylabel=ylabel)
+    ax.tick_params(axis="x", rotation=30)
+    ax.grid(alpha=0.3, axis="y")
+    return fig
+
+
+# --- polynomial fits --------------------------------------------------------------------------
+
+def poly_features(x, degree):
+    """[x, x², …, x^degree] as columns."""
+    return np.stack([x ** d for d in range(1, degree + 1)], axis=1)
+
+
+def fit_poly(xtr, ytr, degree, lam=0.0, extra_tr=None):
+    """Least squares with L2 penalty λΣw² on the weights (not on the bias), in closed form."""
+    a = poly_features(xtr, degree) if degree else np.zeros((len(xtr), 0))
+    if extra_tr is not None:
+        a = np.concatenate([a, extra_tr], axis=1)
+    a1 = np.concatenate([np.ones((len(a), 1)), a], axis=1)
+    reg = lam * np.eye(a1.shape[1])
+    reg[0, 0] = 0.0
+    return np.linalg.solve(a1.T @ a1 + reg, a1.T @ ytr)
+
+
+def predict_poly(theta, x, degree, extra=None):
+    """The fitted polynomial (bias first in theta) at x."""
+    a = poly_features(x, degree)
+    if extra is not None:
+        a = np.concatenate([a, extra], axis=1)
+    return theta[0] + a @ theta[1:]

@@ -1,0 +1,83 @@
+"""Lectures register themselves: a module declaring TITLE and ORDER on the lectures package's path
+is found, listed in course order and its experiments run; lectures share only public helpers."""
+import ast
+import os
+import subprocess
+import sys
+
+import pytest
+
+import chainrule.lectures as lectures_pkg
+from chainrule.lectures import registry
+
+LECTURE = '''
+"""A lecture added by dropping one file in."""
+import dataclasses
+
+from chainrule.lectures.common import figure
+from chainrule.lectures.registry import Result, experiment
+
+TITLE = "Lecture 0.5 — A lecture added by a test"
+ORDER = 1.5
+
+
+@dataclasses.dataclass
+class Config:
+    n: int = 3
+
+
+@experiment("addedlecture.count", Config, "Does a dropped-in lecture run?")
+def count(cfg, ctx):
+    fig, ax = figure()
+    ax.plot(range(cfg.n))
+    return Result({"n": cfg.n}, {"line": fig}, f"It counted to {cfg.n}.")
+'''
+
+
+def test_a_lecture_module_on_the_path_is_found_listed_in_order_and_runs(tmp_path, monkeypatch):
+    (tmp_path / "addedlecture.py").write_text(LECTURE)
+    monkeypatch.setattr(lectures_pkg, "__path__", list(lectures_pkg.__path__) + [str(tmp_path)])
+    try:
+        order = list(registry.lectures())
+        assert order[:3] == ["regression", "addedlecture", "classification"]
+        exp = registry.get("addedlecture.count")
+        assert exp.lecture == "addedlecture"
+        assert registry.make_config(exp, overrides={"n": "5"}).n == 5
+    finally:
+        sys.modules.pop("chainrule.lectures.addedlecture", None)
+        registry.REGISTRY.pop("addedlecture.count", None)
+
+
+def test_an_experiment_must_carry_its_lectures_prefix():
+    with pytest.raises(ValueError, match="experiments of lecture 'regression' are named 'regression.<name>'"):
+        def misplaced(cfg, ctx):
+            pass
+        misplaced.__module__ = "chainrule.lectures.regression"
+        registry.experiment("training.misplaced", object, "?")(misplaced)
+    with pytest.raises(ValueError, match="is not in a lecture module"):
+        registry.experiment("regression.x", object, "?")(lambda cfg, ctx: None)
+
+
+def _lecture_files():
+    root = os.path.dirname(lectures_pkg.__file__)
+    for folder, _, files in os.walk(root):
+        for f in files:
+            if f.endswith(".py"):
+                yield os.path.join(folder, f)
+
+
+def test_no_lecture_module_imports_another_modules_private_names():
+    offenders = []
+    for path in _lecture_files():
+        for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
+            if isinstance(node, ast.ImportFrom):
+                offenders += [f"{path}: from {'.' * node.level}{node.module or ''} import {a.name}"
+                              for a in node.names if a.name.startswith("_")]
+    assert not offenders, offenders
+
+
+def test_chainrule_list_groups_by_lecture_in_course_order():
+    out = subprocess.run([sys.executable, "-m", "chainrule", "list"], capture_output=True, text=True,
+                         check=True).stdout
+    titles = [line for line in out.splitlines() if line.startswith("Lecture")]
+    assert [t.split(" —")[0] for t in titles[:3]] == ["Lecture 1", "Lecture 2", "Lecture 3"]
