@@ -16,7 +16,7 @@ from .activation import (celu, elu, gelu, hardsigmoid, hardswish, hardtanh, leak
                          softplus)
 from .arithmetic import (abs, absolute, add, clamp, clamp_max, clamp_min, clip, div, floor_divide,
                          fmax, fmin, lerp, maximum, minimum, mul, neg, negative, reciprocal,
-                         remainder, rsub, sign, sub, where)
+                         remainder, rsub, sign, sub)
 from .compare import (allclose, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or,
                       bitwise_right_shift, bitwise_xor, eq, equal, ge,
                       greater, greater_equal, gt, isclose, isfinite, isinf, isnan, isneginf,
@@ -27,8 +27,8 @@ from .creation import (FloatTensor, LongTensor, arange, as_tensor, bernoulli, em
                        full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand,
                        rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros,
                        zeros_like)
-from .indexing import (argwhere, gather, getitem, index_put, index_select, masked_select, nonzero,
-                       take, take_along_dim)
+from .indexing import (argwhere, diagonal, gather, getitem, index_put, index_select, masked_select,
+                       narrow, nonzero, select, take, take_along_dim, where)
 from .scatter import scatter, scatter_add, scatter_reduce
 from .matrix import diag, diag_embed, meshgrid, repeat_interleave, trace, unfold
 from .scan import logcumsumexp
@@ -46,9 +46,9 @@ from .reduction import (all, amax, amin, any, argmax, argmin, count_nonzero, cum
                         logsumexp, max, mean, min, norm, prod, std, std_mean, sum, var, var_mean)
 from .combine import (cat, chunk, concat, concatenate, hstack, split, stack, tensor_split, unbind,
                       vstack)
-from .shape import (broadcast_tensors, clone, contiguous, diagonal, expand, expand_as, flatten, flip,
-                    fliplr, flipud, masked_fill, movedim, moveaxis, narrow, permute, repeat, reshape,
-                    reshape_as, roll, select, squeeze, swapaxes, swapdims, t, tile, transpose, tril,
+from .shape import (broadcast_tensors, clone, contiguous, expand, expand_as, flatten, flip,
+                    fliplr, flipud, masked_fill, movedim, moveaxis, permute, repeat, reshape,
+                    reshape_as, roll, squeeze, swapaxes, swapdims, t, tile, transpose, tril,
                     triu, unflatten, unsqueeze, view, view_as)
 
 

@@ -256,11 +256,9 @@ def sign(input):
     return _wrap(np.asarray(s)) if isinstance(input, Tensor) else s
 
 
-def where(condition, input=None, other=None):
-    """``where(cond, x, y)``; ``where(cond)`` alone gives the indices like ``nonzero(as_tuple=True)``."""
-    if input is None and other is None:
-        from .indexing import nonzero
-        return nonzero(condition, as_tuple=True)
+def where(condition, input, other):
+    """``where(cond, x, y)``: x where the condition holds, else y (``indexing.where`` adds the
+    one-argument form)."""
     c = condition._data if isinstance(condition, Tensor) else condition
     if isinstance(c, np.ndarray) and c.dtype != np.bool_:
         c = c.astype(bool)

@@ -8,7 +8,8 @@ import numpy as np
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor
 from ._util import norm_dim
-from .shape import _as_view, clone, narrow, unsqueeze
+from .indexing import narrow
+from .shape import _as_view, clone, unsqueeze
 
 
 class Cat(Op):

@@ -230,13 +230,19 @@ def _w_from_rows(g, shape):
     return movedim(reshape(g, (shape[0],) + tuple(shape[2:]) + (shape[1],)), -1, 1)
 
 
-def _check_batched(x, nsp, op, channels=None, weight_shape=None):
+def _check_batched(x, nsp, op):
     nd = len(x.shape)
     if nd not in (nsp + 1, nsp + 2):
         sp = ", ".join("HW"[i] if nsp == 2 else "L" for i in range(nsp))
         want = f"(N, C, {sp}) or (C, {sp})"
         raise RuntimeError(f"{op}: expected a {nsp + 2}-D input {want}, got shape {tuple(x.shape)}")
     return nd == nsp + 1
+
+
+def _check_weight(weight, nsp, op, layout):
+    if len(weight.shape) != nsp + 2:
+        raise RuntimeError(f"{op}: weight must be {nsp + 2}-D ({layout}, kernel...), got shape "
+                           f"{tuple(weight.shape)}")
 
 
 def conv_padding(padding, kernel, stride, dilation, nsp, op):
@@ -257,9 +263,7 @@ def convnd(input, weight, bias, stride, padding, dilation, groups, nsp, op):
     """y[n, o] = Σ_c W[o, c] ⋆ x[n, c] + b[o], as W-matrix @ Im2Col(x)."""
     unbatched = _check_batched(input, nsp, op)
     x = unsqueeze(input, 0) if unbatched else input
-    if len(weight.shape) != nsp + 2:
-        raise RuntimeError(f"{op}: weight must be {nsp + 2}-D (out_channels, in_channels/groups, "
-                           f"kernel...), got shape {tuple(weight.shape)}")
+    _check_weight(weight, nsp, op, "out_channels, in_channels/groups")
     n, c = x.shape[:2]
     o, cg = weight.shape[:2]
     kernel = tuple(weight.shape[2:])
@@ -300,9 +304,7 @@ def conv_transposend(input, weight, bias, stride, padding, output_padding, group
     """The adjoint of convolution (a 'deconvolution'): W-matrixᵀ @ x, then Col2Im."""
     unbatched = _check_batched(input, nsp, op)
     x = unsqueeze(input, 0) if unbatched else input
-    if len(weight.shape) != nsp + 2:
-        raise RuntimeError(f"{op}: weight must be {nsp + 2}-D (in_channels, out_channels/groups, "
-                           f"kernel...), got shape {tuple(weight.shape)}")
+    _check_weight(weight, nsp, op, "in_channels, out_channels/groups")
     n, c = x.shape[:2]
     if c != weight.shape[0]:
         raise RuntimeError(f"{op}: expected input with {weight.shape[0]} channels (weight of shape "

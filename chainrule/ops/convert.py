@@ -8,6 +8,7 @@ import numpy as np
 from ..autograd import dtype as _dt
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor, _wrap
+from ..backend import device
 
 
 class Cast(Op):
@@ -47,7 +48,6 @@ def to(input, *args, dtype=None, copy=False, **kwargs):
 
 
 def _device(name):
-    from ..backend import device
     return device(name)
 
 

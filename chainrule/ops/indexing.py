@@ -12,7 +12,8 @@ from ..autograd.function import Op
 from ..autograd.grad_mode import mode
 from ..autograd.tensor import Tensor, _wrap, bump_version
 from ._util import norm_dim
-from .arithmetic import where
+from .arithmetic import where as elementwise_where
+from .shape import expand, flatten, movedim
 
 _new = object.__new__
 
@@ -222,7 +223,7 @@ class IndexPut(Op):
         if self.next[0] is not None:
             mask = np.zeros(np.shape(gz._data if isinstance(gz, Tensor) else gz), dtype=bool)
             write(mask, self.key, True)
-            gx = where(mask, 0.0, gz)
+            gx = elementwise_where(mask, 0.0, gz)
         if self.next[1] is not None:
             gv = sum_to_shape(getitem(gz, self.key), self.value_shape)
         return gx, gv
@@ -336,7 +337,6 @@ def gather(input, dim, index):
 def take_along_dim(input, indices, dim=None):
     idx = _index_data(indices)
     if dim is None:
-        from .shape import flatten
         return gather(flatten(input), 0, idx.reshape(-1))
     n = len(input.shape)
     d = norm_dim(dim, n, "take_along_dim")
@@ -345,7 +345,6 @@ def take_along_dim(input, indices, dim=None):
     shape_x[d] = shape_i[d] = 1
     common = np.broadcast_shapes(tuple(shape_x), tuple(shape_i))
     idx = np.broadcast_to(idx, common[:d] + (idx.shape[d],) + common[d + 1:])
-    from .shape import expand
     x = expand(input, common[:d] + (input.shape[d],) + common[d + 1:])
     return gather(x, d, idx)
 
@@ -377,7 +376,6 @@ def index_select(input, dim, index):
 
 
 def take(input, index):
-    from .shape import flatten
     idx = _index_data(index)
     _check_index(idx, max(int(np.prod(input.shape)), 1), 0, "take")
     return Index.apply(flatten(input), key=(idx,))
@@ -386,7 +384,6 @@ def take(input, index):
 def masked_select(input, mask):
     m = _index_data(mask)
     shape = np.broadcast_shapes(m.shape, input.shape)
-    from .shape import expand
     return Index.apply(expand(input, shape), key=(np.broadcast_to(m, shape),))
 
 
@@ -405,3 +402,38 @@ def nonzero(input, *, as_tuple=False):
 
 def argwhere(input):
     return nonzero(input)
+
+
+def narrow(input, dim, start, length):
+    n = len(input.shape)
+    d = norm_dim(dim, n, "narrow")
+    size = input.shape[d]
+    if start < 0:
+        start += size
+    if not (0 <= start <= size and 0 <= length and start + length <= size):
+        raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension size "
+                         f"({size}) of dimension {dim}")
+    return getitem(input, (slice(None),) * d + (slice(start, start + length),))
+
+
+def select(input, dim, index):
+    n = len(input.shape)
+    d = norm_dim(dim, n, "select")
+    return getitem(input, (slice(None),) * d + (index,))
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal as a new last dim (a composite of permute and indexing)."""
+    n = len(input.shape)
+    d1, d2 = norm_dim(dim1, n, "diagonal"), norm_dim(dim2, n, "diagonal")
+    x = movedim(input, (d1, d2), (-2, -1))
+    rows, cols = x.shape[-2], x.shape[-1]
+    i = np.arange(max(0, -offset), min(rows, cols - offset))
+    return getitem(x, (Ellipsis, i, i + offset))
+
+
+def where(condition, input=None, other=None):
+    """``where(cond, x, y)``; ``where(cond)`` alone gives the indices like ``nonzero(as_tuple=True)``."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    return elementwise_where(condition, input, other)

@@ -5,9 +5,11 @@ so it runs at BLAS speed too.
 """
 import numpy as np
 
+from ..autograd.broadcast import sum_to_shape
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor
 from ._util import promote
+from .shape import expand, reshape, squeeze, unsqueeze
 
 
 def _mm_error(op, a, b):
@@ -66,7 +68,6 @@ def matmul(input, other):
                            f"{tuple(a.shape)} and {tuple(b.shape)}")
     if da == 1 and db == 1:
         return dot(a, b)
-    from .shape import squeeze, unsqueeze
     if da == 1:
         if a.shape[0] != b.shape[-2]:
             raise _mm_error("matmul", a, b)
@@ -79,33 +80,40 @@ def matmul(input, other):
     return Matmul.apply(a, b)
 
 
+_NDIM = {"mm": (2, "2-D matrices"), "bmm": (3, "3-D tensors"), "outer": (1, "1D tensors")}
+
+
+def _check_product_shapes(op, a, b):
+    """The shape rules of mm, bmm, dot and outer, in one place, with PyTorch's messages."""
+    sa, sb = tuple(a.shape), tuple(b.shape)
+    if op == "dot":
+        if len(sa) != 1 or len(sb) != 1:
+            raise RuntimeError(f"dot: 1D tensors expected, but got {len(sa)}D and {len(sb)}D tensors")
+        if sa[0] != sb[0]:
+            raise RuntimeError(f"dot: inconsistent tensor size, expected tensor [{sa[0]}] and "
+                               f"src [{sb[0]}] to have the same number of elements")
+        return
+    nd, what = _NDIM[op]
+    if len(sa) != nd or len(sb) != nd:
+        raise RuntimeError(f"{op}: expected {what}, got shapes {sa} and {sb}")
+    if op == "bmm" and sa[0] != sb[0]:
+        raise RuntimeError(f"bmm: batch sizes differ: {sa[0]} and {sb[0]}")
+    if op != "outer" and sa[-1] != sb[-2]:
+        raise _mm_error(op, a, b)
+
+
 def mm(input, mat2):
-    if len(input.shape) != 2 or len(mat2.shape) != 2:
-        raise RuntimeError(f"mm: expected 2-D matrices, got shapes {tuple(input.shape)} and "
-                           f"{tuple(mat2.shape)}")
-    if input.shape[1] != mat2.shape[0]:
-        raise _mm_error("mm", input, mat2)
+    _check_product_shapes("mm", input, mat2)
     return Matmul.apply(input, mat2)
 
 
 def bmm(input, mat2):
-    if len(input.shape) != 3 or len(mat2.shape) != 3:
-        raise RuntimeError(f"bmm: expected 3-D tensors, got shapes {tuple(input.shape)} and "
-                           f"{tuple(mat2.shape)}")
-    if input.shape[0] != mat2.shape[0]:
-        raise RuntimeError(f"bmm: batch sizes differ: {input.shape[0]} and {mat2.shape[0]}")
-    if input.shape[2] != mat2.shape[1]:
-        raise _mm_error("bmm", input, mat2)
+    _check_product_shapes("bmm", input, mat2)
     return Matmul.apply(input, mat2)
 
 
 def dot(input, other):
-    if len(input.shape) != 1 or len(other.shape) != 1:
-        raise RuntimeError(f"dot: 1D tensors expected, but got {len(input.shape)}D and "
-                           f"{len(other.shape)}D tensors")
-    if input.shape[0] != other.shape[0]:
-        raise RuntimeError(f"dot: inconsistent tensor size, expected tensor [{input.shape[0]}] and "
-                           f"src [{other.shape[0]}] to have the same number of elements")
+    _check_product_shapes("dot", input, other)
     return Dot.apply(input, other)
 
 
@@ -114,10 +122,7 @@ vdot = dot
 
 
 def outer(input, vec2):
-    from .shape import reshape
-    if len(input.shape) != 1 or len(vec2.shape) != 1:
-        raise RuntimeError(f"outer: 1D tensors expected, got shapes {tuple(input.shape)} and "
-                           f"{tuple(vec2.shape)}")
+    _check_product_shapes("outer", input, vec2)
     return reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
 
 
@@ -188,7 +193,6 @@ class Einsum(Op):
         return tuple(grads)
 
     def _grad(self, i, gy, ops):
-        from .shape import expand, reshape
         sub = self.subs[i]
         others = [(s, o) for j, (s, o) in enumerate(zip(self.subs, ops)) if j != i]
         avail = set(self.out_sub) | set("".join(s for s, _ in others))
@@ -215,7 +219,6 @@ class Einsum(Op):
             g = einsum(f"{','.join([uniq] + eye_subs)}->{new_sub}", g, *eyes)
         shape = ops[i].shape
         if tuple(g.shape) != tuple(shape):
-            from ..autograd.broadcast import sum_to_shape
             g = sum_to_shape(g, shape)
         return g
 

@@ -15,7 +15,7 @@ from .activation import log_softmax, logsigmoid, softmax, unshifted_limit
 from .arithmetic import abs, clamp, where
 from .math_ops import exp, log, log1p, sigmoid, sigmoid_of_negative, xlogy
 from .reduction import mean, sum
-from .shape import movedim, reshape
+from .shape import movedim, reshape, unsqueeze
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -425,7 +425,6 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
         var = Tensor(np.full(tuple(input.shape), var, dtype=input._data.dtype))
     if tuple(var.shape) != tuple(input.shape):
         if len(var.shape) == len(input.shape) - 1 or (var.shape and var.shape[-1] == 1):
-            from .shape import unsqueeze
             var = var if var.shape and var.shape[-1] == 1 and len(var.shape) == len(input.shape) \
                 else unsqueeze(var, -1)
         else:

@@ -9,7 +9,8 @@ from ..autograd.function import Op
 from ..autograd.tensor import Tensor, _wrap
 from ._util import norm_dim
 from .indexing import index_select
-from .shape import diagonal as diagonal_of, expand, flatten, reshape
+from .indexing import diagonal as diagonal_of
+from .shape import expand, flatten, movedim, reshape
 
 
 def _diag_key(n, offset, ndim):
@@ -42,7 +43,6 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
         raise RuntimeError(f"diag_embed: diagonal dimensions cannot be identical {dim1}, {dim2}")
     if (d1, d2) == (n - 2, n - 1):
         return out
-    from .shape import movedim
     return movedim(out, (n - 2, n - 1), (d1, d2))
 
 
@@ -130,6 +130,5 @@ def unfold(input, dimension, size, step):
     idx = (starts[:, None] + np.arange(size)).reshape(-1)
     windows = index_select(x, d, idx)
     shape = tuple(x.shape[:d]) + (len(starts), size) + tuple(x.shape[d + 1:])
-    from .shape import movedim
     out = movedim(reshape(windows, shape), d + 1, -1)
     return reshape(out, (size,)) if nd == 0 else out

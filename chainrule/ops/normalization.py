@@ -15,7 +15,9 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..backend import parallel_rows
 from .arithmetic import clamp
+from .indexing import narrow
 from .math_ops import rsqrt
+from .padding import pad
 from .reduction import mean, norm, var
 from .shape import reshape
 
@@ -297,8 +299,6 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     """b_c = a_c / (k + α/n · Σ_{c' near c} a_{c'}²)^β over a window of n channels (AlexNet)."""
-    from .padding import pad
-    from .shape import narrow
     nd = len(input.shape)
     if nd < 3:
         raise ValueError(f"local_response_norm: expected 3-D or higher input, got {tuple(input.shape)}")

@@ -15,7 +15,11 @@ from ..autograd.dtype import to_numpy_dtype
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor, _wrap
 from ._util import norm_dim, norm_dims
+from .arithmetic import abs, maximum, minimum, sign, where
+from .combine import cat
+from .indexing import narrow
 from .math_ops import exp, sqrt
+from .shape import flatten, flip, movedim, reshape, unsqueeze
 
 values_indices = collections.namedtuple("values_indices", ["values", "indices"])
 
@@ -27,7 +31,6 @@ def _kept_shape(shape, dims):
 def _stretch(g, shape, dims, keepdim):
     """The gradient of a reduction over ``dims`` stretched back to the input's ``shape``."""
     if not keepdim:
-        from .shape import reshape
         g = reshape(g, _kept_shape(shape, dims))
     return broadcast_to(g, shape)
 
@@ -105,7 +108,6 @@ class Prod(Op):
         return np.prod(x, axis=self.dim, keepdims=keepdim)
 
     def backward(self, gy):
-        from .shape import flatten, reshape
         x, = self.saved_tensors
         if self.dim is None:
             others = _prod_of_others(flatten(x), 0)
@@ -116,8 +118,6 @@ class Prod(Op):
 
 def _prod_of_others(x, dim):
     """Π_{j≠i} xⱼ along ``dim`` as exclusive prefix product × exclusive suffix product."""
-    from .combine import cat
-    from .shape import flip, narrow
     n = x.shape[dim]
     if n == 1:
         return x * 0.0 + 1.0
@@ -143,7 +143,6 @@ class Cumsum(Op):
     def backward(self, gy):
         if self.dim is None:
             return gy
-        from .shape import flip
         return flip(cumsum(flip(gy, (self.dim,)), self.dim), (self.dim,))
 
 
@@ -161,8 +160,6 @@ class Cumprod(Op):
     def backward(self, gy):
         if self.dim is None:
             return gy
-        from .shape import flip, movedim, unsqueeze
-        from .arithmetic import where
         x, = self.saved_tensors
         xd = x._data if isinstance(x, Tensor) else x
         d = self.dim
@@ -297,7 +294,6 @@ class Norm(Op):
         return y if keepdim else np.squeeze(y, axis=self.dims)
 
     def backward(self, gy):
-        from .arithmetic import abs, sign, where
         x, = self.saved_tensors
         p = self.p
         g = _stretch(gy, self.shape, self.dims, self.keepdim)
@@ -384,7 +380,6 @@ def amin(input, dim=(), keepdim=False):
 def max(input, dim=None, keepdim=False, *, other=None):
     """``max(x)`` → the largest value; ``max(x, dim)`` → (values, indices); ``max(x, y)`` → maximum."""
     if isinstance(dim, Tensor) or other is not None:
-        from .arithmetic import maximum
         return maximum(input, dim if other is None else other)
     if dim is None:
         return Amax.apply(input, dim=None, keepdim=False)
@@ -394,7 +389,6 @@ def max(input, dim=None, keepdim=False, *, other=None):
 def min(input, dim=None, keepdim=False, *, other=None):
     """``min(x)`` → the smallest value; ``min(x, dim)`` → (values, indices); ``min(x, y)`` → minimum."""
     if isinstance(dim, Tensor) or other is not None:
-        from .arithmetic import minimum
         return minimum(input, dim if other is None else other)
     if dim is None:
         return Amin.apply(input, dim=None, keepdim=False)

@@ -9,10 +9,11 @@ import math
 
 import numpy as np
 
-from ..autograd.broadcast import broadcast_to
+from ..autograd.broadcast import broadcast_to, sum_to_shape
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor
 from ._util import norm_dim, shape_arg
+from .arithmetic import where
 
 
 def _as_view(out, x):
@@ -88,14 +89,8 @@ class Repeat(Op):
         split = []
         for r, s in zip(self.reps, self.in_shape):
             split += [r, s]
-        g = reshape(gy, tuple(split))
-        g = sum_dims(g, tuple(range(0, len(split), 2)))
-        return g
-
-
-def sum_dims(g, dims):
-    from .reduction import sum as _sum
-    return _sum(g, dim=dims)
+        g = sum_to_shape(reshape(gy, tuple(split)), tuple(1 if i % 2 == 0 else s for i, s in enumerate(split)))
+        return reshape(g, self.in_shape)
 
 
 class Flip(Op):
@@ -302,26 +297,6 @@ def tile(input, dims):
     return Repeat.apply(input, reps=dims)
 
 
-def narrow(input, dim, start, length):
-    n = len(input.shape)
-    d = norm_dim(dim, n, "narrow")
-    size = input.shape[d]
-    if start < 0:
-        start += size
-    if not (0 <= start <= size and 0 <= length and start + length <= size):
-        raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension size "
-                         f"({size}) of dimension {dim}")
-    from .indexing import getitem
-    return getitem(input, (slice(None),) * d + (slice(start, start + length),))
-
-
-def select(input, dim, index):
-    n = len(input.shape)
-    d = norm_dim(dim, n, "select")
-    from .indexing import getitem
-    return getitem(input, (slice(None),) * d + (index,))
-
-
 def flip(input, dims):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     n = len(input.shape)
@@ -367,7 +342,6 @@ def contiguous(input):
 
 def masked_fill(input, mask, value):
     """x with ``value`` where ``mask`` is True; no gradient flows to the filled places."""
-    from .arithmetic import where
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill: expected a bool mask, got {m.dtype}")
@@ -385,14 +359,3 @@ def masked_fill(input, mask, value):
     if isinstance(value, Tensor) and out.dtype != input.dtype:
         out = out.to(input.dtype)
     return out
-
-
-def diagonal(input, offset=0, dim1=0, dim2=1):
-    """The diagonal as a new last dim (a composite of permute and indexing)."""
-    n = len(input.shape)
-    d1, d2 = norm_dim(dim1, n, "diagonal"), norm_dim(dim2, n, "diagonal")
-    x = movedim(input, (d1, d2), (-2, -1))
-    rows, cols = x.shape[-2], x.shape[-1]
-    i = np.arange(max(0, -offset), min(rows, cols - offset))
-    from .indexing import getitem
-    return getitem(x, (Ellipsis, i, i + offset))

@@ -234,7 +234,6 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     """Where each value would be inserted to keep ``sorted_sequence`` sorted (row by row when it
     has several dims); ``right``/``side='right'`` puts a value after equal entries."""
     seq = _data(sorted_sequence)
-    scalar = not isinstance(input, (Tensor, np.ndarray))
     vals = np.asarray(_data(input))
     if side is not None:
         if side not in ("left", "right"):

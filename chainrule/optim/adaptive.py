@@ -1,7 +1,7 @@
 """Per-parameter learning rates (Lecture: adaptive learning rate — Adagrad, RMSProp, Adadelta)."""
 import numpy as np
 
-from .optimizer import Optimizer, check_range
+from .optimizer import Optimizer, check_form, check_range
 
 
 class Adagrad(Optimizer):
@@ -19,8 +19,7 @@ class Adagrad(Optimizer):
         check_range("Adagrad", "weight_decay value", weight_decay)
         check_range("Adagrad", "initial_accumulator_value", initial_accumulator_value)
         check_range("Adagrad", "epsilon value", eps)
-        if form not in ("pytorch", "notes"):
-            raise ValueError(f"Adagrad: form must be 'pytorch' or 'notes', got {form!r}")
+        check_form("Adagrad", form)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps,
                                       maximize=maximize, form=form))
@@ -58,8 +57,7 @@ class RMSprop(Optimizer):
         check_range("RMSprop", "momentum value", momentum)
         check_range("RMSprop", "weight_decay value", weight_decay)
         check_range("RMSprop", "alpha value", alpha)
-        if form not in ("pytorch", "notes"):
-            raise ValueError(f"RMSprop: form must be 'pytorch' or 'notes', got {form!r}")
+        check_form("RMSprop", form)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered, maximize=maximize,
                                       form=form))

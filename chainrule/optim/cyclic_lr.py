@@ -2,7 +2,7 @@
 momentum the other way round)."""
 import math
 
-from .lr_scheduler import LRScheduler, _format_param, _set_momentum
+from .scheduler import LRScheduler, format_param, set_momentum
 
 
 class OneCycleLR(LRScheduler):
@@ -35,7 +35,7 @@ class OneCycleLR(LRScheduler):
             self._phases = [(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                             (total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
         self.anneal_strategy = anneal_strategy
-        max_lrs = _format_param("max_lr", optimizer, max_lr)
+        max_lrs = format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:
             for m, group in zip(max_lrs, optimizer.param_groups):
                 group["initial_lr"] = m / div_factor
@@ -48,10 +48,10 @@ class OneCycleLR(LRScheduler):
                                  "`cycle_momentum` option enabled")
             self.use_beta1 = "betas" in optimizer.defaults
             if last_epoch == -1:
-                for hi, lo, group in zip(_format_param("max_momentum", optimizer, max_momentum),
-                                         _format_param("base_momentum", optimizer, base_momentum),
+                for hi, lo, group in zip(format_param("max_momentum", optimizer, max_momentum),
+                                         format_param("base_momentum", optimizer, base_momentum),
                                          optimizer.param_groups):
-                    _set_momentum(group, self.use_beta1, hi)
+                    set_momentum(group, self.use_beta1, hi)
                     group["max_momentum"], group["base_momentum"] = hi, lo
         super().__init__(optimizer, last_epoch)
 
@@ -73,7 +73,7 @@ class OneCycleLR(LRScheduler):
                     pct = (t - start) / (end - start)
                     lr = self._anneal(group[lr0], group[lr1], pct)
                     if self.cycle_momentum:
-                        _set_momentum(group, self.use_beta1, self._anneal(group[m0], group[m1], pct))
+                        set_momentum(group, self.use_beta1, self._anneal(group[m0], group[m1], pct))
                     break
                 start = end
             lrs.append(lr)
@@ -86,11 +86,11 @@ class CyclicLR(LRScheduler):
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
                  mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
                  cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
-        base_lrs = _format_param("base_lr", optimizer, base_lr)
+        base_lrs = format_param("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
                 group["lr"] = lr
-        self.max_lrs = _format_param("max_lr", optimizer, max_lr)
+        self.max_lrs = format_param("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up
         self.total_size, self.step_ratio = up + down, up / (up + down)
@@ -105,11 +105,11 @@ class CyclicLR(LRScheduler):
                 raise ValueError("CyclicLR: optimizer must support momentum or beta1 with "
                                  "`cycle_momentum` option enabled")
             self.use_beta1 = "betas" in optimizer.defaults
-            self.base_momentums = _format_param("base_momentum", optimizer, base_momentum)
-            self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
+            self.base_momentums = format_param("base_momentum", optimizer, base_momentum)
+            self.max_momentums = format_param("max_momentum", optimizer, max_momentum)
             if last_epoch == -1:
                 for hi, lo, group in zip(self.max_momentums, self.base_momentums, optimizer.param_groups):
-                    _set_momentum(group, self.use_beta1, hi)
+                    set_momentum(group, self.use_beta1, hi)
                     group["max_momentum"], group["base_momentum"] = hi, lo
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
@@ -131,7 +131,7 @@ class CyclicLR(LRScheduler):
         lrs = [b + (m - b) * scale * self.scale_fn(arg) for b, m in zip(self.base_lrs, self.max_lrs)]
         if self.cycle_momentum:
             for lo, hi, group in zip(self.base_momentums, self.max_momentums, self.optimizer.param_groups):
-                _set_momentum(group, self.use_beta1, hi - (hi - lo) * scale * self.scale_fn(arg))
+                set_momentum(group, self.use_beta1, hi - (hi - lo) * scale * self.scale_fn(arg))
         return lrs
 
     def state_dict(self):

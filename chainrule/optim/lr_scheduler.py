@@ -9,59 +9,8 @@ import bisect
 import collections
 import math
 
-
-
-class LRScheduler:
-    """Base: ``step()`` after each ``optimizer.step()`` (per epoch or per batch)."""
-
-    def __init__(self, optimizer, last_epoch=-1):
-        if not hasattr(optimizer, "param_groups"):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when "
-                                   f"resuming a scheduler with last_epoch >= 0")
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._initial_step()
-
-    def _initial_step(self):
-        self._step_count = 0
-        self._is_initial = True
-        self.step()
-        self._is_initial = False
-
-    def get_lr(self):
-        raise NotImplementedError(f"{type(self).__name__}.get_lr is abstract")
-
-    def _lrs(self):
-        return [g["lr"] for g in self.optimizer.param_groups]
-
-    def step(self, epoch=None):
-        self._step_count += 1
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            self.last_epoch = epoch
-            values = self._closed_form() if hasattr(self, "_closed_form") else self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = self._lrs()
-
-    def get_last_lr(self):
-        return self._last_lr
-
-    def state_dict(self):
-        return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-
-    def load_state_dict(self, state_dict):
-        self.__dict__.update(state_dict)
+from .cyclic_lr import CyclicLR, OneCycleLR  # noqa: F401  (torch.optim.lr_scheduler has them)
+from .scheduler import LRScheduler, format_param
 
 
 class LambdaLR(LRScheduler):
@@ -310,22 +259,6 @@ class SequentialLR(LRScheduler):
             s.load_state_dict(sd)
 
 
-def _format_param(name, optimizer, value):
-    n = len(optimizer.param_groups)
-    if isinstance(value, (list, tuple)):
-        if len(value) != n:
-            raise ValueError(f"expected {n} values for {name}, got {len(value)}")
-        return list(value)
-    return [value] * n
-
-
-def _set_momentum(group, use_beta1, value):
-    if use_beta1:
-        group["betas"] = (value,) + tuple(group["betas"][1:])
-    else:
-        group["momentum"] = value
-
-
 class ReduceLROnPlateau:
     """η ← max(η·factor, min_lr) when the watched metric stops improving for `patience` epochs."""
 
@@ -338,7 +271,7 @@ class ReduceLROnPlateau:
         if threshold_mode not in ("rel", "abs"):
             raise ValueError(f"ReduceLROnPlateau: threshold mode {threshold_mode} is unknown!")
         self.optimizer, self.factor, self.patience = optimizer, factor, patience
-        self.min_lrs = _format_param("min_lr", optimizer, min_lr)
+        self.min_lrs = format_param("min_lr", optimizer, min_lr)
         self.cooldown, self.eps = cooldown, eps
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
         self.mode_worse = math.inf if mode == "min" else -math.inf
@@ -406,5 +339,3 @@ class TransformerWarmupLR(LambdaLR):
             return d_model ** -0.5 * min(s ** -0.5, s * warmup_steps ** -1.5)
         super().__init__(optimizer, factor, last_epoch)
 
-
-from .cyclic_lr import CyclicLR, OneCycleLR  # noqa: E402  (they build on the classes above)

@@ -31,6 +31,15 @@ def check_range(op, name, value, low=0.0, high=None, low_open=False, high_open=T
         raise ValueError(f"{op}: invalid {name}: {value} (expected {rng})")
 
 
+FORMS = ("pytorch", "notes")
+
+
+def check_form(op, form):
+    """``form`` of the optimizers that also have the course notes' literal version."""
+    if form not in FORMS:
+        raise ValueError(f"{op}: form must be 'pytorch' or 'notes', got {form!r}")
+
+
 class Optimizer:
     """Base class: ``Optimizer(params, defaults)``; subclasses implement ``update``."""
 

@@ -1,5 +1,5 @@
 """Gradient descent with momentum (Lecture: momentum crosses plateaus and saddle points)."""
-from .optimizer import Optimizer, check_range, required
+from .optimizer import Optimizer, check_form, check_range, required
 
 
 class SGD(Optimizer):
@@ -19,8 +19,7 @@ class SGD(Optimizer):
         check_range("SGD", "weight_decay value", weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
-        if form not in ("pytorch", "notes"):
-            raise ValueError(f"SGD: form must be 'pytorch' or 'notes', got {form!r}")
+        check_form("SGD", form)
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
                                       maximize=maximize, form=form))
