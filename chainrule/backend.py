@@ -1,17 +1,16 @@
-"""Which array library computes, and how its memory is managed.
+"""The machine under the ops: where tensors live (the CPU), how freed memory is kept for reuse, and
+the threads of the row-parallel kernels.
 
-Every op in chainrule computes on the arrays of ``xp``. Today that is NumPy; a CuPy backend can be
-chosen here later without touching the ops, because they only ever call ``xp``.
+Ops compute on NumPy arrays directly — there is no array-module indirection (an ``xp`` that only
+ever held NumPy would promise a GPU port it cannot deliver: a CuPy backend needs every op's NumPy
+calls reviewed, and is designed when it is built). Speed-critical loops go through the kernels
+seam instead.
 """
 import ctypes
 import ctypes.util
 import itertools
 import os
 import sys
-
-import numpy
-
-xp = numpy
 
 
 def keep_freed_memory(limit=1 << 30):

@@ -32,13 +32,13 @@ class Generator:
 
     def get_state(self):
         """The generator's state as a uint8 tensor (saveable in a checkpoint)."""
-        from .autograd.tensor import _wrap
+        from .autograd.tensor import wrap_array
         st = self.np.bit_generator.state
         words = [st["state"]["state"], st["state"]["inc"]]
         raw = b"".join(w.to_bytes(16, "little") for w in words)
         raw += bytes([st["has_uint32"]]) + int(st["uinteger"]).to_bytes(4, "little")
         raw += int(self._seed).to_bytes(8, "little")
-        return _wrap(np.frombuffer(raw, dtype=np.uint8).copy())
+        return wrap_array(np.frombuffer(raw, dtype=np.uint8).copy())
 
     def set_state(self, state):
         raw = bytes(np.asarray(state, dtype=np.uint8))

@@ -12,7 +12,7 @@ import numpy as np
 
 from .broadcast import sum_to_shape
 from .grad_mode import mode
-from .tensor import CLOCK, Tensor, _wrap
+from .tensor import CLOCK, Tensor, wrap_array
 
 _ndarray = np.ndarray
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -58,9 +58,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                    "been used in the graph. Set allow_unused=True if this is the "
                                    "desired behavior.")
             if materialize_grads:
-                g = _wrap(np.zeros_like(t._data))
+                g = wrap_array(np.zeros_like(t._data))
         elif not isinstance(g, Tensor):
-            g = _wrap(np.array(g, dtype=t._data.dtype, copy=True))
+            g = wrap_array(np.array(g, dtype=t._data.dtype, copy=True))
         result.append(g)
     return tuple(result)
 
@@ -87,10 +87,10 @@ def _roots_and_grads(tensors, grad_tensors, create_graph, op):
                 raise RuntimeError(f"{op}: grad can be implicitly created only for scalar outputs; "
                                    f"this output has shape {t.shape}, so pass gradient= of that shape")
             g = np.ones_like(t._data)
-            g = _wrap(g) if create_graph else g
+            g = wrap_array(g) if create_graph else g
         else:
             if not isinstance(g, Tensor):
-                g = _wrap(np.asarray(g, dtype=t._data.dtype))
+                g = wrap_array(np.asarray(g, dtype=t._data.dtype))
             if g.shape != t.shape:
                 raise RuntimeError(f"{op}: Mismatch in shape: grad_output[{i}] has a shape of "
                                    f"{g.shape} and output[{i}] has a shape of {t.shape}")
@@ -223,7 +223,7 @@ def _materialize(fn, grads, create_graph):
     for g, o in zip(grads, fn.out):
         if g is None and o is not None:
             g = np.zeros_like(o)
-            g = _wrap(g) if create_graph else g
+            g = wrap_array(g) if create_graph else g
         out.append(g)
     return out
 
@@ -249,7 +249,7 @@ def _check_saved(fn):
 
 
 def _as_hook_tensor(g, create_graph):
-    return g if create_graph else _wrap(g if type(g) is _ndarray else np.asarray(g))
+    return g if create_graph else wrap_array(g if type(g) is _ndarray else np.asarray(g))
 
 
 def _run_node_hooks(fn, grads, create_graph):
@@ -287,7 +287,7 @@ def _accumulate_leaf(leaf, g, create_graph, capture):
     old = leaf.grad
     if create_graph:
         if not isinstance(g, Tensor):
-            g = _wrap(g)
+            g = wrap_array(g)
         leaf.grad = g if old is None else old + g
     elif old is None:
         # Keep the engine's fresh array when nothing else refers to it; copy anything shared.
@@ -295,13 +295,13 @@ def _accumulate_leaf(leaf, g, create_graph, capture):
         if _probe is not None:
             _probe.append(refs)
         if type(g) is _ndarray and refs <= _steal[0] and (g.base is None or _sole_view(g)):
-            leaf.grad = _wrap(g)
+            leaf.grad = wrap_array(g)
         else:
-            leaf.grad = _wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
+            leaf.grad = wrap_array(np.array(g, dtype=leaf._data.dtype, copy=True))
     elif old.grad_fn is None and old._data.flags.writeable and old._data.shape == np.shape(g):
         np.add(old._data, g, out=old._data)
     else:
-        leaf.grad = _wrap(np.asarray(old._data + (g._data if isinstance(g, Tensor) else g)))
+        leaf.grad = wrap_array(np.asarray(old._data + (g._data if isinstance(g, Tensor) else g)))
 
 
 def _sole_view(g):
@@ -357,7 +357,7 @@ def calibrate_steal():
         for op in (_Fresh, _Kept):
             _probe = []
             with enable_grad():
-                x = _wrap(np.zeros(2))
+                x = wrap_array(np.zeros(2))
                 x.requires_grad_(True)
                 y = op.apply(x)
             _run([y], [np.ones(2)], False, False)

@@ -16,7 +16,7 @@ import itertools
 import numpy as np
 
 from .grad_mode import mode, no_grad
-from .tensor import CLOCK, Tensor, _wrap
+from .tensor import CLOCK, Tensor, wrap_array
 
 _sequence = itertools.count()
 _ndarray = np.ndarray
@@ -130,14 +130,14 @@ class Op(Node):
             if type(out) is tuple:
                 out = tuple([o if type(o) is _ndarray else np.asarray(o) for o in out])
                 fn.out, fn.n_out = out, len(out)
-                return tuple([_wrap(o, fn, o.dtype.kind == "f", i) for i, o in enumerate(out)])
+                return tuple([wrap_array(o, fn, o.dtype.kind == "f", i) for i, o in enumerate(out)])
             if type(out) is not _ndarray:  # NumPy gives scalars for 0-d results
                 scalar, out = out, np.asarray(out)
                 if fn.saved is not None:
                     fn.saved = tuple([out if s is scalar else s for s in fn.saved])
             fn.out = out
             fn.n_out = 1
-            t = _new(Tensor)  # _wrap, inlined on the hottest path
+            t = _new(Tensor)  # wrap_array, inlined on the hottest path
             t._data = out
             t.grad = None
             t.requires_grad = True
@@ -151,8 +151,8 @@ class Op(Node):
         if not tensor_in:
             return out
         if type(out) is tuple:
-            return tuple([_wrap(o if type(o) is _ndarray else np.asarray(o)) for o in out])
-        return _wrap(out if type(out) is _ndarray else np.asarray(out))
+            return tuple([wrap_array(o if type(o) is _ndarray else np.asarray(o)) for o in out])
+        return wrap_array(out if type(out) is _ndarray else np.asarray(out))
 
     @property
     def saved_tensors(self):
@@ -173,10 +173,10 @@ class Op(Node):
         if type(out) is tuple:
             for i, o in enumerate(out):
                 if o is a:
-                    return _wrap(a, self, True, i)
+                    return wrap_array(a, self, True, i)
         elif out is a:
-            return _wrap(a, self, True)
-        return _wrap(a if isinstance(a, _ndarray) else np.asarray(a))
+            return wrap_array(a, self, True)
+        return wrap_array(a if isinstance(a, _ndarray) else np.asarray(a))
 
 
 _new = object.__new__
@@ -212,7 +212,7 @@ class FunctionCtx(Node):
         if mode.create_graph:
             result = cls.backward(self, *grads)
         else:
-            grads = tuple(None if g is None else _wrap(g if type(g) is _ndarray else np.asarray(g))
+            grads = tuple(None if g is None else wrap_array(g if type(g) is _ndarray else np.asarray(g))
                           for g in grads)
             with no_grad():
                 result = cls.backward(self, *grads)
@@ -277,7 +277,7 @@ class Function:
                 continue
             differentiable = id(o) not in ctx._non_differentiable
             if id(o) in input_ids or o.grad_fn is not None or o.requires_grad:
-                o = _wrap(o._data)  # a fresh tensor: never rewire one the user already holds
+                o = wrap_array(o._data)  # a fresh tensor: never rewire one the user already holds
             if record and o._data.dtype.kind == "f" and differentiable:
                 o.grad_fn, o.requires_grad, o._output_nr = ctx, True, i
             wrapped.append(o)

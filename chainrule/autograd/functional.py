@@ -6,7 +6,7 @@ saddle).
 """
 from .engine import grad
 from .grad_mode import enable_grad
-from .tensor import Tensor, _wrap
+from .tensor import Tensor, wrap_array
 
 import numpy as np
 
@@ -32,7 +32,7 @@ def _jacobian_rows(out, inputs, create_graph, strict):
         seed = np.zeros(out.shape, dtype=out._data.dtype)
         seed.reshape(-1)[k] = 1
         if out.requires_grad:
-            gs = grad(out, inputs, grad_outputs=_wrap(seed), retain_graph=True,
+            gs = grad(out, inputs, grad_outputs=wrap_array(seed), retain_graph=True,
                       create_graph=create_graph, allow_unused=True)
         else:
             gs = (None,) * len(inputs)
@@ -41,7 +41,7 @@ def _jacobian_rows(out, inputs, create_graph, strict):
                 if strict:
                     raise RuntimeError(f"jacobian: output {k} is independent of input {j} "
                                        f"(strict=True)")
-                g = _wrap(np.zeros_like(x._data))
+                g = wrap_array(np.zeros_like(x._data))
             rows[j].append(g)
     from ..ops.combine import stack
     from ..ops.shape import reshape
@@ -50,7 +50,7 @@ def _jacobian_rows(out, inputs, create_graph, strict):
         if flat_n:
             J = stack(rows[j], 0)
         else:
-            J = _wrap(np.zeros((0,) + x.shape, dtype=x._data.dtype))
+            J = wrap_array(np.zeros((0,) + x.shape, dtype=x._data.dtype))
         out_jac.append(reshape(J, tuple(out.shape) + tuple(x.shape)))
     return tuple(out_jac)
 
@@ -83,7 +83,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
             raise RuntimeError("hessian: the function given to hessian should return a Tensor "
                                "with a single element")
         gs = grad(out.reshape(()), xs, create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else _wrap(np.zeros_like(x._data)) * x
+        return tuple(g if g is not None else wrap_array(np.zeros_like(x._data)) * x
                      for g, x in zip(gs, xs))
 
     H = jacobian(gradient, ins, create_graph=create_graph, strict=strict)
@@ -97,7 +97,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         out = func(*ins)
     gs = grad(out, ins, grad_outputs=v, create_graph=create_graph, allow_unused=True)
-    gs = tuple(g if g is not None else _wrap(np.zeros_like(x._data)) for g, x in zip(gs, ins))
+    gs = tuple(g if g is not None else wrap_array(np.zeros_like(x._data)) for g, x in zip(gs, ins))
     out = out.detach() if not create_graph else out
     return out, (gs[0] if single_in else gs)
 
@@ -112,5 +112,5 @@ def hvp(func, inputs, v, create_graph=False, strict=False):
         gs = grad(out, ins, create_graph=True)
         dot = sum((g * w).sum() for g, w in zip(gs, vs))
         hv = grad(dot, ins, create_graph=create_graph, allow_unused=True)
-    hv = tuple(h if h is not None else _wrap(np.zeros_like(x._data)) for h, x in zip(hv, ins))
+    hv = tuple(h if h is not None else wrap_array(np.zeros_like(x._data)) for h, x in zip(hv, ins))
     return out.detach(), (hv[0] if single_in else hv)

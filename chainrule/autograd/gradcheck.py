@@ -8,7 +8,7 @@ import numpy as np
 
 from .engine import grad
 from .grad_mode import enable_grad, no_grad
-from .tensor import Tensor, _wrap
+from .tensor import Tensor, wrap_array
 
 
 class GradcheckError(RuntimeError):
@@ -46,7 +46,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
             seed = np.zeros(out.shape, dtype=out._data.dtype)
             seed.reshape(-1)[r] = 1.0
             out_k = _outputs(fn, inputs)[k]
-            gs = grad(out_k, [inputs[i] for i in wrt], grad_outputs=_wrap(seed), allow_unused=True)
+            gs = grad(out_k, [inputs[i] for i in wrt], grad_outputs=wrap_array(seed), allow_unused=True)
             for i, g in zip(wrt, gs):
                 if g is not None:
                     analytic[i][r] = g._data.reshape(-1)
@@ -92,7 +92,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e
     outs = _outputs(fn, inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = [_wrap(rng.standard_normal(o.shape)) for o in outs if o.requires_grad]
+        grad_outputs = [wrap_array(rng.standard_normal(o.shape)) for o in outs if o.requires_grad]
     else:
         grad_outputs = [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs)
     n_in = len(inputs)

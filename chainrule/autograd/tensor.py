@@ -55,7 +55,7 @@ class Tensor:
         autograd's version check — ``p.data -= lr * p.grad`` or ``p.data.normal_()`` update the
         parameter in place. Use ``detach()`` when autograd should notice changes, and
         ``.numpy()`` for the NumPy array."""
-        return _wrap(self._data)
+        return wrap_array(self._data)
 
     @data.setter
     def data(self, value):
@@ -179,7 +179,7 @@ class Tensor:
 
     def detach(self):
         """The same data, cut from the graph (changes to one are changes to the other)."""
-        return _wrap(self._data, base=self._base if self._base is not None else self)
+        return wrap_array(self._data, base=self._base if self._base is not None else self)
 
     def detach_(self):
         if self._base is not None:
@@ -197,7 +197,7 @@ class Tensor:
         def retain(grad):
             t = ref()
             if t is not None:
-                t.grad = grad if mode.create_graph else _wrap(grad._data.copy())
+                t.grad = grad if mode.create_graph else wrap_array(grad._data.copy())
         self._node_hooks().setdefault("retain", []).append(retain)
 
     @property
@@ -268,8 +268,14 @@ class RemovableHandle:
 _new = object.__new__
 
 
-def _wrap(data, grad_fn=None, requires_grad=False, output_nr=0, base=None):
-    """Make a Tensor around an existing array without copying (the engine's constructor)."""
+def wrap_array(data, grad_fn=None, requires_grad=False, output_nr=0, base=None):
+    """The internal constructor: a Tensor around an existing ndarray, without copying or checking.
+
+    Library code (ops, the engine, data loading) builds every result with it: ``data`` must already
+    be an ndarray of a supported dtype. ``grad_fn``/``output_nr`` attach the tensor to the node
+    that made it, ``base`` marks it as a view of another tensor (for the version check). Users call
+    ``chainrule.tensor`` (copies, infers dtypes) or ``chainrule.from_numpy`` (shares memory).
+    """
     t = _new(Tensor)
     t._data = data
     t.grad = None

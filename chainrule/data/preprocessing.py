@@ -3,7 +3,7 @@ normalization). The statistics are fitted on the training split only — using t
 would leak it into training."""
 import numpy as np
 
-from ..autograd.tensor import Tensor, _wrap
+from ..autograd.tensor import Tensor, wrap_array
 from ..random import numpy_generator
 
 
@@ -35,7 +35,7 @@ class Standardizer:
         self._check()
         out = (_array(x) - self.mean) / (self.std + self.eps)
         out = out.astype(_array(x).dtype if _array(x).dtype.kind == "f" else np.float32)
-        return _wrap(out) if isinstance(x, Tensor) else out
+        return wrap_array(out) if isinstance(x, Tensor) else out
 
     def fit_transform(self, x, axis=0):
         return self.fit(x, axis).transform(x)
@@ -43,7 +43,7 @@ class Standardizer:
     def inverse_transform(self, x):
         self._check()
         out = _array(x) * (self.std + self.eps) + self.mean
-        return _wrap(out.astype(_array(x).dtype)) if isinstance(x, Tensor) else out
+        return wrap_array(out.astype(_array(x).dtype)) if isinstance(x, Tensor) else out
 
     def state_dict(self):
         return {"mean": self.mean, "std": self.std, "eps": self.eps}

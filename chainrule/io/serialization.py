@@ -12,7 +12,7 @@ import pickle
 
 import numpy as np
 
-from ..autograd.tensor import Tensor, _wrap
+from ..autograd.tensor import Tensor, wrap_array
 from .atomic import atomic_write
 
 _MAGIC_PICKLE = b"CHAINRULE-PICKLE\n"
@@ -57,7 +57,7 @@ def _decode(node, tensors):
         arr = tensors[node["key"]]
         if node.get("ndarray"):
             return arr
-        out = _wrap(arr)
+        out = wrap_array(arr)
         if node.get("requires_grad"):
             out.requires_grad_(True)
         return out
@@ -127,7 +127,7 @@ def load(f, weights_only=True, map_location=None):
         raise ValueError(f"load: {name} is not a valid safetensors file (truncated or corrupt?): {e}") from None
     meta = header.get("__metadata__") or {}
     if "chainrule" not in meta:
-        return {k: _wrap(v) for k, v in tensors.items()}
+        return {k: wrap_array(v) for k, v in tensors.items()}
     try:
         return _decode(json.loads(meta["chainrule"]), tensors)
     except (KeyError, ValueError, TypeError) as e:

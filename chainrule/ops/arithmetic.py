@@ -7,7 +7,7 @@ the broadcast shape. Subgradients at kinks follow PyTorch: d|x|/dx = sign(x) (0 
 import numpy as np
 
 from ..autograd.function import Op
-from ..autograd.tensor import Tensor, _wrap
+from ..autograd.tensor import Tensor, wrap_array
 from ._util import promote, to_float
 
 
@@ -253,7 +253,7 @@ def sign(input):
     """−1, 0 or +1; its gradient is 0 everywhere (PyTorch's choice)."""
     d = input._data if isinstance(input, Tensor) else input
     s = np.sign(d)
-    return _wrap(np.asarray(s)) if isinstance(input, Tensor) else s
+    return wrap_array(np.asarray(s)) if isinstance(input, Tensor) else s
 
 
 def where(condition, input, other):

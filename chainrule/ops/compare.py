@@ -1,7 +1,7 @@
 """Comparisons and logic: results are bool tensors, which never carry gradients."""
 import numpy as np
 
-from ..autograd.tensor import Tensor, _wrap
+from ..autograd.tensor import Tensor, wrap_array
 from ._util import promote
 
 
@@ -17,7 +17,7 @@ def _make(np_fn, name, doc):
         except ValueError:
             raise RuntimeError(f"{name}: shapes {np.shape(a)} and {np.shape(b)} cannot be "
                                f"broadcast together") from None
-        return _wrap(np.asarray(out))
+        return wrap_array(np.asarray(out))
     fn.__name__ = name
     fn.__doc__ = doc
     return fn
@@ -41,7 +41,7 @@ def _bitwise(np_fn, name):
         if np.asarray(a).dtype.kind == "f" or np.asarray(b).dtype.kind == "f":
             raise TypeError(f"{name}: bitwise operations need bool or integer tensors, "
                             f"got {np.asarray(a).dtype} and {np.asarray(b).dtype}")
-        return _wrap(np.asarray(np_fn(a, b)))
+        return wrap_array(np.asarray(np_fn(a, b)))
     fn.__name__ = name
     return fn
 
@@ -57,16 +57,16 @@ def bitwise_not(input):
     d = _data(input)
     if d.dtype.kind == "f":
         raise TypeError(f"bitwise_not: needs a bool or integer tensor, got {d.dtype}")
-    return _wrap(np.invert(d))
+    return wrap_array(np.invert(d))
 
 
 def logical_not(input):
-    return _wrap(np.logical_not(_data(input)))
+    return wrap_array(np.logical_not(_data(input)))
 
 
 def _unary(np_fn, name, doc):
     def fn(input):
-        return _wrap(np.asarray(np_fn(_data(input))))
+        return wrap_array(np.asarray(np_fn(_data(input))))
     fn.__name__ = name
     fn.__doc__ = doc
     return fn
@@ -91,4 +91,4 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _wrap(np.isclose(_data(input), _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return wrap_array(np.isclose(_data(input), _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd import dtype as _dt
 from ..autograd.function import Op
-from ..autograd.tensor import Tensor, _wrap
+from ..autograd.tensor import Tensor, wrap_array
 from ..backend import device
 
 
@@ -43,7 +43,7 @@ def to(input, *args, dtype=None, copy=False, **kwargs):
     if input._data.dtype == npd:
         return input.clone() if copy else input
     if npd.kind != "f":
-        return _wrap(input._data.astype(npd))
+        return wrap_array(input._data.astype(npd))
     return Cast.apply(input, npd=npd)
 
 

@@ -4,13 +4,13 @@ import math
 import numpy as np
 
 from ..autograd import dtype as _dt
-from ..autograd.tensor import Tensor, _wrap, as_array
+from ..autograd.tensor import Tensor, wrap_array, as_array
 from ..random import numpy_generator
 from ._util import shape_arg
 
 
 def _finish(arr, requires_grad):
-    t = _wrap(arr)
+    t = wrap_array(arr)
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -40,7 +40,7 @@ def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with a NumPy array or tensor when it can."""
     if isinstance(data, Tensor) and (dtype is None or data._data.dtype == _dt.to_numpy_dtype(dtype)):
         return data
-    return _wrap(as_array(data, dtype))
+    return wrap_array(as_array(data, dtype))
 
 
 def from_numpy(ndarray):
@@ -48,7 +48,7 @@ def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
     _dt.from_numpy_dtype(ndarray.dtype)
-    return _wrap(ndarray)
+    return wrap_array(ndarray)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
@@ -178,7 +178,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
 def bernoulli(input, p=None, *, generator=None):
     probs = input._data if p is None else np.full(input.shape, p)
     draw = numpy_generator(generator).random(probs.shape) < probs
-    return _wrap(draw.astype(input._data.dtype))
+    return wrap_array(draw.astype(input._data.dtype))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
@@ -196,7 +196,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
                                f"non-zero categories without replacement")
         out.append(g.choice(row.size, size=num_samples, replace=replacement, p=row / row.sum()))
     out = np.array(out, dtype=np.int64)
-    return _wrap(out.reshape(probs.shape[:-1] + (num_samples,)))
+    return wrap_array(out.reshape(probs.shape[:-1] + (num_samples,)))
 
 
 def zeros_like(input, *, dtype=None, requires_grad=False):

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..autograd.grad_mode import no_grad
-from ..autograd.tensor import Tensor, _wrap
+from ..autograd.tensor import Tensor, wrap_array
 from .indexing import IndexAdd
 
 
@@ -59,4 +59,4 @@ def one_hot(tensor, num_classes=-1):
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got "
                            f"{int(idx.min())}..{int(idx.max())}")
-    return _wrap((idx[..., None] == np.arange(num_classes)).astype(np.int64))
+    return wrap_array((idx[..., None] == np.arange(num_classes)).astype(np.int64))

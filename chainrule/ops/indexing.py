@@ -10,7 +10,7 @@ import numpy as np
 from ..autograd.broadcast import sum_to_shape
 from ..autograd.function import Op
 from ..autograd.grad_mode import mode
-from ..autograd.tensor import Tensor, _wrap, bump_version
+from ..autograd.tensor import Tensor, wrap_array, bump_version
 from ._util import norm_dim
 from .arithmetic import where as elementwise_where
 from .shape import expand, flatten, movedim
@@ -279,7 +279,7 @@ def setitem(input, key, value):
                            "the graph is not supported; use an out-of-place op or clone() first")
     if v is not input._data and np.shares_memory(v, input._data):
         value = value.clone() if isinstance(value, Tensor) else np.array(v)
-    old = _wrap(input._data, input.grad_fn, input.requires_grad, input._output_nr)
+    old = wrap_array(input._data, input.grad_fn, input.requires_grad, input._output_nr)
     bump_version(input)
     out = IndexPut.apply(old, value, key=key, inplace=True)
     input.grad_fn, input._output_nr, input.requires_grad = out.grad_fn, 0, True
@@ -392,12 +392,12 @@ def nonzero(input, *, as_tuple=False):
     if d.ndim == 0:  # a 0-d tensor has one element and no dims to index it by
         count = int(bool(d))
         if as_tuple:
-            return (_wrap(np.zeros(count, np.int64)),)
-        return _wrap(np.zeros((count, 0), np.int64))
+            return (wrap_array(np.zeros(count, np.int64)),)
+        return wrap_array(np.zeros((count, 0), np.int64))
     idx = np.nonzero(d)
     if as_tuple:
-        return tuple(_wrap(i.astype(np.int64)) for i in idx)
-    return _wrap(np.stack(idx, axis=1).astype(np.int64))
+        return tuple(wrap_array(i.astype(np.int64)) for i in idx)
+    return wrap_array(np.stack(idx, axis=1).astype(np.int64))
 
 
 def argwhere(input):

@@ -9,7 +9,7 @@ computing a wrong gradient.
 import numpy as np
 
 from ..autograd.grad_mode import mode, no_grad
-from ..autograd.tensor import Tensor, _wrap, bump_version
+from ..autograd.tensor import Tensor, wrap_array, bump_version
 
 
 def apply_inplace(x, compute, *args, op):
@@ -24,7 +24,7 @@ def apply_inplace(x, compute, *args, op):
         if x._base is not None:
             raise RuntimeError(f"{op}: an in-place change of a view of a tensor that is part of "
                                f"the graph is not supported; use an out-of-place op or clone() first")
-        snapshot = _wrap(x._data.copy(), x.grad_fn, x.requires_grad, x._output_nr)
+        snapshot = wrap_array(x._data.copy(), x.grad_fn, x.requires_grad, x._output_nr)
         out = compute(snapshot, *args)
     else:
         with no_grad():

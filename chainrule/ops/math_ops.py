@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Op
-from ..autograd.tensor import Tensor, _wrap
+from ..autograd.tensor import Tensor, wrap_array
 from ._util import promote, to_float
 from .arithmetic import _broadcast_error, where
 
@@ -357,7 +357,7 @@ def _rounding(np_fn, name):
     def fn(input):
         d = input._data if isinstance(input, Tensor) else input
         out = np_fn(d)
-        return _wrap(np.asarray(out)) if isinstance(input, Tensor) else out
+        return wrap_array(np.asarray(out)) if isinstance(input, Tensor) else out
     fn.__name__ = name
     fn.__doc__ = f"{name}: piecewise constant, so it passes no gradient (the result is detached)."
     return fn

@@ -6,7 +6,7 @@ so each gradient is the matching read or write of the output's gradient.
 import numpy as np
 
 from ..autograd.function import Op
-from ..autograd.tensor import Tensor, _wrap
+from ..autograd.tensor import Tensor, wrap_array
 from ._util import norm_dim
 from .indexing import index_select
 from .indexing import diagonal as diagonal_of
@@ -94,7 +94,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         r = input._data if isinstance(input, Tensor) else np.asarray(input)
         if r.ndim > 1 or r.dtype.kind not in "iu":
             raise RuntimeError("repeat_interleave: repeats must be a 0-D or 1-D integer tensor")
-        return _wrap(np.repeat(np.arange(r.size, dtype=np.int64), r.reshape(-1)))
+        return wrap_array(np.repeat(np.arange(r.size, dtype=np.int64), r.reshape(-1)))
     x = flatten(input) if dim is None else input
     d = 0 if dim is None else norm_dim(dim, max(len(x.shape), 1), "repeat_interleave")
     if len(x.shape) == 0:

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Op
-from ..autograd.tensor import Tensor, _wrap
+from ..autograd.tensor import Tensor, wrap_array
 from .conv import Im2Col, ntuple
 from .indexing import IndexAdd, getitem
 from .linalg import matmul
@@ -150,7 +150,7 @@ def max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_
     outs, extra = _pool_geometry(x.shape[2:], kernel, stride, pad, dil, ceil_mode, op)
     y = MaxPool.apply(x, kernel=kernel, stride=stride, pad=pad, dil=dil, extra=extra)
     if return_indices:
-        idx = _wrap(_winner_index(x._data, kernel, stride, pad, dil, extra, outs))
+        idx = wrap_array(_winner_index(x._data, kernel, stride, pad, dil, extra, outs))
         return (squeeze(y, 0), squeeze(idx, 0)) if unbatched else (y, idx)
     return squeeze(y, 0) if unbatched else y
 
@@ -250,9 +250,9 @@ def adaptive_avg_poolnd(input, output_size, nsp, op):
     if all(o == 1 for o in size):  # global average pooling: one mean, not a batch of tiny GEMMs
         y = mean(x, dim=tuple(range(2, 2 + nsp)), keepdim=True)
         return squeeze(y, 0) if unbatched else y
-    y = matmul(x, _wrap(_averaging_matrix(spatial[-1], size[-1], dt).T))
+    y = matmul(x, wrap_array(_averaging_matrix(spatial[-1], size[-1], dt).T))
     if nsp == 2:
-        y = matmul(_wrap(_averaging_matrix(spatial[0], size[0], dt)), y)
+        y = matmul(wrap_array(_averaging_matrix(spatial[0], size[0], dt)), y)
     return squeeze(y, 0) if unbatched else y
 
 
@@ -281,7 +281,7 @@ def adaptive_max_poolnd(input, output_size, return_indices, nsp, op):
             f = f * spatial[i] + (bounds[i][0][pos[i]] + k[i])
         flat[(slice(None), slice(None)) + pos] = f
     y = _gather_flat(x, flat)
-    idx = _wrap(flat)
+    idx = wrap_array(flat)
     if unbatched:
         y, idx = squeeze(y, 0), squeeze(idx, 0)
     return (y, idx) if return_indices else y

@@ -13,7 +13,7 @@ import numpy as np
 from ..autograd.broadcast import broadcast_to
 from ..autograd.dtype import to_numpy_dtype
 from ..autograd.function import Op
-from ..autograd.tensor import Tensor, _wrap
+from ..autograd.tensor import Tensor, wrap_array
 from ._util import norm_dim, norm_dims
 from .arithmetic import abs, maximum, minimum, sign, where
 from .combine import cat
@@ -407,7 +407,7 @@ def _arg(np_fn, name):
         else:
             ax = norm_dim(dim, d.ndim, name)
             out = np_fn(d, axis=ax, keepdims=keepdim) if d.ndim else np.asarray(0)
-        return _wrap(np.asarray(out, dtype=np.int64))
+        return wrap_array(np.asarray(out, dtype=np.int64))
     fn.__name__ = name
     fn.__doc__ = f"Index of the {'largest' if 'max' in name else 'smallest'} value (flat if dim is None)."
     return fn
@@ -431,7 +431,7 @@ def _logical_reduce(np_fn, name):
     def fn(input, dim=None, keepdim=False):
         d = input._data if isinstance(input, Tensor) else input
         dims = None if dim is None else norm_dims(dim, d.ndim, name)
-        return _wrap(np.asarray(np_fn(d, axis=dims, keepdims=keepdim)))
+        return wrap_array(np.asarray(np_fn(d, axis=dims, keepdims=keepdim)))
     fn.__name__ = name
     return fn
 
@@ -443,4 +443,4 @@ any = _logical_reduce(np.any, "any")
 def count_nonzero(input, dim=None):
     d = input._data if isinstance(input, Tensor) else input
     dims = None if dim is None else norm_dims(dim, d.ndim, "count_nonzero")
-    return _wrap(np.asarray(np.count_nonzero(d, axis=dims), dtype=np.int64))
+    return wrap_array(np.asarray(np.count_nonzero(d, axis=dims), dtype=np.int64))

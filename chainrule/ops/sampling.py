@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..autograd.tensor import _wrap
+from ..autograd.tensor import wrap_array
 from .arithmetic import clamp
 from .indexing import getitem
 from .linalg import matmul
@@ -112,12 +112,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                          f"bicubic modes, got {mode!r}")
     mats = [_resize_matrix(n, o, mode, bool(align_corners), f, dt, antialias)
             for n, o, f in zip(spatial, out, factors)]
-    y = matmul(input, _wrap(mats[-1].T))
+    y = matmul(input, wrap_array(mats[-1].T))
     if nsp == 2:
-        y = matmul(_wrap(mats[0]), y)
+        y = matmul(wrap_array(mats[0]), y)
     elif nsp == 3:
         for i in (0, 1):
-            y = movedim(matmul(movedim(y, 2 + i, -1), _wrap(mats[i].T)), -1, 2 + i)
+            y = movedim(matmul(movedim(y, 2 + i, -1), wrap_array(mats[i].T)), -1, 2 + i)
     return y
 
 
@@ -141,7 +141,7 @@ def affine_grid(theta, size, align_corners=False):
                          f"got {tuple(theta.shape)}")
     xs, ys = _base_coords(w, align_corners), _base_coords(h, align_corners)
     base = np.stack(np.broadcast_arrays(xs[None, :], ys[:, None], np.ones((1, 1))), axis=-1)
-    base = _wrap(base.reshape(1, h * w, 3).astype(theta._data.dtype))
+    base = wrap_array(base.reshape(1, h * w, 3).astype(theta._data.dtype))
     grid = matmul(base, transpose(theta, 1, 2))        # (N, H·W, 2)
     return reshape(grid, (n, h, w, 2))
 

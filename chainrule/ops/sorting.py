@@ -6,7 +6,7 @@ was read twice). The indices themselves are integers and carry no gradient.
 """
 import numpy as np
 
-from ..autograd.tensor import Tensor, _wrap
+from ..autograd.tensor import Tensor, wrap_array
 from ._util import norm_dim
 from .indexing import gather
 from .reduction import values_indices
@@ -28,7 +28,7 @@ def _order(d, dim, descending, stable=True):
 def _take(input, dim, idx, keepdim=True):
     d = norm_dim(dim, max(input.ndim, 1), "take")
     values = gather(input, d, idx)
-    indices = _wrap(idx.astype(np.int64, copy=False))
+    indices = wrap_array(idx.astype(np.int64, copy=False))
     if not keepdim:
         values, indices = values.squeeze(d), indices.squeeze(d)
     return values_indices(values, indices)
@@ -41,7 +41,7 @@ def _as_1d(input):
 def sort(input, dim=-1, descending=False, stable=False):
     """(values, indices) along ``dim``; ``values = input.gather(dim, indices)``."""
     if input.ndim == 0:
-        return values_indices(input * 1, _wrap(np.zeros((), np.int64)))
+        return values_indices(input * 1, wrap_array(np.zeros((), np.int64)))
     d = norm_dim(dim, input.ndim, "sort")
     return _take(input, d, _order(_data(input), d, descending))
 
@@ -190,11 +190,11 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         ax = norm_dim(dim, d.ndim, "unique")
         vals, inv, counts = np.unique(d, return_inverse=True, return_counts=True, axis=ax)
         inv = inv.reshape(-1)
-    out = [_wrap(vals)]
+    out = [wrap_array(vals)]
     if return_inverse:
-        out.append(_wrap(inv.astype(np.int64)))
+        out.append(wrap_array(inv.astype(np.int64)))
     if return_counts:
-        out.append(_wrap(counts.astype(np.int64)))
+        out.append(wrap_array(counts.astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
 
 
@@ -207,10 +207,10 @@ def bincount(input, weights=None, minlength=0):
     if d.size and d.min() < 0:
         raise RuntimeError("bincount: input must contain only non-negative integers")
     if weights is None:
-        return _wrap(np.bincount(d, minlength=minlength).astype(np.int64))
+        return wrap_array(np.bincount(d, minlength=minlength).astype(np.int64))
     w = _data(weights)
     out = np.bincount(d, weights=w, minlength=minlength)
-    return _wrap(out.astype(w.dtype if w.dtype.kind == "f" else np.float64))
+    return wrap_array(out.astype(w.dtype if w.dtype.kind == "f" else np.float64))
 
 
 def histc(input, bins=100, min=0, max=0):
@@ -227,7 +227,7 @@ def histc(input, bins=100, min=0, max=0):
     if lo > hi:
         raise RuntimeError(f"histc: max must be larger than min, got min={min}, max={max}")
     counts, _ = np.histogram(d, bins=bins, range=(lo, hi))
-    return _wrap(counts.astype(d.dtype))
+    return wrap_array(counts.astype(d.dtype))
 
 
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
@@ -253,7 +253,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         s2, v2 = seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1])
         out = np.stack([np.searchsorted(s, v, side=how) for s, v in zip(s2, v2)]).reshape(vals.shape)
     out = np.asarray(out, dtype=np.int32 if out_int32 else np.int64)
-    return _wrap(out)
+    return wrap_array(out)
 
 
 def bucketize(input, boundaries, *, out_int32=False, right=False):

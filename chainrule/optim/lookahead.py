@@ -4,7 +4,7 @@ Every k steps of the inner optimizer: φ ← φ + α(θ − φ), θ ← φ.
 """
 import numpy as np
 
-from ..autograd.tensor import _wrap
+from ..autograd.tensor import wrap_array
 
 
 class Lookahead:
@@ -48,7 +48,7 @@ class Lookahead:
     def state_dict(self):
         params = [p for g in self.optimizer.param_groups for p in g["params"]]
         return {"optimizer": self.optimizer.state_dict(), "steps": self.steps, "k": self.k,
-                "alpha": self.alpha, "slow": [_wrap(self.slow[id(p)].copy()) for p in params]}
+                "alpha": self.alpha, "slow": [wrap_array(self.slow[id(p)].copy()) for p in params]}
 
     def load_state_dict(self, state_dict):
         self.optimizer.load_state_dict(state_dict["optimizer"])

@@ -9,7 +9,7 @@ import copy
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad
-from ..autograd.tensor import Tensor, _wrap, bump_version
+from ..autograd.tensor import Tensor, wrap_array, bump_version
 
 
 class _Required:
@@ -146,7 +146,7 @@ class Optimizer:
         for g in self.param_groups:
             for p in g["params"]:
                 if p in self.state:
-                    state[index[id(p)]] = {k: (_wrap(v.copy()) if isinstance(v, np.ndarray) else
+                    state[index[id(p)]] = {k: (wrap_array(v.copy()) if isinstance(v, np.ndarray) else
                                                copy.deepcopy(v)) for k, v in self.state[p].items()}
         return {"state": state, "param_groups": groups}
 

@@ -4,7 +4,7 @@ import struct
 
 import numpy as np
 
-from ...autograd.tensor import _wrap
+from ...autograd.tensor import wrap_array
 from .files import ensure
 from .vision import VisionDataset
 
@@ -55,7 +55,7 @@ class _IDXImages(VisionDataset):
             raise ValueError(f"{self.name}: images {images.shape} and labels {labels.shape} do not "
                              f"match (expected (N, 28, 28) and (N,))")
         super().__init__(root, transform=transform, target_transform=target_transform)
-        self.data, self.targets = _wrap(images), _wrap(labels.astype(np.int64))
+        self.data, self.targets = wrap_array(images), wrap_array(labels.astype(np.int64))
         self.train = train
 
     @property

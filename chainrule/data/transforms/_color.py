@@ -7,7 +7,7 @@ of the colour wheel in HSV space.
 """
 import numpy as np
 
-from ...autograd.tensor import Tensor, _wrap
+from ...autograd.tensor import Tensor, wrap_array
 from ...ops.conv import conv2d
 from ...ops.padding import pad as pad_tensor
 from ._image import Image, ImageEnhance, _back, _float_of, _image_array, _max_value, is_pil
@@ -39,7 +39,7 @@ def rgb_to_grayscale(img, num_output_channels=1):
     gray = _gray_of(a).astype(a.dtype) if a.shape[-3] == 3 else a.copy()
     if num_output_channels == 3:
         gray = np.broadcast_to(gray, a.shape[:-3] + (3,) + a.shape[-2:]).copy()
-    return _wrap(gray)
+    return wrap_array(gray)
 
 
 to_grayscale = rgb_to_grayscale
@@ -63,7 +63,7 @@ def adjust_brightness(img, brightness_factor):
         return ImageEnhance.Brightness(img).enhance(brightness_factor)
     a = _image_array(img, "adjust_brightness")
     _channels(a, "adjust_brightness")
-    return _wrap(_blend(a, 0.0, brightness_factor))
+    return wrap_array(_blend(a, 0.0, brightness_factor))
 
 
 def adjust_contrast(img, contrast_factor):
@@ -75,7 +75,7 @@ def adjust_contrast(img, contrast_factor):
     _channels(a, "adjust_contrast")
     gray = _gray_of(a).astype(a.dtype) if a.shape[-3] == 3 else a
     mean = _float_of(gray).mean(axis=(-3, -2, -1), keepdims=True)
-    return _wrap(_blend(a, mean, contrast_factor))
+    return wrap_array(_blend(a, mean, contrast_factor))
 
 
 def adjust_saturation(img, saturation_factor):
@@ -87,7 +87,7 @@ def adjust_saturation(img, saturation_factor):
     _channels(a, "adjust_saturation")
     if a.shape[-3] == 1:
         return img
-    return _wrap(_blend(a, _gray_of(a).astype(a.dtype), saturation_factor))
+    return wrap_array(_blend(a, _gray_of(a).astype(a.dtype), saturation_factor))
 
 
 def _rgb_to_hsv(a):
@@ -144,7 +144,7 @@ def adjust_hue(img, hue_factor):
     rgb = _hsv_to_rgb(hsv).astype(x.dtype)
     if a.dtype.kind != "f":
         rgb = (rgb * (_max_value(a.dtype) + 1.0 - 1e-3)).astype(a.dtype)
-    return _wrap(rgb)
+    return wrap_array(rgb)
 
 
 def _gaussian_kernel(size, sigma):
@@ -176,10 +176,10 @@ def gaussian_blur(img, kernel_size, sigma=None):
     kernel = np.outer(_gaussian_kernel(ks[1], sig[1]), _gaussian_kernel(ks[0], sig[0])).astype(dt)
     x = _float_of(a).reshape((-1,) + a.shape[-3:]).astype(dt, copy=False)
     c = x.shape[1]
-    padded = pad_tensor(_wrap(x), (ks[0] // 2, ks[0] // 2, ks[1] // 2, ks[1] // 2), mode="reflect")
-    w = _wrap(np.broadcast_to(kernel, (c, 1) + kernel.shape).copy())
+    padded = pad_tensor(wrap_array(x), (ks[0] // 2, ks[0] // 2, ks[1] // 2, ks[1] // 2), mode="reflect")
+    w = wrap_array(np.broadcast_to(kernel, (c, 1) + kernel.shape).copy())
     out = conv2d(padded, w, groups=c)._data
-    return _wrap(_back(out.reshape(a.shape), a))
+    return wrap_array(_back(out.reshape(a.shape), a))
 
 
 def erase(img, i, j, h, w, v, inplace=False):
@@ -187,4 +187,4 @@ def erase(img, i, j, h, w, v, inplace=False):
     a = _image_array(img, "erase")
     out = a if inplace else a.copy()
     out[..., i:i + h, j:j + w] = v._data if isinstance(v, Tensor) else v
-    return img if inplace else _wrap(out)
+    return img if inplace else wrap_array(out)

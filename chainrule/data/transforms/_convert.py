@@ -4,7 +4,7 @@ per-channel normalization (torchvision's ``to_tensor``, ``to_pil_image``, ``conv
 import numpy as np
 
 from ...autograd.dtype import to_numpy_dtype
-from ...autograd.tensor import Tensor, _wrap
+from ...autograd.tensor import Tensor, wrap_array
 from ._image import Image, _image_array, _max_value, is_pil
 
 
@@ -24,8 +24,8 @@ def to_tensor(pic):
         raise TypeError(f"to_tensor: pic should be PIL Image or ndarray, got {type(pic).__name__}")
     chw = np.ascontiguousarray(a.transpose(2, 0, 1))
     if chw.dtype == np.uint8:
-        return _wrap(chw.astype(np.float32) / np.float32(255))
-    return _wrap(chw)
+        return wrap_array(chw.astype(np.float32) / np.float32(255))
+    return wrap_array(chw)
 
 
 def pil_to_tensor(pic):
@@ -33,7 +33,7 @@ def pil_to_tensor(pic):
     if not is_pil(pic):
         raise TypeError(f"pil_to_tensor: pic should be PIL Image, got {type(pic).__name__}")
     a = np.array(pic, copy=True).reshape(pic.height, pic.width, len(pic.getbands()))
-    return _wrap(np.ascontiguousarray(a.transpose(2, 0, 1)))
+    return wrap_array(np.ascontiguousarray(a.transpose(2, 0, 1)))
 
 
 def to_pil_image(pic, mode=None):
@@ -87,18 +87,18 @@ def convert_image_dtype(image, dtype=None):
         return image
     if a.dtype.kind == "f":
         if dt.kind == "f":
-            return _wrap(a.astype(dt))
+            return wrap_array(a.astype(dt))
         if (a.dtype == np.float32 and dt in (np.int32, np.int64)) or (a.dtype == np.float64 and dt == np.int64):
             raise RuntimeError(f"convert_image_dtype: the cast from {a.dtype} to {dt} cannot be "
                                f"performed safely")
-        return _wrap((a * (_max_value(dt) + 1.0 - 1e-3)).astype(dt))
+        return wrap_array((a * (_max_value(dt) + 1.0 - 1e-3)).astype(dt))
     top_in = _max_value(a.dtype)
     if dt.kind == "f":
-        return _wrap(a.astype(dt) / dt.type(top_in))
+        return wrap_array(a.astype(dt) / dt.type(top_in))
     top_out = _max_value(dt)
     if top_in > top_out:
-        return _wrap((a // int((top_in + 1) // (top_out + 1))).astype(dt))
-    return _wrap(a.astype(dt) * int((top_out + 1) // (top_in + 1)))
+        return wrap_array((a // int((top_in + 1) // (top_out + 1))).astype(dt))
+    return wrap_array(a.astype(dt) * int((top_out + 1) // (top_in + 1)))
 
 
 def normalize(tensor, mean, std, inplace=False):
@@ -117,4 +117,4 @@ def normalize(tensor, mean, std, inplace=False):
     if inplace:
         a[...] = out
         return tensor
-    return _wrap(out.astype(a.dtype, copy=False))
+    return wrap_array(out.astype(a.dtype, copy=False))

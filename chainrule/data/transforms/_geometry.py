@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from ...autograd.tensor import _wrap
+from ...autograd.tensor import wrap_array
 from ...ops.sampling import _resize_matrix, grid_sample
 from ._image import (Image, ImageOps, _PIL_MODES, _back, _float_of, _image_array, get_dimensions,
                      interpolation_mode, is_pil)
@@ -59,7 +59,7 @@ def resize(img, size, interpolation="bilinear", max_size=None, antialias=True):
     out = rows @ _float_of(a) @ cols.T
     if mode.value == "bicubic" and a.dtype == np.uint8:
         out = np.clip(out, 0, 255)
-    return _wrap(_back(out, a))
+    return wrap_array(_back(out, a))
 
 
 def crop(img, top, left, height, width):
@@ -75,8 +75,8 @@ def crop(img, top, left, height, width):
         y1, x1 = min(bottom, h), min(right, w)
         if y1 > y0 and x1 > x0:
             out[..., y0 - top:y1 - top, x0 - left:x1 - left] = a[..., y0:y1, x0:x1]
-        return _wrap(out)
-    return _wrap(a[..., top:bottom, left:right])
+        return wrap_array(out)
+    return wrap_array(a[..., top:bottom, left:right])
 
 
 def _pair(size, op):
@@ -166,19 +166,19 @@ def pad(img, padding, fill=0, padding_mode="constant"):
         if img.mode == "P":
             result.putpalette(img.getpalette())
         return result
-    return _wrap(out)
+    return wrap_array(out)
 
 
 def hflip(img):
     if is_pil(img):
         return img.transpose(Image.FLIP_LEFT_RIGHT)
-    return _wrap(np.ascontiguousarray(_image_array(img, "hflip")[..., ::-1]))
+    return wrap_array(np.ascontiguousarray(_image_array(img, "hflip")[..., ::-1]))
 
 
 def vflip(img):
     if is_pil(img):
         return img.transpose(Image.FLIP_TOP_BOTTOM)
-    return _wrap(np.ascontiguousarray(_image_array(img, "vflip")[..., ::-1, :]))
+    return wrap_array(np.ascontiguousarray(_image_array(img, "vflip")[..., ::-1, :]))
 
 
 def inverse_affine_matrix(center, angle, translate, scale, shear):
@@ -215,7 +215,7 @@ def _sample_affine(a, matrix, out_hw, mode, fill):
     x = _float_of(a).reshape((-1,) + a.shape[-3:])
     n, c = x.shape[:2]
     x = np.concatenate([x, np.ones((n, 1, h, w), dtype=x.dtype)], axis=1)  # a mask of "inside"
-    out = grid_sample(_wrap(x), _wrap(np.broadcast_to(grid, (n, oh, ow, 2)).copy()), mode=mode,
+    out = grid_sample(wrap_array(x), wrap_array(np.broadcast_to(grid, (n, oh, ow, 2)).copy()), mode=mode,
                       padding_mode="zeros", align_corners=False)._data
     img, mask = out[:, :c], out[:, c:]
     if fill is not None:
@@ -251,7 +251,7 @@ def rotate(img, angle, interpolation="nearest", expand=False, center=None, fill=
         tol = 1e-4
         size = np.ceil(np.trunc(hi / tol) * tol) - np.floor(np.trunc(lo / tol) * tol)
         ow, oh = int(size[0]), int(size[1])
-    return _wrap(_sample_affine(a, m, (oh, ow), _tensor_mode(mode, "rotate"), fill))
+    return wrap_array(_sample_affine(a, m, (oh, ow), _tensor_mode(mode, "rotate"), fill))
 
 
 def affine(img, angle, translate, scale, shear, interpolation="nearest", fill=None, center=None):
@@ -275,4 +275,4 @@ def affine(img, angle, translate, scale, shear, interpolation="nearest", fill=No
     a = _image_array(img, "affine")
     c = [0.0, 0.0] if center is None else [center[0] - w * 0.5, center[1] - h * 0.5]
     m = inverse_affine_matrix(c, angle, [float(t) for t in translate], scale, shear)
-    return _wrap(_sample_affine(a, m, (h, w), _tensor_mode(mode, "affine"), fill))
+    return wrap_array(_sample_affine(a, m, (h, w), _tensor_mode(mode, "affine"), fill))

@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ...autograd.tensor import _wrap
+from ...autograd.tensor import wrap_array
 from . import functional as F
 from ._base import Compose, Lambda, RandomApply, RandomChoice, _range, _rng, _size_pair, _Transform  # noqa: F401
 from ._image import InterpolationMode, _image_array, interpolation_mode
@@ -429,4 +429,4 @@ class GaussianNoise(_Transform):
         if a.dtype.kind != "f":
             raise ValueError(f"GaussianNoise: input should be a float tensor image, got {a.dtype}")
         out = a + _rng().normal(self.mean, self.sigma, a.shape).astype(a.dtype)
-        return _wrap(np.clip(out, 0, 1) if self.clip else out)
+        return wrap_array(np.clip(out, 0, 1) if self.clip else out)

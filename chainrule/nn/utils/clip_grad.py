@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from ...autograd.tensor import Tensor, _wrap
+from ...autograd.tensor import Tensor, wrap_array
 
 
 def _grads(parameters):
@@ -17,7 +17,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     grads = _grads(parameters)
     norm_type = float(norm_type)
     if not grads:
-        return _wrap(np.array(0.0, dtype=np.float32))
+        return wrap_array(np.array(0.0, dtype=np.float32))
     if math.isinf(norm_type):
         total = max(float(np.max(np.abs(g._data))) if g._data.size else 0.0 for g in grads)
     else:
@@ -31,7 +31,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if coef < 1:
         for g in grads:
             g._data *= np.asarray(coef, dtype=g._data.dtype)
-    return _wrap(np.array(total, dtype=grads[0]._data.dtype))
+    return wrap_array(np.array(total, dtype=grads[0]._data.dtype))
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):

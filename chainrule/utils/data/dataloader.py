@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ...autograd.tensor import Tensor, _wrap, as_array
+from ...autograd.tensor import Tensor, wrap_array, as_array
 from ...random import numpy_generator
 from ._worker import Fetcher, WorkerPool
 from .dataset import IterableDataset, dataset_length
@@ -18,19 +18,19 @@ def default_collate(batch):
     tuples, lists and dicts are collated field by field; strings stay a list."""
     first = batch[0]
     if isinstance(first, Tensor):
-        return _wrap(np.stack([b._data for b in batch]))
+        return wrap_array(np.stack([b._data for b in batch]))
     if isinstance(first, np.ndarray):
         if first.dtype.kind in "US":
             return list(batch)
-        return _wrap(as_array(np.stack(batch)))
+        return wrap_array(as_array(np.stack(batch)))
     if isinstance(first, np.generic):
-        return _wrap(np.array(batch))                      # NumPy scalars keep their dtype
+        return wrap_array(np.array(batch))                      # NumPy scalars keep their dtype
     if isinstance(first, bool):
-        return _wrap(np.array(batch, dtype=bool))
+        return wrap_array(np.array(batch, dtype=bool))
     if isinstance(first, numbers.Integral):
-        return _wrap(np.array(batch, dtype=np.int64))
+        return wrap_array(np.array(batch, dtype=np.int64))
     if isinstance(first, numbers.Real):
-        return _wrap(np.array(batch, dtype=np.float64))   # Python floats: float64, as PyTorch
+        return wrap_array(np.array(batch, dtype=np.float64))   # Python floats: float64, as PyTorch
     if isinstance(first, (str, bytes)):
         return list(batch)
     if isinstance(first, collections.abc.Mapping):
