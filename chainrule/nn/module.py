@@ -132,21 +132,19 @@ class Module:
         if not isinstance(name, str) or not name or "." in name:
             raise KeyError(f"{kind} name must be a non-empty string without '.', got {name!r}")
 
-    def register_parameter(self, name, param):
-        self._check_register("parameter", "_parameters", name)
-        if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
-                            f"(chainrule.nn.Parameter or None required)")
+    def _register(self, kind, store, cls, name, value):
+        self._check_register(kind, store, name)
+        if value is not None and not isinstance(value, cls):
+            raise TypeError(f"cannot assign '{type(value).__name__}' object to {kind} '{name}' "
+                            f"(chainrule.{'nn.' if cls is Parameter else ''}{cls.__name__} or None required)")
         self._forget(name)
-        self._parameters[name] = param
+        getattr(self, store)[name] = value
+
+    def register_parameter(self, name, param):
+        self._register("parameter", "_parameters", Parameter, name, param)
 
     def register_buffer(self, name, tensor, persistent=True):
-        self._check_register("buffer", "_buffers", name)
-        if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
-                            f"(chainrule.Tensor or None required)")
-        self._forget(name)
-        self._buffers[name] = tensor
+        self._register("buffer", "_buffers", Tensor, name, tensor)
         if not persistent:
             self._non_persistent_buffers.add(name)
 

@@ -9,6 +9,11 @@ def _data(x):
     return x._data if isinstance(x, Tensor) else x
 
 
+def _named(fn, name, doc):
+    fn.__name__, fn.__qualname__, fn.__doc__ = name, name, doc
+    return fn
+
+
 def _make(np_fn, name, doc):
     def fn(input, other):
         a, b = promote(_data(input), _data(other))
@@ -18,9 +23,7 @@ def _make(np_fn, name, doc):
             raise RuntimeError(f"{name}: shapes {np.shape(a)} and {np.shape(b)} cannot be "
                                f"broadcast together") from None
         return wrap_array(np.asarray(out))
-    fn.__name__ = name
-    fn.__doc__ = doc
-    return fn
+    return _named(fn, name, doc)
 
 
 eq = _make(np.equal, "eq", "x == y elementwise.")
@@ -67,9 +70,7 @@ def logical_not(input):
 def _unary(np_fn, name, doc):
     def fn(input):
         return wrap_array(np.asarray(np_fn(_data(input))))
-    fn.__name__ = name
-    fn.__doc__ = doc
-    return fn
+    return _named(fn, name, doc)
 
 
 isnan = _unary(np.isnan, "isnan", "True where the value is NaN.")

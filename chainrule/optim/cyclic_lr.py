@@ -2,7 +2,7 @@
 momentum the other way round)."""
 import math
 
-from .scheduler import LRScheduler, format_param, set_momentum
+from .scheduler import LRScheduler, format_param, set_momentum, uses_beta1
 
 
 class OneCycleLR(LRScheduler):
@@ -43,10 +43,7 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("OneCycleLR: optimizer must support momentum or beta1 with "
-                                 "`cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
+            self.use_beta1 = uses_beta1(optimizer, "OneCycleLR")
             if last_epoch == -1:
                 for hi, lo, group in zip(format_param("max_momentum", optimizer, max_momentum),
                                          format_param("base_momentum", optimizer, base_momentum),
@@ -101,10 +98,7 @@ class CyclicLR(LRScheduler):
             "cycle" if mode in ("triangular", "triangular2") else "iterations")
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("CyclicLR: optimizer must support momentum or beta1 with "
-                                 "`cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
+            self.use_beta1 = uses_beta1(optimizer, "CyclicLR")
             self.base_momentums = format_param("base_momentum", optimizer, base_momentum)
             self.max_momentums = format_param("max_momentum", optimizer, max_momentum)
             if last_epoch == -1:

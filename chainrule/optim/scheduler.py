@@ -70,3 +70,11 @@ def set_momentum(group, use_beta1, value):
         group["betas"] = (value,) + tuple(group["betas"][1:])
     else:
         group["momentum"] = value
+
+
+def uses_beta1(optimizer, op):
+    """Whether a momentum-cycling scheduler drives β₁ (the Adam family) rather than ``momentum``."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError(f"{op}: optimizer must support momentum or beta1 with `cycle_momentum` "
+                         f"option enabled")
+    return "betas" in optimizer.defaults

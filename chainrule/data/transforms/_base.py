@@ -11,17 +11,6 @@ def _rng():
     return numpy_generator()
 
 
-def _size_pair(size, name):
-    if isinstance(size, numbers.Number):
-        return int(size), int(size)
-    size = tuple(size)
-    if len(size) == 1:
-        return int(size[0]), int(size[0])
-    if len(size) != 2:
-        raise ValueError(f"{name}: please provide only two dimensions (h, w) for size, got {size}")
-    return int(size[0]), int(size[1])
-
-
 def _range(value, name, center=1.0, bound=(0, float("inf")), clip_first=True):
     """A number v means [center − v, center + v] (clipped at bound[0]); a pair is taken as it is."""
     if isinstance(value, numbers.Number):

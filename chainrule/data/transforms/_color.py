@@ -56,38 +56,39 @@ def _check_factor(value, name):
         raise ValueError(f"adjust_{name}: {name}_factor ({value}) is not non-negative")
 
 
+def _enhance(img, factor, name, pil_enhancer, other):
+    """Blend the image with ``other(a)`` by ``factor`` (1 = the image), as PIL's ImageEnhance does:
+    on PIL images PIL itself, on tensors the same blend clipped to the value range."""
+    _check_factor(factor, name)
+    if is_pil(img):
+        return pil_enhancer(img).enhance(factor)
+    a = _image_array(img, f"adjust_{name}")
+    _channels(a, f"adjust_{name}")
+    return wrap_array(_blend(a, other(a), factor))
+
+
+def _mean_gray(a):
+    gray = _gray_of(a).astype(a.dtype) if a.shape[-3] == 3 else a
+    return _float_of(gray).mean(axis=(-3, -2, -1), keepdims=True)
+
+
 def adjust_brightness(img, brightness_factor):
     """0 gives black, 1 the original, 2 twice as bright."""
-    _check_factor(brightness_factor, "brightness")
-    if is_pil(img):
-        return ImageEnhance.Brightness(img).enhance(brightness_factor)
-    a = _image_array(img, "adjust_brightness")
-    _channels(a, "adjust_brightness")
-    return wrap_array(_blend(a, 0.0, brightness_factor))
+    return _enhance(img, brightness_factor, "brightness", ImageEnhance.Brightness, lambda a: 0.0)
 
 
 def adjust_contrast(img, contrast_factor):
     """0 gives a flat gray at the image's mean luminance, 1 the original."""
-    _check_factor(contrast_factor, "contrast")
-    if is_pil(img):
-        return ImageEnhance.Contrast(img).enhance(contrast_factor)
-    a = _image_array(img, "adjust_contrast")
-    _channels(a, "adjust_contrast")
-    gray = _gray_of(a).astype(a.dtype) if a.shape[-3] == 3 else a
-    mean = _float_of(gray).mean(axis=(-3, -2, -1), keepdims=True)
-    return wrap_array(_blend(a, mean, contrast_factor))
+    return _enhance(img, contrast_factor, "contrast", ImageEnhance.Contrast, _mean_gray)
 
 
 def adjust_saturation(img, saturation_factor):
     """0 gives the grayscale image, 1 the original, 2 doubly saturated colours."""
-    _check_factor(saturation_factor, "saturation")
-    if is_pil(img):
-        return ImageEnhance.Color(img).enhance(saturation_factor)
-    a = _image_array(img, "adjust_saturation")
-    _channels(a, "adjust_saturation")
-    if a.shape[-3] == 1:
+    if not is_pil(img) and _image_array(img, "adjust_saturation").shape[-3] == 1:
+        _check_factor(saturation_factor, "saturation")
         return img
-    return wrap_array(_blend(a, _gray_of(a).astype(a.dtype), saturation_factor))
+    return _enhance(img, saturation_factor, "saturation", ImageEnhance.Color,
+                    lambda a: _gray_of(a).astype(a.dtype))
 
 
 def _rgb_to_hsv(a):

@@ -13,7 +13,7 @@ import numpy as np
 from ...autograd.tensor import wrap_array
 from ...ops.sampling import _resize_matrix, grid_sample
 from ._image import (Image, ImageOps, _PIL_MODES, _back, _float_of, _image_array, get_dimensions,
-                     interpolation_mode, is_pil)
+                     interpolation_mode, is_pil, size_pair)
 
 
 def _output_size(h, w, size, max_size):
@@ -79,20 +79,9 @@ def crop(img, top, left, height, width):
     return wrap_array(a[..., top:bottom, left:right])
 
 
-def _pair(size, op):
-    if isinstance(size, numbers.Number):
-        return int(size), int(size)
-    size = tuple(size)
-    if len(size) == 1:
-        return int(size[0]), int(size[0])
-    if len(size) != 2:
-        raise ValueError(f"{op}: please provide only two dimensions (h, w) for size, got {size}")
-    return int(size[0]), int(size[1])
-
-
 def center_crop(img, output_size):
     """The central (h, w) box; an image smaller than the box is zero-padded first."""
-    ch, cw = _pair(output_size, "center_crop")
+    ch, cw = size_pair(output_size, "center_crop")
     _, h, w = get_dimensions(img, "center_crop")
     if cw > w or ch > h:
         img = pad(img, [max(cw - w, 0) // 2, max(ch - h, 0) // 2, max(cw - w + 1, 0) // 2,

@@ -1,6 +1,7 @@
 """What an image is here: a PIL image or a (…, C, H, W) tensor; the interpolation modes; the
 small helpers every image function shares."""
 import enum
+import numbers
 
 import numpy as np
 
@@ -81,3 +82,13 @@ def _max_value(dtype):
     return 1.0 if dtype.kind == "f" else float(np.iinfo(dtype).max)
 
 
+def size_pair(size, op):
+    """A size given as n, (n,) or (h, w) → (h, w)."""
+    if isinstance(size, numbers.Number):
+        return int(size), int(size)
+    size = tuple(size)
+    if len(size) == 1:
+        return int(size[0]), int(size[0])
+    if len(size) != 2:
+        raise ValueError(f"{op}: please provide only two dimensions (h, w) for size, got {size}")
+    return int(size[0]), int(size[1])

@@ -8,8 +8,8 @@ import numpy as np
 
 from ...autograd.tensor import wrap_array
 from . import functional as F
-from ._base import Compose, Lambda, RandomApply, RandomChoice, _range, _rng, _size_pair, _Transform  # noqa: F401
-from ._image import InterpolationMode, _image_array, interpolation_mode
+from ._base import Compose, Lambda, RandomApply, RandomChoice, _range, _rng, _Transform  # noqa: F401
+from ._image import InterpolationMode, _image_array, interpolation_mode, size_pair
 
 
 class ToTensor(_Transform):
@@ -79,7 +79,7 @@ class Resize(_Transform):
 
 class CenterCrop(_Transform):
     def __init__(self, size):
-        self.size = _size_pair(size, "CenterCrop")
+        self.size = size_pair(size, "CenterCrop")
 
     def __call__(self, img):
         return F.center_crop(img, self.size)
@@ -119,7 +119,7 @@ class RandomCrop(_Transform):
         return int(g.integers(0, h - th + 1)), int(g.integers(0, w - tw + 1)), th, tw
 
     def __init__(self, size, padding=None, pad_if_needed=False, fill=0, padding_mode="constant"):
-        self.size = _size_pair(size, "RandomCrop")
+        self.size = size_pair(size, "RandomCrop")
         self.padding, self.pad_if_needed = padding, pad_if_needed
         self.fill, self.padding_mode = fill, padding_mode
 
@@ -138,20 +138,24 @@ class RandomCrop(_Transform):
         return f"{type(self).__name__}(size={self.size}, padding={self.padding})"
 
 
+def _random_boxes(g, area, scale, ratio, tries=10):
+    """Up to ``tries`` random boxes as (√(A·r), √(A/r)), rounded: an area A drawn uniformly from
+    ``scale`` × area and an aspect r log-uniformly from ``ratio`` (torchvision's draws, in order)."""
+    lo, hi = math.log(ratio[0]), math.log(ratio[1])
+    for _ in range(tries):
+        target = area * g.uniform(scale[0], scale[1])
+        aspect = math.exp(g.uniform(lo, hi))
+        yield int(round(math.sqrt(target * aspect))), int(round(math.sqrt(target / aspect)))
+
+
 class RandomResizedCrop(_Transform):
     """A box of random area (``scale`` of the image) and aspect ``ratio``, resized to ``size``."""
 
     @staticmethod
     def get_params(img, scale, ratio):
         _, height, width = F.get_dimensions(img)
-        area = height * width
         g = _rng()
-        lo, hi = math.log(ratio[0]), math.log(ratio[1])
-        for _ in range(10):
-            target = area * g.uniform(scale[0], scale[1])
-            aspect = math.exp(g.uniform(lo, hi))
-            w = int(round(math.sqrt(target * aspect)))
-            h = int(round(math.sqrt(target / aspect)))
+        for w, h in _random_boxes(g, height * width, scale, ratio):
             if 0 < w <= width and 0 < h <= height:
                 return int(g.integers(0, height - h + 1)), int(g.integers(0, width - w + 1)), h, w
         in_ratio = width / height     # fall back to a central crop
@@ -165,7 +169,7 @@ class RandomResizedCrop(_Transform):
 
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
                  interpolation=InterpolationMode.BILINEAR, antialias=True):
-        self.size = _size_pair(size, "RandomResizedCrop")
+        self.size = size_pair(size, "RandomResizedCrop")
         if scale[0] > scale[1] or ratio[0] > ratio[1]:
             raise ValueError("RandomResizedCrop: scale and ratio should be of kind (min, max)")
         self.scale, self.ratio, self.antialias = tuple(scale), tuple(ratio), antialias
@@ -345,7 +349,7 @@ class GaussianBlur(_Transform):
     """Blur with σ drawn uniformly from ``sigma`` (a number means exactly that σ)."""
 
     def __init__(self, kernel_size, sigma=(0.1, 2.0)):
-        self.kernel_size = _size_pair(kernel_size, "GaussianBlur")
+        self.kernel_size = size_pair(kernel_size, "GaussianBlur")
         if any(k <= 0 or k % 2 == 0 for k in self.kernel_size):
             raise ValueError("GaussianBlur: kernel size value should be an odd and positive number")
         if isinstance(sigma, numbers.Number):
@@ -382,13 +386,8 @@ class RandomErasing(_Transform):
     @staticmethod
     def get_params(img, scale, ratio, value=None):
         c, ih, iw = F.get_dimensions(img)
-        area = ih * iw
         g = _rng()
-        lo, hi = math.log(ratio[0]), math.log(ratio[1])
-        for _ in range(10):
-            erase = area * g.uniform(scale[0], scale[1])
-            aspect = math.exp(g.uniform(lo, hi))
-            h, w = int(round(math.sqrt(erase * aspect))), int(round(math.sqrt(erase / aspect)))
+        for h, w in _random_boxes(g, ih * iw, scale, ratio):
             if not (h < ih and w < iw):
                 continue
             if value is None:
