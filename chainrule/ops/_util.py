@@ -96,6 +96,12 @@ def is_tensor(x):
     return isinstance(x, Tensor)
 
 
+def recording(g):
+    """Whether a backward runs on Tensors (``create_graph=True``: it is itself recorded) rather
+    than on arrays (the fast path, where an op may call a named kernel instead of its formula)."""
+    return isinstance(g, Tensor)
+
+
 def column_sums(g2):
     """Σ over the rows of a 2-D gradient (a bias gradient). On arrays with many rows a BLAS
     matrix-vector product with ones runs several times faster than ``sum(0)`` (measured 0.05 vs

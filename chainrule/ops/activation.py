@@ -10,52 +10,18 @@ import math
 
 import numpy as np
 
+from .. import kernels as K
 from ..autograd.function import Op
-from ..autograd.tensor import Tensor
-from ..backend import parallel_rows
-from ._util import norm_dim, to_float
+from ..kernels.pointwise import all_finite, one_or
+from ._util import norm_dim, recording, to_float
 from .arithmetic import where
-from .math_ops import erf, erf_array, exp, sigmoid, sigmoid_of_negative, tanh
+from .math_ops import erf, erf_array, exp, sigmoid, tanh
 from .reduction import sum as _sum
 
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
-
-
-def _pass_where(mask, gy):
-    """gy where mask, else 0 (a NaN or inf gradient is blocked too, as in PyTorch).
-
-    Multiplying by the mask is one vectorized pass; np.where on a random mask is branchy and
-    measured 15× slower. Only when the product is not finite (an inf or NaN in gy, which 0·inf
-    would spread) does the exact np.where run.
-    """
-    if type(gy) is np.ndarray:
-        with np.errstate(invalid="ignore"):
-            out = np.multiply(gy, mask, out=np.empty_like(gy))
-        return out if _all_finite(out) else np.where(mask, gy, 0).astype(gy.dtype, copy=False)
-    return where(mask.astype(bool, copy=False), gy, 0.0)
-
-
-def _all_finite(a):
-    """Whether a holds no inf or NaN, by one BLAS dot: a·a is inf or NaN when any element is. (A
-    huge finite a can overflow it too; that only sends the caller down its exact path.)"""
-    flat = a.ravel(order="K")
-    return math.isfinite(np.dot(flat, flat))
-
-
-def _one_or(mask, value, dt):
-    """An array of dtype dt: 1 where mask, else ``value`` — as mask·(1 − v) + v, which is exactly 1
-    or v for 0 ≤ v ≤ 2 (1 − v is exact for v ≥ ½, and fl(v + fl(1 − v)) = 1 below), without
-    np.where's branches (27× slower on a random mask); other values take np.where."""
-    if not 0.0 <= value <= 2.0:
-        return np.where(mask, dt.type(1), dt.type(value))
-    v = dt.type(value)
-    out = np.asarray(mask).astype(dt)
-    out *= dt.type(1) - v
-    out += v
-    return out
 
 
 class ReLU(Op):
@@ -70,7 +36,7 @@ class ReLU(Op):
         mask = (x > 0).astype(x.dtype, copy=False)
         with np.errstate(invalid="ignore"):
             y = np.multiply(x, mask, out=np.empty_like(x))
-        if not _all_finite(y):
+        if not all_finite(y):
             mask = (~(x <= 0)).astype(x.dtype, copy=False)
             y = np.maximum(x, 0, dtype=x.dtype)
         self.mask = mask
@@ -78,6 +44,13 @@ class ReLU(Op):
 
     def backward(self, gy):
         return _pass_where(self.mask, gy)
+
+
+def _pass_where(mask, gy):
+    """gy where mask, else 0."""
+    if not recording(gy):
+        return K.pass_where(mask, gy)
+    return where(mask.astype(bool, copy=False), gy, 0.0)
 
 
 class LeakyReLU(Op):
@@ -89,14 +62,12 @@ class LeakyReLU(Op):
     def forward(self, x, negative_slope=0.01):
         self.slope = negative_slope
         dt = np.result_type(x, negative_slope)
-        factor = _one_or(x > 0, negative_slope, dt)
+        factor = one_or(x > 0, negative_slope, dt)
         self.factor = factor
         with np.errstate(invalid="ignore"):  # −inf·0 (slope 0) is NaN, as in PyTorch
             return np.multiply(x, factor, dtype=dt)
 
     def backward(self, gy):
-        if isinstance(gy, Tensor):
-            return gy * Tensor(self.factor)
         return gy * self.factor
 
 
@@ -122,12 +93,9 @@ class ELU(Op):
 
     def backward(self, gy):
         x, y = self.saved_tensors
-        if isinstance(gy, Tensor):
-            return where(self.mask, gy, gy * (y + self.alpha))
-        factor = _one_or(~(x <= 0), self.alpha, np.result_type(gy, x))
-        factor *= np.exp(np.fmin(x, 0))
-        factor *= gy
-        return factor
+        if not recording(gy):
+            return K.elu_backward(gy, x, self.alpha)
+        return where(self.mask, gy, gy * (y + self.alpha))
 
 
 class GELU(Op):
@@ -153,16 +121,11 @@ class GELU(Op):
             t = tanh((x + x * x * x * 0.044715) * k)
             dt = (1.0 - t * t) * k * (x * x * (3 * 0.044715) + 1.0)
             return gy * (0.5 * (t + 1.0) + 0.5 * x * dt)
-        if isinstance(x, Tensor):
-            cdf = 0.5 * (erf(x * _SQRT1_2) + 1.0)
-            pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
-            return gy * (cdf + x * pdf)
-        gx = np.exp(x * x * -0.5)  # Φ(x) + x·φ(x), in place
-        gx *= _INV_SQRT_2PI
-        gx *= x
-        gx += self.cdf
-        gx *= gy
-        return gx
+        if not recording(gy):
+            return K.gelu_backward(gy, x, self.cdf)
+        cdf = 0.5 * (erf(x * _SQRT1_2) + 1.0)
+        pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+        return gy * (cdf + x * pdf)
 
 
 class Softplus(Op):
@@ -186,14 +149,10 @@ class Softplus(Op):
 
     def backward(self, gy):
         x, = self.saved_tensors
-        if isinstance(x, Tensor):
-            bx = x * self.beta
-            return where(bx._data > self.threshold, gy, gy * sigmoid(bx))
-        bx = np.multiply(x, self.beta, out=np.empty_like(x))
-        over = bx > self.threshold
-        g = sigmoid_of_negative(np.negative(bx, out=bx))  # σ(βx)
-        g *= gy
-        return np.where(over, gy, g) if over.any() else g
+        if not recording(gy):
+            return K.softplus_backward(gy, x, self.beta, self.threshold)
+        bx = x * self.beta
+        return where(bx._data > self.threshold, gy, gy * sigmoid(bx))
 
 
 class Hardtanh(Op):
@@ -234,75 +193,50 @@ class LogSigmoid(Op):
 
     def backward(self, gy):
         x, = self.saved_tensors
-        if isinstance(x, Tensor):
-            return gy * sigmoid(-x)
-        g = sigmoid_of_negative(x)  # σ(−x)
-        g *= gy
-        return g
+        if not recording(gy):
+            return K.log_sigmoid_backward(gy, x)
+        return gy * sigmoid(-x)
 
 
 class Softmax(Op):
     """yᵢ = e^(xᵢ − m)/Σⱼe^(xⱼ − m); the backward is y ⊙ (g − Σ g ⊙ y).
 
-    Along the last dim (attention's case) both passes are row kernels (``_softmax_rows``).
+    Along the last dim (attention's case) both passes are the row kernels ``softmax_rows*``.
     """
+    log = False
 
     def forward(self, x, dim):
         x = to_float(x)
-        self.dim = norm_dim(dim, x.ndim, "softmax")
-        if x.ndim == 0:
-            y = np.ones_like(x)
-        elif self.dim == x.ndim - 1:
-            y = _softmax_rows(x, log=False)
+        self.dim = norm_dim(dim, x.ndim, "log_softmax" if self.log else "softmax")
+        self.rows = x.ndim > 0 and self.dim == x.ndim - 1
+        if self.rows:
+            y = K.softmax_rows(np.ascontiguousarray(x).reshape(-1, x.shape[-1]), self.log).reshape(x.shape)
+        elif x.ndim == 0:
+            y = np.zeros_like(x) if self.log else np.ones_like(x)
         else:
             y = x - np.amax(x, axis=self.dim, keepdims=True)
-            np.exp(y, out=y)
-            y /= np.sum(y, axis=self.dim, keepdims=True)
+            if self.log:
+                y -= np.log(np.sum(np.exp(y), axis=self.dim, keepdims=True))
+            else:
+                np.exp(y, out=y)
+                y /= np.sum(y, axis=self.dim, keepdims=True)
         self.save_for_backward(y)
         return y
 
     def backward(self, gy):
         y, = self.saved_tensors
-        if not y.ndim:
-            return gy * 0.0
-        if isinstance(y, Tensor):
-            return y * (gy - _sum(gy * y, dim=self.dim, keepdim=True))
-        if self.dim == y.ndim - 1:
-            return _softmax_rows_backward(gy, y, log=False)
-        gx = gy * y
-        np.subtract(gy, np.sum(gx, axis=self.dim, keepdims=True), out=gx)
-        gx *= y
-        return gx
-
-
-class LogSoftmax(Op):
-    """yᵢ = xᵢ − m − log Σⱼe^(xⱼ − m); the backward is g − softmax(x)·Σ g."""
-
-    def forward(self, x, dim):
-        x = to_float(x)
-        self.dim = norm_dim(dim, x.ndim, "log_softmax")
-        if x.ndim == 0:
-            y = np.zeros_like(x)
-        elif self.dim == x.ndim - 1:
-            y = _softmax_rows(x, log=True)
-        else:
-            y = x - np.amax(x, axis=self.dim, keepdims=True)
-            y -= np.log(np.sum(np.exp(y), axis=self.dim, keepdims=True))
-        self.save_for_backward(y)
-        return y
-
-    def backward(self, gy):
-        y, = self.saved_tensors
-        if not y.ndim:
-            return gy * 0.0
-        if isinstance(y, Tensor):
+        if self.rows and not recording(gy):
+            k = y.shape[-1]
+            return K.softmax_rows_backward(np.ascontiguousarray(gy).reshape(-1, k), y.reshape(-1, k),
+                                           self.log).reshape(y.shape)
+        if self.log:
             return gy - exp(y) * _sum(gy, dim=self.dim, keepdim=True)
-        if self.dim == y.ndim - 1:
-            return _softmax_rows_backward(gy, y, log=True)
-        gx = np.exp(y)
-        gx *= np.sum(gy, axis=self.dim, keepdims=True)
-        np.subtract(gy, gx, out=gx)
-        return gx
+        return y * (gy - _sum(gy * y, dim=self.dim, keepdim=True))
+
+
+class LogSoftmax(Softmax):
+    """yᵢ = xᵢ − m − log Σⱼe^(xⱼ − m); the backward is g − softmax(x)·Σ g."""
+    log = True
 
 
 @functools.lru_cache(maxsize=None)
@@ -315,53 +249,6 @@ def unshifted_limit(dtype):
     vanish either way.
     """
     return min(16.0, math.log(float(np.finfo(dtype).max)) / 2)
-
-
-def _softmax_rows(x, log):
-    """(log-)softmax over the last dim as a row kernel: each row block is max, (subtract), exp,
-    sum and scale in place, on ``get_num_threads()`` threads; row sums by einsum (a third of
-    np.sum's time along rows)."""
-    k = x.shape[-1]
-    x2 = x.reshape(-1, k)
-    y = np.empty(x.shape, dtype=x.dtype)
-    y2 = y.reshape(-1, k)
-    limit = unshifted_limit(x.dtype)
-
-    def kernel(lo, hi):
-        xs, ys = x2[lo:hi], y2[lo:hi]
-        peak = xs.max(axis=1, keepdims=True)
-        shift = not (peak.size and float(np.abs(peak).max()) <= limit)
-        z = np.subtract(xs, peak, out=ys) if shift else xs
-        if log:
-            lse = np.log(np.einsum("ij->i", np.exp(z)))[:, None]
-            np.subtract(z, lse, out=ys)
-        else:
-            np.exp(z, out=ys)
-            ys *= (1.0 / np.einsum("ij->i", ys))[:, None].astype(ys.dtype, copy=False)
-
-    parallel_rows(kernel, x2.shape[0], x2.size)
-    return y
-
-
-def _softmax_rows_backward(gy, y, log):
-    """softmax: y ⊙ (g − Σ g ⊙ y); log-softmax: g − e^y ⊙ Σ g — per row block, in place."""
-    k = y.shape[-1]
-    g2, y2 = np.ascontiguousarray(gy).reshape(-1, k), y.reshape(-1, k)
-    gx = np.empty(y.shape, dtype=np.result_type(gy, y))
-    gx2 = gx.reshape(-1, k)
-
-    def kernel(lo, hi):
-        gs, ys, out = g2[lo:hi], y2[lo:hi], gx2[lo:hi]
-        if log:
-            np.exp(ys, out=out)
-            out *= np.einsum("ij->i", gs)[:, None]
-            np.subtract(gs, out, out=out)
-        else:
-            np.subtract(gs, np.einsum("ij,ij->i", gs, ys)[:, None], out=out)
-            out *= ys
-
-    parallel_rows(kernel, y2.shape[0], y2.size)
-    return gx
 
 
 # --------------------------------------------------------------------------- public functions

@@ -7,15 +7,14 @@ so the two are each other's backward, and a convolution built from them, reshape
 gradients — and gradients of gradients — with no convolution-specific backward code at all.
 Transposed convolution is the same pieces in the other order.
 """
-import itertools
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
+from .. import kernels as K
+from ..kernels.conv import out_size
 from ..autograd.function import Op
-from ..autograd.tensor import Tensor
-from ._util import column_sums
+from ._util import column_sums, recording
 from .linalg import matmul
 from .shape import movedim, permute, reshape, squeeze, transpose, unsqueeze
 
@@ -32,49 +31,6 @@ def ntuple(value, n, name, op):
     return value
 
 
-def out_size(size, k, s, lo, hi, d):
-    return (size + lo + hi - d * (k - 1) - 1) // s + 1
-
-
-def channels_last(x, padding=None):
-    """(n, c, *spatial) → a contiguous (n, *spatial_padded, c) copy, zero-padded by ``padding``.
-
-    When a channel plane is a multiple of 512 bytes (32×32 float32 images, say), reading one
-    element from each of the c planes in turn maps every read to the same cache set, and NumPy's
-    transposing copy runs ~6× slower than for a 30×30 plane. Those planes are first copied to a
-    slightly longer stride, which costs one fast contiguous pass and breaks the aliasing.
-    """
-    n, c, spatial = x.shape[0], x.shape[1], x.shape[2:]
-    padding = padding or ((0, 0),) * len(spatial)
-    padded = tuple(s + lo + hi for s, (lo, hi) in zip(spatial, padding))
-    make = np.zeros if any(lo or hi for lo, hi in padding) else np.empty
-    out = make((n,) + padded + (c,), dtype=x.dtype)
-    interior = out[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(spatial, padding))]
-    plane = math.prod(spatial)
-    if c > 8 and (plane * x.itemsize) % 512 == 0:
-        restrided = np.empty((n, c, plane + 4), dtype=x.dtype)[..., :plane]
-        restrided[...] = x.reshape(n, c, plane)
-        x = restrided.reshape((n, c) + spatial)
-    interior[...] = np.moveaxis(x, 1, -1)
-    return out
-
-
-def im2col(x, kernel, stride, padding, dilation):
-    """The receptive fields of the (n, c, *spatial) array x as a contiguous (n, o…, k…, c) array."""
-    nsp = len(kernel)
-    # one transposing copy makes every gathered row a run of contiguous channels
-    xl = channels_last(x, padding)
-    n, c = xl.shape[0], xl.shape[-1]
-    outs = tuple(out_size(xl.shape[1 + i], kernel[i], stride[i], 0, 0, dilation[i])
-                 for i in range(nsp))
-    sn, sc = xl.strides[0], xl.strides[-1]
-    sp = xl.strides[1:-1]
-    view = as_strided(xl, shape=(n,) + outs + tuple(kernel) + (c,),
-                      strides=(sn,) + tuple(a * s for a, s in zip(sp, stride)) +
-                      tuple(a * d for a, d in zip(sp, dilation)) + (sc,), writeable=False)
-    return np.ascontiguousarray(view)
-
-
 class Im2Col(Op):
     """rows[n, o₁…, k₁…, c] = x_pad[n, c, o₁·s₁ + k₁·d₁, …]: one row per output position.
 
@@ -85,32 +41,12 @@ class Im2Col(Op):
 
     def forward(self, x, kernel, stride, padding, dilation):
         self.params = (x.shape, kernel, stride, padding, dilation)
-        return im2col(x, kernel, stride, padding, dilation)
+        return K.im2col(x, kernel, stride, padding, dilation)
 
     def backward(self, g):
         in_shape, kernel, stride, padding, dilation = self.params
         return Col2Im.apply(g, in_shape=in_shape, kernel=kernel, stride=stride, padding=padding,
                             dilation=dilation)
-
-
-def add_windows(blocks, in_shape, kernel, stride, padding, dilation, outs, dtype):
-    """Σ over kernel offsets k of block(k) added at x_pad[n, o·s + k·d, c] (channels last).
-
-    ``blocks(k)`` gives the (n, o…, c) gradient read through offset k; the result is the input's
-    gradient as an (n, c, …) view of a channels-last array. Contiguous blocks make this fast.
-    """
-    nsp = len(kernel)
-    n, c = in_shape[0], in_shape[1]
-    padded = tuple(in_shape[2 + i] + padding[i][0] + padding[i][1] for i in range(nsp))
-    xp = np.zeros((n,) + padded + (c,), dtype=dtype)
-    for k in itertools.product(*(range(v) for v in kernel)):
-        window = tuple(slice(k[i] * dilation[i], k[i] * dilation[i] + stride[i] * (outs[i] - 1) + 1,
-                             stride[i]) for i in range(nsp))
-        xp[(slice(None),) + window] += blocks(k)
-    if any(lo or hi for lo, hi in padding):
-        xp = xp[(slice(None),) + tuple(slice(lo, lo + in_shape[2 + i])
-                                       for i, (lo, _) in enumerate(padding))]
-    return np.moveaxis(xp, -1, 1)
 
 
 class Col2Im(Op):
@@ -120,8 +56,8 @@ class Col2Im(Op):
         nsp = len(kernel)
         self.params = (in_shape, kernel, stride, padding, dilation)
         fill = (slice(None),) * (1 + nsp)
-        return add_windows(lambda k: cols[fill + k], in_shape, kernel, stride, padding, dilation,
-                           cols.shape[1:1 + nsp], cols.dtype)
+        return K.add_windows(lambda k: cols[fill + k], in_shape, kernel, stride, padding, dilation,
+                             cols.shape[1:1 + nsp], cols.dtype)
 
     def backward(self, g):
         in_shape, kernel, stride, padding, dilation = self.params
@@ -152,72 +88,18 @@ class Conv(Op):
 
     def backward(self, gy):
         x, w = self.saved_tensors
-        o, c = w.shape[0], w.shape[1]
-        g2 = movedim(gy, 1, -1).reshape(-1, o)                          # (n·p, o)
+        o = w.shape[0]
+        g2 = reshape(movedim(gy, 1, -1), (-1, o))                     # (n·p, o)
         need = self.next
+        rows = Im2Col.apply(x, **self.params) if recording(gy) else self.rows   # cached on arrays
         gb = column_sums(g2) if need[2] is not None else None
-        gw = gx = None
-        if isinstance(gy, Tensor):  # differentiable path: the same formulas on graph ops
-            rows = Im2Col.apply(x, **self.params)
-            if need[1] is not None:
-                gw = _w_from_rows(g2.T @ rows.reshape(g2.shape[0], -1), w.shape)
-            if need[0] is not None:
-                cols = reshape(g2 @ _w_rows(w), tuple(rows.shape))
-                gx = Col2Im.apply(cols, in_shape=tuple(x.shape), **self.params)
-            return gx, gw, gb
-        if need[1] is not None:
-            gw = _w_from_rows(g2.T @ self.rows.reshape(g2.shape[0], -1), w.shape)
-        if need[0] is not None:
-            kernel = self.params["kernel"]
-            wk = np.moveaxis(w, 1, -1).reshape(o, -1, c).transpose(1, 0, 2)   # (k, o, c)
-            if _shifted_adds_pay(x.shape, o, self.outs, **self.params):
-                gx = _input_grad_by_shifted_adds(g2, wk, x.shape, self.outs, **self.params)
-            else:
-                per_k = np.matmul(g2, wk)                                # (k, n·p, c): a GEMM per k
-                shape = (x.shape[0],) + tuple(self.outs) + (c,)
-                index = {kk: i for i, kk in enumerate(itertools.product(*(range(v) for v in kernel)))}
-                gx = add_windows(lambda kk: per_k[index[kk]].reshape(shape), x.shape,
-                                 outs=self.outs, dtype=per_k.dtype, **self.params)
-        return gx, gw, gb
-
-
-def _shifted_adds_pay(in_shape, o, outs, kernel, stride, padding, dilation):
-    """Whether dx by ``_input_grad_by_shifted_adds`` is cheaper than by window adds.
-
-    The shifted adds multiply over every position of the padded grid instead of every output
-    position, but add whole contiguous arrays (~0.2 ns an element) where the window adds pay
-    ~0.6 ns (short runs with gaps); a multiply-add costs ~0.014 ns in these GEMMs (measured on
-    a 2-core AVX2 machine, benchmarks/README). Stride 1 only: the grid then holds every field.
-    """
-    if any(s != 1 for s in stride):
-        return False
-    grid = math.prod(s + lo + hi for s, (lo, hi) in zip(in_shape[2:], padding))
-    return grid * (0.014 * o + 0.2) < math.prod(outs) * (0.014 * o + 0.6)
-
-
-def _input_grad_by_shifted_adds(g2, wk, in_shape, outs, kernel, stride, padding, dilation):
-    """dx of a stride-1 convolution with every add a whole contiguous array.
-
-    The output gradient g2 ((n·p, o), channels last) is laid on the padded input's grid at the
-    corner of each field (zeros elsewhere), so kernel offset k becomes one constant shift of the
-    flattened grid: dx_flat[q + shift(k)] += (grid_flat @ W_k)[q]. A field never leaves its
-    image, and what spills across a row or image edge, or off the end, is zero.
-    """
-    n, c, o = in_shape[0], in_shape[1], g2.shape[1]
-    padded = tuple(s + lo + hi for s, (lo, hi) in zip(in_shape[2:], padding))
-    grid = np.zeros((n,) + padded + (o,), g2.dtype)
-    grid[(slice(None),) + tuple(slice(0, s) for s in outs)] = g2.reshape((n,) + tuple(outs) + (o,))
-    per_k = np.matmul(grid.reshape(-1, o), wk)                  # (k, n·grid, c): a GEMM per k
-    steps = np.cumprod((1,) + padded[:0:-1])[::-1]              # positions per step along each dim
-    shifts = [int(sum(i * d * step for i, d, step in zip(kk, dilation, steps)))
-              for kk in itertools.product(*(range(v) for v in kernel))]
-    total = per_k.shape[1]
-    flat = np.zeros((total, c), g2.dtype)
-    for block, shift in zip(per_k, shifts):  # what a shift pushes past the end is spill: zeros
-        flat[shift:] += block[:total - shift]
-    xp = flat.reshape((n,) + padded + (c,))
-    xp = xp[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(in_shape[2:], padding))]
-    return np.moveaxis(xp, -1, 1)
+        gw = _w_from_rows(g2.T @ reshape(rows, (g2.shape[0], -1)), w.shape) if need[1] is not None else None
+        if need[0] is None:
+            return None, gw, gb
+        if not recording(gy):
+            return K.conv_input_grad(g2, w, x.shape, self.outs, **self.params), gw, gb
+        cols = reshape(g2 @ _w_rows(w), tuple(rows.shape))
+        return Col2Im.apply(cols, in_shape=tuple(x.shape), **self.params), gw, gb
 
 
 def _w_rows(w):

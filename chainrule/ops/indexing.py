@@ -11,7 +11,7 @@ from ..autograd.broadcast import sum_to_shape
 from ..autograd.function import Op
 from ..autograd.grad_mode import mode
 from ..autograd.tensor import Tensor, wrap_array, bump_version
-from ._util import norm_dim
+from ._util import data_of, norm_dim
 from .arithmetic import where as elementwise_where
 from .shape import expand, flatten, movedim
 
@@ -221,7 +221,7 @@ class IndexPut(Op):
     def backward(self, gz):
         gx = gv = None
         if self.next[0] is not None:
-            mask = np.zeros(np.shape(gz._data if isinstance(gz, Tensor) else gz), dtype=bool)
+            mask = np.zeros(np.shape(data_of(gz)), dtype=bool)
             write(mask, self.key, True)
             gx = elementwise_where(mask, 0.0, gz)
         if self.next[1] is not None:

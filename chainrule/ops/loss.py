@@ -8,12 +8,13 @@ import math
 
 import numpy as np
 
+from .. import kernels as K
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor
-from ._util import promote
-from .activation import log_softmax, logsigmoid, softmax, unshifted_limit
+from ._util import promote, recording
+from .activation import log_softmax, logsigmoid, softmax
 from .arithmetic import abs, clamp, where
-from .math_ops import exp, log, log1p, sigmoid, sigmoid_of_negative, xlogy
+from .math_ops import exp, log, log1p, sigmoid, xlogy
 from .reduction import mean, sum
 from .shape import movedim, reshape, unsqueeze
 
@@ -74,59 +75,30 @@ class CrossEntropy(Op):
     """
 
     def forward(self, z, rows, cols, vals, dense, scale):
-        m = z.shape[0]
-        peak = z.max(axis=1, keepdims=True)
-        # logits within ±16 skip the max shift: see activation.unshifted_limit
-        unshifted = peak.size and float(np.abs(peak).max()) <= unshifted_limit(z.dtype)
-        shifted = z if unshifted else z - peak
-        rowsum = np.zeros(m, dtype=z.dtype)
-        picked = np.zeros(m, dtype=z.dtype)
+        lsm = K.softmax_rows(np.ascontiguousarray(z), True)      # log softmax, one row kernel
+        rowsum = np.zeros(z.shape[0], dtype=z.dtype)
+        picked = np.zeros(z.shape[0], dtype=z.dtype)
         rowsum[rows] = vals  # rows are distinct: assignment, no scatter-add
-        picked[rows] = vals * shifted[rows, cols]
+        picked[rows] = vals * lsm[rows, cols]
         if dense is not None:
             rowsum += dense.sum(axis=1)
-            picked += np.einsum("ij,ij->i", dense, shifted)
-        # shifted is not needed any more: exp overwrites it (one array fewer)
-        e = np.exp(shifted) if unshifted else np.exp(shifted, out=shifted)
-        total = np.einsum("ij->i", e)[:, None]  # a third of np.sum's time along rows
-        loss = rowsum * np.log(total)[:, 0] - picked
-        self.sparse, self.dense, self.rowsum, self.scale = (rows, cols, vals), dense, rowsum, scale
-        self.e, self.total = e, total
+            picked += np.einsum("ij,ij->i", dense, lsm)
+        self.sparse, self.dense, self.rowsum, self.scale, self.lsm = (rows, cols, vals), dense, rowsum, scale, lsm
         self.save_for_backward(z)
         if scale is None:
-            return loss
-        return np.asarray(loss.sum() * scale, dtype=z.dtype)
-
-    def _gradient_scale(self):
-        return 0.0 if math.isnan(self.scale) else self.scale  # an all-ignored mean: zero gradient
-
-    def _coef(self, shape, dtype):
-        rows, cols, vals = self.sparse
-        a = np.zeros(shape, dtype=dtype) if self.dense is None else self.dense.copy()
-        a[rows, cols] += vals
-        return a
+            return -picked
+        return np.asarray(-picked.sum() * scale, dtype=z.dtype)
 
     def backward(self, gy):
         z, = self.saved_tensors
         rows, cols, vals = self.sparse
-        if isinstance(z, Tensor):  # differentiable path
-            a = self._coef(tuple(z.shape), z._data.dtype)
-            g = gy * self._gradient_scale() if self.scale is not None else gy.reshape(-1, 1)
-            return (softmax(z, 1) * self.rowsum[:, None] - a) * g
-        if self.scale is not None:  # one pass: softmax·Σa·g per row is e times a row factor
-            g = gy * self._gradient_scale()
-            factor = self.rowsum * (g / self.total[:, 0])
-            picked_g = vals * g
-        else:
-            g = np.reshape(gy, -1)
-            factor = self.rowsum * g / self.total[:, 0]
-            picked_g = vals * g[rows]
-            g = g[:, None]
-        grad = self.e * factor[:, None].astype(self.e.dtype, copy=False)
-        if self.dense is not None:
-            grad -= self.dense * g
-        grad[rows, cols] -= picked_g
-        return grad
+        scale = (0.0 if math.isnan(self.scale) else self.scale) if self.scale is not None else None
+        g = gy * scale if scale is not None else reshape(gy, (-1, 1))   # per row (or one number)
+        if not recording(gy):
+            return K.cross_entropy_backward(self.lsm, self.rowsum, g, rows, cols, vals, self.dense)
+        a = np.zeros(tuple(z.shape), dtype=z._data.dtype) if self.dense is None else self.dense.copy()
+        a[rows, cols] += vals
+        return (softmax(z, 1) * self.rowsum[:, None] - a) * g
 
 
 def _to_rows(input):
@@ -259,18 +231,14 @@ class SquaredError(Op):
         x, y = promote(x, y)  # PyTorch's common dtype (float32 − int64 stays float32)
         d = x - y
         self.scale = scale
-        self.d = d
         self.save_for_backward(x, y)
         flat = d.reshape(-1)
         return np.asarray(np.dot(flat, flat) * scale, dtype=d.dtype)
 
     def backward(self, g):
         need = self.next
-        if isinstance(g, Tensor):  # differentiable path
-            x, y = self.saved_tensors
-            gx = (x - y) * (g * (2.0 * self.scale))
-        else:
-            gx = self.d * (g * (2.0 * self.scale))
+        x, y = self.saved_tensors
+        gx = (x - y) * (g * (2.0 * self.scale))
         return (gx if need[0] is not None else None), (-gx if need[1] is not None else None)
 
 
@@ -372,15 +340,8 @@ class LogisticLoss(Op):
         need = self.next
         z, y = self.saved_tensors
         gs = g * self.scale
-        if isinstance(g, Tensor):  # differentiable path
-            return ((sigmoid(z) - y) * gs if need[0] is not None else None,
-                    -z * gs if need[1] is not None else None)
-        gz = None
-        if need[0] is not None:  # σ(z) − y, in place
-            gz = sigmoid_of_negative(np.negative(z))
-            gz -= y
-            gz *= gs
-        return gz, (z * -gs if need[1] is not None else None)
+        return ((sigmoid(z) - y) * gs if need[0] is not None else None,
+                -z * gs if need[1] is not None else None)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,

@@ -7,9 +7,11 @@ import math
 
 import numpy as np
 
+from .. import kernels as K
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor, wrap_array
-from ._util import promote, to_float
+from ..kernels.pointwise import sigmoid_of_negative
+from ._util import promote, recording, to_float
 from .arithmetic import _broadcast_error, where
 
 class Pow(Op):
@@ -35,9 +37,8 @@ class Pow(Op):
         n = self.next
         ga = gb = None
         if n[0] is not None:
-            if isinstance(b, (int, float)) and b == 2 and type(a) is np.ndarray and type(gy) is np.ndarray:
-                ga = np.multiply(a, gy, dtype=np.result_type(a, gy))  # 2·a·g: x**2 is common
-                ga *= 2
+            if isinstance(b, (int, float)) and b == 2:
+                ga = a * gy * 2.0              # 2·a·g: x ** 2 is common, no a ** 1 temporary
             elif isinstance(b, (int, float)):
                 ga = gy * 0 if b == 0 else gy * b * a ** (b - 1)
             else:
@@ -236,16 +237,6 @@ class Tanh(Op):
         return gy * (1.0 - y * y)
 
 
-def sigmoid_of_negative(t):
-    """σ(−t) = 1/(1 + eᵗ) as a new array, computed in place (three passes, no branches). For
-    t ≫ 0, eᵗ overflowing to inf gives exactly the limit 0."""
-    with np.errstate(over="ignore"):
-        y = np.exp(t, out=np.empty_like(t))
-    y += 1.0
-    np.reciprocal(y, out=y)
-    return y
-
-
 class Sigmoid(Op):
     """y = σ(x) = 1/(1 + e⁻ˣ), computed without overflow; dy/dx = y(1 − y)."""
 
@@ -257,12 +248,9 @@ class Sigmoid(Op):
 
     def backward(self, gy):
         y, = self.saved_tensors
-        if isinstance(y, Tensor):
-            return gy * y * (1.0 - y)
-        gx = np.subtract(1.0, y)
-        gx *= y
-        gx *= gy
-        return gx
+        if not recording(gy):
+            return K.sigmoid_backward(gy, y)
+        return gy * y * (1.0 - y)
 
 
 class Erf(Op):

@@ -13,7 +13,8 @@ from ..autograd.broadcast import sum_to_shape
 from ..autograd.function import Op
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from ..backend import parallel_rows
+from .. import kernels as K
+from ._util import recording
 from .arithmetic import clamp
 from .indexing import narrow
 from .math_ops import rsqrt
@@ -26,82 +27,84 @@ class Normalize(Op):
     """y = x̂·w + b, x̂ = (x − mean)/√(var + ε) over ``dims`` (biased variance), fused.
 
     With g = ∂L/∂y: ∂L/∂b = Σ g, ∂L/∂w = Σ g·x̂ (over the dims w is shared across), and with
-    ĝ = g·w: ∂L/∂x = (ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))/σ̂.
+    ĝ = g·w: ∂L/∂x = (ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))/σ̂. Layer norm (rows with the parameters
+    along them) and batch norm (channels) run as the kernels ``layer_norm_*``/``batch_norm_*``.
     """
 
     def forward(self, x, w, b, dims, eps, param_shape):
         self.dims, self.eps, self.param_shape = dims, eps, param_shape
         self.save_for_backward(x, w)
-        stat_shape = tuple(1 if i in dims else n for i, n in enumerate(x.shape))
-        # Over trailing dims with parameters along them (layer norm; group norm, which has none
-        # here) the data is a (rows, k) matrix of independent rows: one fused row kernel,
-        # run in row blocks on every core.
-        k = math.prod(x.shape[i] for i in dims) if _trailing(dims, x.ndim) else None
-        self.rowwise = bool(k) and (param_shape is None or
-                                    tuple(param_shape) == x.shape[x.ndim - len(dims):])
-        if self.rowwise:
-            y, xhat, mu, v, self.inv_std = _rows_forward(x.reshape(-1, k), w, b, eps)
-            self.batch_mean, self.batch_var = mu.reshape(stat_shape), v.reshape(stat_shape)
-            self.xhat = xhat
+        self.layout = _layout(x.shape, dims, param_shape)
+        if self.layout == "rows":
+            y, self.mean, self.rstd = K.layer_norm_forward(_rows(x, dims), _flat(w), _flat(b), eps)
+            return y.reshape(x.shape)
+        if self.layout == "channels":
+            y, mean, var, self.rstd = K.batch_norm_forward(_channels(x), _flat(w), _flat(b), eps)
+            stat_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+            self.mean, self.batch_mean, self.batch_var = mean, mean.reshape(stat_shape), var.reshape(stat_shape)
             return y.reshape(x.shape)
         count = math.prod(x.shape[i] for i in dims)
         mu = _sum_over(x, dims) / count
         xhat = x - mu
         v = _sum_over(xhat, dims, xhat) / count
-        self.inv_std = 1.0 / np.sqrt(v + eps)
-        xhat *= self.inv_std
-        self.batch_mean, self.batch_var, self.xhat = mu, v, xhat
-        if w is None and b is None:
-            return xhat.copy()
-        y = xhat * w.reshape(param_shape) if w is not None else xhat.copy()
+        xhat *= 1.0 / np.sqrt(v + eps)
+        self.batch_mean, self.batch_var = mu, v
+        y = xhat * w.reshape(param_shape) if w is not None else xhat
         if b is not None:
             y += b.reshape(param_shape)
         return y
 
     def backward(self, g):
         x, w = self.saved_tensors
-        d = self.dims
-        need = self.next
-        ps = self.param_shape
-        if isinstance(g, Tensor):  # differentiable: x̂ and σ̂ as functions of x
-            inv_std = rsqrt(var(x, dim=d, correction=0, keepdim=True) + self.eps)
-            xhat = (x - mean(x, dim=d, keepdim=True)) * inv_std
-            gw = sum_to_shape(g * xhat, ps).reshape(w.shape) if need[1] is not None else None
-            gb = sum_to_shape(g, ps).reshape(tuple(self.inputs[2].shape)) if need[2] is not None else None
-            gx = None
-            if need[0] is not None:
-                gh = g * w.reshape(ps) if w is not None else g
-                gx = (gh - mean(gh, dim=d, keepdim=True) -
-                      xhat * mean(gh * xhat, dim=d, keepdim=True)) * inv_std
-            return gx, gw, gb
-        xhat = self.xhat
-        if self.rowwise:
-            gx, gw, gb = _rows_backward(g.reshape(xhat.shape), xhat, self.inv_std, w, need)
-            return (gx.reshape(x.shape) if gx is not None else None,
-                    gw.reshape(w.shape) if gw is not None else None,
-                    gb.reshape(self.inputs[2].shape) if gb is not None else None)
-        # Σ g and Σ g·x̂ over the dims the parameters are shared across (the bias and weight
-        # gradients); with parameters per statistic (batch norm) they also give dx's two means:
-        # mean(ĝ) = w·Σg/count, mean(ĝ·x̂) = w·Σg·x̂/count — no further pass over the data.
-        pdims = d if ps is None else tuple(i for i, n in enumerate(ps) if n == 1)
-        wps = w.reshape(ps) if w is not None else 1.0
-        sum_g = _sum_over(g, pdims) if need[2] is not None or pdims == d else None
-        sum_gx = _sum_over(g, pdims, xhat) if need[1] is not None or pdims == d else None
-        gw = sum_gx.reshape(w.shape) if need[1] is not None else None
-        gb = sum_g.reshape(self.inputs[2].shape) if need[2] is not None else None
+        if self.layout == "rows" and not recording(g):
+            gx, gw, gb = K.layer_norm_backward(_rows(g, self.dims), _rows(x, self.dims), self.mean, self.rstd,
+                                               _flat(w))
+            return self._shaped(gx, gw, gb)
+        if self.layout == "channels" and not recording(g):
+            gx, gw, gb = K.batch_norm_backward(_channels(g), _channels(x), self.mean, self.rstd, _flat(w))
+            return self._shaped(gx, gw, gb)
+        d, ps, need = self.dims, self.param_shape, self.next
+        inv_std = rsqrt(var(x, dim=d, correction=0, keepdim=True) + self.eps)
+        xhat = (x - mean(x, dim=d, keepdim=True)) * inv_std
+        gw = reshape(sum_to_shape(g * xhat, ps), w.shape) if need[1] is not None else None
+        gb = reshape(sum_to_shape(g, ps), tuple(self.inputs[2].shape)) if need[2] is not None else None
         gx = None
-        if need[0] is not None:  # dx = ĝ·σ̂⁻¹ − mean(ĝ)·σ̂⁻¹ − x̂·mean(ĝ·x̂)·σ̂⁻¹, in place
-            count = math.prod(g.shape[i] for i in d)
-            if pdims == d:
-                m1, m2 = wps * sum_g / count, wps * sum_gx / count
-            else:
-                gh = g * wps
-                m1, m2 = _sum_over(gh, d) / count, _sum_over(gh, d, xhat) / count
-            inv = self.inv_std
-            gx = g * (wps * inv)
-            gx -= m1 * inv
-            gx -= xhat * (m2 * inv)
+        if need[0] is not None:
+            gh = g * reshape(w, ps) if w is not None else g
+            gx = (gh - mean(gh, dim=d, keepdim=True) - xhat * mean(gh * xhat, dim=d, keepdim=True)) * inv_std
         return gx, gw, gb
+
+    def _shaped(self, gx, gw, gb):
+        """A kernel's flat gradients in the shapes of x, w and b (None where not needed)."""
+        need, (x, w, b) = self.next, self.inputs
+        return (gx.reshape(x.shape) if need[0] is not None else None,
+                gw.reshape(w.shape) if need[1] is not None else None,
+                gb.reshape(b.shape) if need[2] is not None else None)
+
+
+def _layout(shape, dims, param_shape):
+    """'rows' when the statistics run over trailing dims with the parameters along them (layer
+    norm, group norm), 'channels' for batch norm's (N, C, …) over all but C, else None."""
+    nd = len(shape)
+    if _trailing(dims, nd) and (param_shape is None or tuple(param_shape) == tuple(shape[nd - len(dims):])):
+        return "rows"
+    if nd >= 2 and tuple(dims) == (0,) + tuple(range(2, nd)) and param_shape is not None and \
+            tuple(param_shape) == (1, shape[1]) + (1,) * (nd - 2):
+        return "channels"
+    return None
+
+
+def _rows(a, dims):
+    k = math.prod(a.shape[a.ndim - len(dims):])
+    return np.ascontiguousarray(a).reshape(-1, k)
+
+
+def _channels(a):
+    return np.ascontiguousarray(a).reshape(a.shape[0], a.shape[1], -1)
+
+
+def _flat(p):
+    return None if p is None else np.ascontiguousarray(p).reshape(-1)
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -117,73 +120,6 @@ def _sum_over(a, dims, b=None):
     kept = "".join(c for i, c in enumerate(idx) if i not in dims)
     r = np.einsum(f"{idx}->{kept}", a) if b is None else np.einsum(f"{idx},{idx}->{kept}", a, b)
     return r.reshape(tuple(1 if i in dims else n for i, n in enumerate(a.shape)))
-
-
-def _rows_forward(x2, w, b, eps):
-    """Standardize each row of the (m, k) matrix x2, then y = x̂·w + b with w, b along the row.
-
-    Each row block is a handful of passes over memory that stays in cache between them; the
-    blocks run on ``get_num_threads()`` threads. Returns y, x̂, μ, σ², 1/σ̂ (the last three (m, 1)).
-    """
-    m, k = x2.shape
-    xhat = np.empty_like(x2)
-    y = np.empty_like(x2) if w is not None or b is not None else None
-    mu, v, inv = (np.empty((m, 1), x2.dtype) for _ in range(3))
-    w1 = w.reshape(k) if w is not None else None
-    b1 = b.reshape(k) if b is not None else None
-
-    def kernel(lo, hi):
-        xs, xh, mu_, v_, inv_ = x2[lo:hi], xhat[lo:hi], mu[lo:hi], v[lo:hi], inv[lo:hi]
-        np.divide(np.einsum("ij->i", xs), k, out=mu_[:, 0])
-        np.subtract(xs, mu_, out=xh)
-        np.divide(np.einsum("ij,ij->i", xh, xh), k, out=v_[:, 0])
-        np.add(v_, eps, out=inv_)
-        np.sqrt(inv_, out=inv_)
-        np.reciprocal(inv_, out=inv_)
-        xh *= inv_
-        if y is not None:
-            ys = _scaled_into(xh, w1, y[lo:hi])
-            if b1 is not None:
-                ys += b1
-
-    parallel_rows(kernel, m, x2.size)
-    return (y if y is not None else xhat.copy()), xhat, mu, v, inv
-
-
-def _scaled_into(a, w1, out):
-    """out ← a·w1 (w1 along the row), or a copy of a when there is no weight."""
-    if w1 is None:
-        out[...] = a
-        return out
-    return np.multiply(a, w1, out=out)
-
-
-def _rows_backward(g2, xhat, inv, w, need):
-    """The backward of ``_rows_forward`` in the same row blocks: dx per row, and the blocks'
-    partial Σ g·x̂ and Σ g (the weight and bias gradients) added in block order."""
-    m, k = g2.shape
-    w1 = w.reshape(k) if w is not None else None
-    gx = np.empty_like(g2) if need[0] is not None else None
-    parts_w, parts_b = {}, {}
-
-    def kernel(lo, hi):
-        gs, xh = g2[lo:hi], xhat[lo:hi]
-        if need[1] is not None:
-            parts_w[lo] = np.einsum("ij,ij->j", gs, xh)
-        if need[2] is not None:
-            parts_b[lo] = np.einsum("ij->j", gs)
-        if gx is not None:
-            gxs = _scaled_into(gs, w1, gx[lo:hi])
-            m1 = np.einsum("ij->i", gxs)[:, None] / k
-            m2 = np.einsum("ij,ij->i", gxs, xh)[:, None] / k
-            gxs -= m1
-            gxs -= xh * m2
-            gxs *= inv[lo:hi]
-
-    parallel_rows(kernel, m, g2.size)
-    gw = sum(parts_w[lo] for lo in sorted(parts_w)) if parts_w else None
-    gb = sum(parts_b[lo] for lo in sorted(parts_b)) if parts_b else None
-    return gx, gw, gb
 
 
 def _trailing(dims, ndim):

@@ -8,10 +8,11 @@ adaptive versions average (or take the max over) windows that tile the input as 
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
+from .. import kernels as K
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor, wrap_array
+from ._util import recording
 from .conv import Im2Col, ntuple
 from .indexing import IndexAdd, getitem
 from .linalg import matmul
@@ -61,23 +62,9 @@ def _gather_flat(x, flat_idx):
     return reshape(getitem(xf, key), flat_idx.shape)
 
 
-def _windows(xd, kernel, stride, pad, dil, extra):
-    """A (n, c, o…, k…) strided view of the (−∞-padded) input: every pooling window."""
-    if any(pad) or any(extra):
-        fill = -np.inf if xd.dtype.kind == "f" else np.iinfo(xd.dtype).min
-        xd = np.pad(xd, [(0, 0), (0, 0)] + [(p, p + e) for p, e in zip(pad, extra)],
-                    constant_values=fill)
-    nsp = len(kernel)
-    outs = tuple((xd.shape[2 + i] - dil[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(nsp))
-    sp = xd.strides[2:]
-    return as_strided(xd, shape=xd.shape[:2] + outs + tuple(kernel),
-                      strides=xd.strides[:2] + tuple(a * s for a, s in zip(sp, stride)) +
-                      tuple(a * d for a, d in zip(sp, dil)), writeable=False)
-
-
 def _winner_index(x, kernel, stride, pad, dil, extra, outs):
     """Flat index (into each (n, c) plane of x) of every window's first maximum."""
-    win = _windows(x, kernel, stride, pad, dil, extra)
+    win = K.pool_windows(x, kernel, stride, pad, dil, extra)
     best = np.argmax(win.reshape(win.shape[:2 + len(kernel)] + (-1,)), axis=-1)
     ks = np.unravel_index(best, kernel)
     flat = np.zeros(best.shape, dtype=np.int64)
@@ -98,7 +85,7 @@ class MaxPool(Op):
 
     def forward(self, x, kernel, stride, pad, dil, extra):
         self.geometry = (kernel, stride, pad, dil, extra)
-        win = _windows(x, kernel, stride, pad, dil, extra)
+        win = K.pool_windows(x, kernel, stride, pad, dil, extra)
         self.outs = win.shape[2:2 + len(kernel)]
         self.offsets = list(np.ndindex(*kernel))
         y = win[(Ellipsis,) + self.offsets[0]].copy()
@@ -109,38 +96,14 @@ class MaxPool(Op):
 
     def backward(self, gy):
         x, y = self.saved_tensors
-        if isinstance(gy, Tensor):  # differentiable path: a scatter whose backward is a gather
-            xd = x._data
-            flat = _winner_index(xd, *self.geometry, self.outs)
-            n, c = xd.shape[:2]
-            key = (np.arange(n).reshape(n, 1, 1), np.arange(c).reshape(1, c, 1), flat.reshape(n, c, -1))
-            g = IndexAdd.apply(reshape(gy, (n, c, -1)), key=key,
-                               shape=(n, c, int(np.prod(xd.shape[2:]))))
-            return reshape(g, tuple(xd.shape))
-        kernel, stride, pad, dil, extra = self.geometry
-        nsp = len(kernel)
-        spatial = x.shape[2:]
-        win = _windows(x, kernel, stride, pad, dil, extra)
-        if any(pad) or any(extra):
-            gx = np.zeros(x.shape[:2] + tuple(spatial[i] + 2 * pad[i] + extra[i] for i in range(nsp)),
-                          dtype=gy.dtype)
-        else:  # same memory layout as x (channels-last after a convolution): later ops stay fast
-            gx = np.zeros_like(x, dtype=gy.dtype)
-        disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dil))
-        taken = np.zeros(y.shape, dtype=bool)
-        for k in self.offsets:  # the first offset holding the max wins, as in PyTorch
-            hit = np.equal(win[(Ellipsis,) + k], y)
-            np.greater(hit, taken, out=hit)
-            taken |= hit
-            window = (slice(None), slice(None)) + tuple(
-                slice(k[j] * dil[j], k[j] * dil[j] + stride[j] * (self.outs[j] - 1) + 1, stride[j])
-                for j in range(nsp))
-            if disjoint:
-                np.multiply(gy, hit, out=gx[window])
-            else:
-                gx[window] += gy * hit
-        crop = tuple(slice(pad[j], pad[j] + spatial[j]) for j in range(nsp))
-        return gx[(slice(None), slice(None)) + crop]
+        if not recording(gy):
+            return K.max_pool_backward(gy, x, y, *self.geometry, self.outs)
+        xd = x._data           # a scatter to the winners, whose backward is a gather
+        flat = _winner_index(xd, *self.geometry, self.outs)
+        n, c = xd.shape[:2]
+        key = (np.arange(n).reshape(n, 1, 1), np.arange(c).reshape(1, c, 1), flat.reshape(n, c, -1))
+        g = IndexAdd.apply(reshape(gy, (n, c, -1)), key=key, shape=(n, c, int(np.prod(xd.shape[2:]))))
+        return reshape(g, tuple(xd.shape))
 
 
 def max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nsp, op):

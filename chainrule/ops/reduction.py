@@ -14,7 +14,7 @@ from ..autograd.broadcast import broadcast_to
 from ..autograd.dtype import to_numpy_dtype
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor, wrap_array
-from ._util import norm_dim, norm_dims
+from ._util import data_of, norm_dim, norm_dims, recording
 from .arithmetic import abs, maximum, minimum, sign, where
 from .combine import cat
 from .indexing import narrow
@@ -161,7 +161,7 @@ class Cumprod(Op):
         if self.dim is None:
             return gy
         x, = self.saved_tensors
-        xd = x._data if isinstance(x, Tensor) else x
+        xd = data_of(x)
         d = self.dim
         if not np.any(xd == 0):
             out = cumprod(x, d)
@@ -195,7 +195,7 @@ class Amax(Op):
 
     def backward(self, gy):
         x, = self.saved_tensors
-        hit = (x._data if isinstance(x, Tensor) else x) == self.y_kept
+        hit = data_of(x) == self.y_kept
         share = hit / np.sum(hit, axis=self.dims, keepdims=True, dtype=self.y_kept.dtype)
         return _stretch(gy, self.shape, self.dims, self.keepdim) * share
 
@@ -257,8 +257,7 @@ class Logsumexp(Op):
 
     def backward(self, gy):
         x, = self.saved_tensors
-        y = self.y_kept if not isinstance(x, Tensor) else \
-            logsumexp(x, dim=self.dims, keepdim=True)
+        y = logsumexp(x, dim=self.dims, keepdim=True) if recording(x) else self.y_kept
         return _stretch(gy, self.shape, self.dims, self.keepdim) * exp(x - y)
 
 
@@ -301,10 +300,10 @@ class Norm(Op):
             return g * 0.0
         if p == 1:
             return g * sign(x)
-        y = self.y_kept if not isinstance(x, Tensor) else norm(x, p, self.dims, keepdim=True)
-        yd = y._data if isinstance(y, Tensor) else y
+        y = norm(x, p, self.dims, keepdim=True) if recording(x) else self.y_kept
+        yd = data_of(y)
         if math.isinf(p):
-            hit = (np.abs(x._data if isinstance(x, Tensor) else x) == yd)
+            hit = np.abs(data_of(x)) == yd
             share = hit / np.sum(hit, axis=self.dims, keepdims=True, dtype=yd.dtype)
             return g * sign(x) * share
         zero = yd == 0

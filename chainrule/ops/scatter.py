@@ -8,8 +8,7 @@ product of the others for a product, split evenly among the ties that reached a 
 import numpy as np
 
 from ..autograd.function import Op
-from ..autograd.tensor import Tensor
-from ._util import promote
+from ._util import data_of, promote
 from .indexing import IndexAdd, IndexPut, _scatter_args, getitem
 
 _UFUNC = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum,
@@ -46,7 +45,7 @@ class ScatterReduce(Op):
         return out
 
     def backward(self, g):
-        x, src, out = [s._data if isinstance(s, Tensor) else s for s in self.saved_tensors]
+        x, src, out = [data_of(s) for s in self.saved_tensors]
         key, reduce, hit = self.key, self.reduce, self.hit
         own = np.ones(x.shape, dtype=x.dtype) if self.include_self else (~hit).astype(x.dtype)
         if reduce == "sum":

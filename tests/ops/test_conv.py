@@ -1,7 +1,7 @@
 """chainrule.ops.conv against torch.nn.functional: conv, transposed conv, unfold/fold."""
 from oracle import NC, Case, F, op_tests
 
-from chainrule.ops.conv import _shifted_adds_pay
+from chainrule.kernels.conv import _shifted_adds_pay
 
 CASES = [
     Case("conv2d", lambda m, x, w, b: F(m).conv2d(x, w, b), [(2, 3, 7, 6), (4, 3, 3, 3), (4,)]),

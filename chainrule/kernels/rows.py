@@ -1,0 +1,287 @@
+"""Row kernels: layer norm and (log-)softmax over the last dimension of an (m, k) matrix.
+
+Each row is independent, so a compiled kernel walks a row once per pass with the row in cache and
+runs rows in parallel (``prange``); sums are accumulated in float64. The NumPy references do the
+same work with whole-array passes (in row blocks on the thread pool), where every per-row
+broadcast is another trip through memory — the reason these kernels exist.
+"""
+import numpy as np
+
+from ..backend import parallel_rows
+from ._jit import PARALLEL_MIN, compiled
+from ._registry import kernel, numpy_kernel
+
+prange = range   # replaced by numba.prange when a kernel compiles (see _jit.jit)
+
+
+# ------------------------------------------------------------------------------------ layer norm
+def _ln_forward_ref(x, w, b, eps):
+    """y = (x − μ)/√(σ² + ε)·w + b per row; returns y, μ, 1/√(σ² + ε) (the last two (m,))."""
+    m, k = x.shape
+    y = np.empty_like(x)
+    mean, rstd = np.empty(m, x.dtype), np.empty(m, x.dtype)
+
+    def block(lo, hi):
+        xs, ys = x[lo:hi], y[lo:hi]
+        mu = np.einsum("ij->i", xs) / k
+        np.subtract(xs, mu[:, None], out=ys)
+        r = 1.0 / np.sqrt(np.einsum("ij,ij->i", ys, ys) / k + eps)
+        ys *= r[:, None].astype(x.dtype, copy=False)
+        if w is not None:
+            ys *= w
+        if b is not None:
+            ys += b
+        mean[lo:hi], rstd[lo:hi] = mu, r
+
+    parallel_rows(block, m, x.size)
+    return y, mean, rstd
+
+
+def _ln_backward_ref(g, x, mean, rstd, w):
+    """With x̂ = (x − μ)·r and ĝ = g·w: dx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)), dw = Σ g·x̂, db = Σ g
+    (the sums over rows)."""
+    m, k = g.shape
+    gx = np.empty(g.shape, np.result_type(g, x))
+    parts = {}
+
+    def block(lo, hi):
+        gs, out = g[lo:hi], gx[lo:hi]
+        xh = (x[lo:hi] - mean[lo:hi, None]) * rstd[lo:hi, None]
+        parts[lo] = (np.einsum("ij,ij->j", gs, xh), np.einsum("ij->j", gs))
+        gh = gs * w if w is not None else gs
+        m1 = np.einsum("ij->i", gh)[:, None] / k
+        m2 = np.einsum("ij,ij->i", gh, xh)[:, None] / k
+        np.subtract(gh, m1, out=out)
+        out -= xh * m2
+        out *= rstd[lo:hi, None]
+
+    parallel_rows(block, m, g.size)
+    gw = sum(parts[lo][0] for lo in sorted(parts))
+    gb = sum(parts[lo][1] for lo in sorted(parts))
+    return gx, gw.astype(gx.dtype, copy=False), gb.astype(gx.dtype, copy=False)
+
+
+def _ln_forward_loop(x, w, b, eps, y, mean, rstd):
+    m, k = x.shape
+    for i in prange(m):
+        s = 0.0
+        for j in range(k):
+            s += x[i, j]
+        mu = s / k
+        v = 0.0
+        for j in range(k):
+            d = x[i, j] - mu
+            v += d * d
+        r = 1.0 / np.sqrt(v / k + eps)
+        mean[i] = mu
+        rstd[i] = r
+        for j in range(k):
+            y[i, j] = (x[i, j] - mu) * r * w[j] + b[j]
+
+
+def _ln_backward_loop(g, x, mean, rstd, w, gx, part_w, part_b):
+    m, k = g.shape
+    blocks = part_w.shape[0]
+    for t in prange(blocks):
+        for i in range(m * t // blocks, m * (t + 1) // blocks):
+            mu, r = mean[i], rstd[i]
+            s1 = 0.0
+            s2 = 0.0
+            for j in range(k):
+                xh = (x[i, j] - mu) * r
+                gh = g[i, j] * w[j]
+                s1 += gh
+                s2 += gh * xh
+                part_w[t, j] += g[i, j] * xh
+                part_b[t, j] += g[i, j]
+            s1 /= k
+            s2 /= k
+            for j in range(k):
+                xh = (x[i, j] - mu) * r
+                gx[i, j] = (g[i, j] * w[j] - s1 - xh * s2) * r
+
+
+def _blocks(m, k):
+    from ..backend import get_num_threads
+    return 1 if m * k < PARALLEL_MIN else min(m, get_num_threads())
+
+
+def _big(a):
+    return a.size >= PARALLEL_MIN
+
+
+def _ones_or(w, k, dtype, fill):
+    return w if w is not None else np.full(k, fill, dtype)
+
+
+@kernel("layer_norm_forward", _ln_forward_ref)
+def _build_ln_forward():
+    loop = compiled(_ln_forward_loop)
+
+    def run(x, w, b, eps):
+        m, k = x.shape
+        y = np.empty_like(x)
+        mean, rstd = np.empty(m, x.dtype), np.empty(m, x.dtype)
+        loop(_big(x), x, _ones_or(w, k, x.dtype, 1), _ones_or(b, k, x.dtype, 0), eps, y, mean, rstd)
+        return y, mean, rstd
+    return run
+
+
+@kernel("layer_norm_backward", _ln_backward_ref)
+def _build_ln_backward():
+    loop = compiled(_ln_backward_loop)
+
+    def run(g, x, mean, rstd, w):
+        m, k = g.shape
+        blocks = _blocks(m, k)
+        gx = np.empty(g.shape, np.result_type(g, x))
+        part_w, part_b = np.zeros((blocks, k)), np.zeros((blocks, k))
+        loop(blocks > 1, g, x, mean, rstd, _ones_or(w, k, x.dtype, 1), gx, part_w, part_b)
+        return gx, part_w.sum(0).astype(gx.dtype), part_b.sum(0).astype(gx.dtype)
+    return run
+
+
+# --------------------------------------------------------------------------------- softmax rows
+def _softmax_ref(x, log):
+    """(log-)softmax of each row: e^(x − max)/Σ e^(x − max), or x − max − log Σ e^(x − max)."""
+    y = np.empty_like(x)
+
+    def block(lo, hi):
+        xs, ys = x[lo:hi], y[lo:hi]
+        np.subtract(xs, xs.max(axis=1, keepdims=True), out=ys)
+        if log:
+            ys -= np.log(np.einsum("ij->i", np.exp(ys)))[:, None]
+        else:
+            np.exp(ys, out=ys)
+            ys *= (1.0 / np.einsum("ij->i", ys))[:, None].astype(ys.dtype, copy=False)
+
+    parallel_rows(block, x.shape[0], x.size)
+    return y
+
+
+def _softmax_backward_ref(g, y, log):
+    """softmax: y ⊙ (g − Σ g ⊙ y); log-softmax: g − e^y ⊙ Σ g — per row."""
+    gx = np.empty(g.shape, np.result_type(g, y))
+
+    def block(lo, hi):
+        gs, ys, out = g[lo:hi], y[lo:hi], gx[lo:hi]
+        if log:
+            np.exp(ys, out=out)
+            out *= np.einsum("ij->i", gs)[:, None]
+            np.subtract(gs, out, out=out)
+        else:
+            np.subtract(gs, np.einsum("ij,ij->i", gs, ys)[:, None], out=out)
+            out *= ys
+
+    parallel_rows(block, y.shape[0], y.size)
+    return gx
+
+
+# Numba has no vectorized exp on PyPI's LLVM (no SVML), and a scalar exp per element ran 7× slower
+# than NumPy's SIMD exp: the compiled softmax does the row passes (max and shift, sums and
+# scaling) as loops and leaves the exponentials to NumPy, one whole-array pass.
+def _shift_loop(x, y, zero):
+    """y = x − max(x) per row; an all −inf row is not shifted (its softmax is NaN, as PyTorch's).
+    ``zero`` is 0 in x's dtype, so the row max keeps that dtype."""
+    m, k = x.shape
+    for i in prange(m):
+        peak = x[i, 0]
+        for j in range(1, k):
+            peak = max(peak, x[i, j])
+        if peak == -np.inf:
+            peak = zero
+        for j in range(k):
+            y[i, j] = x[i, j] - peak
+
+
+def _scale_loop(e):
+    """e /= Σ e per row."""
+    m, k = e.shape
+    for i in prange(m):
+        s = 0.0
+        for j in range(k):
+            s += e[i, j]
+        inv = 1.0 / s
+        for j in range(k):
+            e[i, j] *= inv
+
+
+def _log_normalize_loop(z, e):
+    """z −= log Σ e per row (e = exp z)."""
+    m, k = z.shape
+    for i in prange(m):
+        s = 0.0
+        for j in range(k):
+            s += e[i, j]
+        lse = np.log(s)
+        for j in range(k):
+            z[i, j] -= lse
+
+
+def _softmax_backward_loop(g, y, gx):
+    """gx = (g − Σ g·y)·y per row."""
+    m, k = g.shape
+    for i in prange(m):
+        s = 0.0
+        for j in range(k):
+            s += g[i, j] * y[i, j]
+        for j in range(k):
+            gx[i, j] = (g[i, j] - s) * y[i, j]
+
+
+def _log_softmax_backward_loop(g, gx):
+    """gx = g − e^y·Σ g per row, with gx holding e^y on entry."""
+    m, k = g.shape
+    for i in prange(m):
+        s = 0.0
+        for j in range(k):
+            s += g[i, j]
+        for j in range(k):
+            gx[i, j] = g[i, j] - gx[i, j] * s
+
+
+@kernel("softmax_rows", _softmax_ref)
+def _build_softmax():
+    shift, scale, log_normalize = compiled(_shift_loop), compiled(_scale_loop), compiled(_log_normalize_loop)
+
+    def run(x, log):
+        big = _big(x)
+        y = np.empty_like(x)
+        shift(big, x, y, x.dtype.type(0))
+        if log:
+            log_normalize(big, y, np.exp(y))
+        else:
+            np.exp(y, out=y)
+            scale(big, y)
+        return y
+    return run
+
+
+@kernel("softmax_rows_backward", _softmax_backward_ref)
+def _build_softmax_backward():
+    plain, logged = compiled(_softmax_backward_loop), compiled(_log_softmax_backward_loop)
+
+    def run(g, y, log):
+        gx = np.empty(g.shape, np.result_type(g, y))
+        if log:
+            np.exp(y, out=gx)
+            logged(_big(g), g, gx)
+        else:
+            plain(_big(g), g, y, gx)
+        return gx
+    return run
+
+
+# ---------------------------------------------------------------------------- cross-entropy rows
+@numpy_kernel("cross_entropy_backward")   # its cost is the exponential, which NumPy vectorizes
+def cross_entropy_backward(lsm, rowsum, g, rows, cols, vals, dense):
+    """∂L/∂z = softmax(z)·(Σa)·g − a·g per row (g one number, or one per row as an (m, 1) column):
+    e^(log softmax) times the row factor, minus the sparse coefficients (class-index targets,
+    a[rows, cols] = vals) and the dense ones (probabilities, label smoothing)."""
+    g_rows = np.broadcast_to(np.reshape(g, (-1,)), (lsm.shape[0],))
+    grad = np.exp(lsm)
+    grad *= (rowsum * g_rows)[:, None].astype(grad.dtype, copy=False)
+    if dense is not None:
+        grad -= dense * g
+    grad[rows, cols] -= (vals * g_rows[rows]).astype(grad.dtype, copy=False)
+    return grad
