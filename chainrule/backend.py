@@ -12,6 +12,8 @@ import itertools
 import os
 import sys
 
+from . import tunables
+
 
 def keep_freed_memory(limit=1 << 30):
     """Ask glibc's malloc to reuse freed blocks instead of returning them to the OS.
@@ -81,7 +83,6 @@ class cuda:
 # kernels written as row blocks use this pool (and do no BLAS calls inside, which would
 # oversubscribe the cores).
 _threads = {"n": None, "pool": None, "pid": None}
-PARALLEL_MIN_ELEMENTS = 1 << 18  # below this, threads cost more than they save
 
 
 def get_num_threads():
@@ -94,20 +95,29 @@ def get_num_threads():
 
 
 def set_num_threads(n):
-    """Set the threads of chainrule's row-parallel kernels (BLAS keeps its own setting)."""
+    """Use ``n`` threads everywhere chainrule computes: the compiled kernels (Numba), BLAS
+    (OpenBLAS/MKL, through threadpoolctl) and the row blocks of the NumPy kernels — one setting,
+    so the pools never oversubscribe the cores."""
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
     if n != _threads["n"] and _threads["pool"] is not None:
         _threads["pool"].shutdown(wait=True)
         _threads["pool"] = None
     _threads["n"] = n
+    from .kernels._jit import apply_threads   # here, not at the top: kernels import this module
+    apply_threads(n)
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(limits=n, user_api="blas")
+    except ImportError:   # pragma: no cover - threadpoolctl is a dependency
+        pass
 
 
 def parallel_rows(kernel, rows, elements):
     """Run ``kernel(lo, hi)`` over row blocks covering ``range(rows)``: inline for small work or
     one thread, else one block per thread. ``elements`` is the work's size (rows × row length)."""
     n = min(get_num_threads(), rows)
-    if n <= 1 or elements < PARALLEL_MIN_ELEMENTS:
+    if n <= 1 or elements < tunables.PARALLEL_MIN_ROWS:
         kernel(0, rows)
         return
     if _threads["pool"] is None or _threads["pid"] != os.getpid():  # a forked child starts its own

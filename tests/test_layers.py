@@ -9,7 +9,7 @@ ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 
 # lowest first; a module may import from its own rank or lower
 RANKS = {
-    "backend": 0, "kernels": 0,
+    "backend": 0, "kernels": 0, "tunables": 0,
     "autograd": 1, "random": 1,
     "ops": 2,
     "nn": 3,

@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 
+from .. import tunables
 from .broadcast import sum_to_shape
 from .grad_mode import mode
 from .tensor import CLOCK, Tensor, wrap_array
@@ -294,7 +295,7 @@ def _accumulate_leaf(leaf, g, create_graph, capture):
         refs = sys.getrefcount(g)
         if _probe is not None:
             _probe.append(refs)
-        if type(g) is _ndarray and refs <= _steal[0] and (g.base is None or _sole_view(g)):
+        if type(g) is _ndarray and tunables.STEAL_LEAF_GRADIENTS and refs <= _steal[0] and (g.base is None or _sole_view(g)):
             leaf.grad = wrap_array(g)
         else:
             leaf.grad = wrap_array(np.array(g, dtype=leaf._data.dtype, copy=True))

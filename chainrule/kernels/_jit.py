@@ -8,7 +8,6 @@ _state = {"numba": None}
 # fastmath flags that let LLVM vectorize sums (reassociation) and fuse multiply-adds; never
 # 'nnan'/'ninf', so NaN and inf propagate as in PyTorch.
 FASTMATH = {"reassoc", "contract", "nsz"}
-PARALLEL_MIN = 1 << 15      # elements: below this a kernel runs its serial compilation
 
 
 def cache_dir():

@@ -7,7 +7,8 @@ Channels run in parallel; each walks its n contiguous runs of s values.
 """
 import numpy as np
 
-from ._jit import PARALLEL_MIN, compiled
+from .. import tunables
+from ._jit import compiled
 from ._registry import kernel
 
 prange = range   # replaced by numba.prange when a kernel compiles (see _jit.jit)
@@ -90,7 +91,7 @@ def _build_bn_forward():
         c = x.shape[1]
         y = np.empty_like(x)
         mean, var, rstd = (np.empty(c, x.dtype) for _ in range(3))
-        loop(x.size >= PARALLEL_MIN and c > 1, x, w if w is not None else np.ones(c, x.dtype), b if b is not None else np.zeros(c, x.dtype),
+        loop(x.size >= tunables.PARALLEL_MIN_COMPILED and c > 1, x, w if w is not None else np.ones(c, x.dtype), b if b is not None else np.zeros(c, x.dtype),
              eps, y, mean, var, rstd)
         return y, mean, var, rstd
     return run
@@ -104,6 +105,6 @@ def _build_bn_backward():
         c = x.shape[1]
         t = np.result_type(g, x)
         gx, gw, gb = np.empty(g.shape, t), np.empty(c, t), np.empty(c, t)
-        loop(x.size >= PARALLEL_MIN and c > 1, g, x, mean, rstd, w if w is not None else np.ones(c, x.dtype), gx, gw, gb)
+        loop(x.size >= tunables.PARALLEL_MIN_COMPILED and c > 1, g, x, mean, rstd, w if w is not None else np.ones(c, x.dtype), gx, gw, gb)
         return gx, gw, gb
     return run

@@ -10,6 +10,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import tunables
 from ._registry import numpy_kernel
 
 
@@ -33,7 +34,7 @@ def channels_last(x, padding=None):
     out = make((n,) + padded + (c,), dtype=x.dtype)
     interior = out[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(spatial, padding))]
     plane = math.prod(spatial)
-    if c > 8 and (plane * x.itemsize) % 512 == 0:
+    if tunables.RESTRIDE_ALIASED_PLANES and c > tunables.RESTRIDE_MIN_CHANNELS and (plane * x.itemsize) % 512 == 0:
         restrided = np.empty((n, c, plane + 4), dtype=x.dtype)[..., :plane]
         restrided[...] = x.reshape(n, c, plane)
         x = restrided.reshape((n, c) + spatial)
@@ -87,10 +88,11 @@ def _shifted_adds_pay(in_shape, o, outs, kernel, stride, padding, dilation):
     ~0.6 ns (short runs with gaps); a multiply-add costs ~0.014 ns in these GEMMs (measured on
     a 2-core AVX2 machine, benchmarks/README). Stride 1 only: the grid then holds every field.
     """
-    if any(s != 1 for s in stride):
+    if not tunables.SHIFTED_ADDS or any(s != 1 for s in stride):
         return False
+    t = tunables
     grid = math.prod(s + lo + hi for s, (lo, hi) in zip(in_shape[2:], padding))
-    return grid * (0.014 * o + 0.2) < math.prod(outs) * (0.014 * o + 0.6)
+    return grid * (t.CONV_MULADD_NS * o + t.CONV_SHIFTED_ADD_NS) < math.prod(outs) * (t.CONV_MULADD_NS * o + t.CONV_WINDOW_ADD_NS)
 
 
 def _input_grad_by_shifted_adds(g2, wk, in_shape, outs, kernel, stride, padding, dilation):

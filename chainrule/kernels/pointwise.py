@@ -8,7 +8,8 @@ import math
 
 import numpy as np
 
-from ._jit import PARALLEL_MIN, compiled
+from .. import tunables
+from ._jit import compiled
 from ._registry import kernel, numpy_kernel
 
 prange = range   # replaced by numba.prange when a kernel compiles (see _jit.jit)
@@ -113,7 +114,7 @@ def _build_sigmoid_backward():
         if gy.shape != y.shape:
             return _sigmoid_backward_ref(gy, y)
         gx = np.empty(y.shape, np.result_type(gy, y))
-        loop(y.size >= PARALLEL_MIN, np.ascontiguousarray(gy).reshape(-1), np.ascontiguousarray(y).reshape(-1),
+        loop(y.size >= tunables.PARALLEL_MIN_COMPILED, np.ascontiguousarray(gy).reshape(-1), np.ascontiguousarray(y).reshape(-1),
              gx.reshape(-1))
         return gx
     return run

@@ -8,7 +8,8 @@ broadcast is another trip through memory — the reason these kernels exist.
 import numpy as np
 
 from ..backend import parallel_rows
-from ._jit import PARALLEL_MIN, compiled
+from .. import tunables
+from ._jit import compiled
 from ._registry import kernel, numpy_kernel
 
 prange = range   # replaced by numba.prange when a kernel compiles (see _jit.jit)
@@ -103,11 +104,11 @@ def _ln_backward_loop(g, x, mean, rstd, w, gx, part_w, part_b):
 
 def _blocks(m, k):
     from ..backend import get_num_threads
-    return 1 if m * k < PARALLEL_MIN else min(m, get_num_threads())
+    return 1 if m * k < tunables.PARALLEL_MIN_COMPILED else min(m, get_num_threads())
 
 
 def _big(a):
-    return a.size >= PARALLEL_MIN
+    return a.size >= tunables.PARALLEL_MIN_COMPILED
 
 
 def _ones_or(w, k, dtype, fill):

@@ -91,8 +91,9 @@ def test_softmax_row_blocks_on_threads_match_torch(monkeypatch, threads, name):
     """The last-dim row kernels split over threads (forced on for a small input) give torch's
     numbers, forward and backward, also for a non-contiguous input and gradient."""
     import chainrule as cr
-    from chainrule import backend
-    monkeypatch.setattr(backend, "PARALLEL_MIN_ELEMENTS", 0)
+    from chainrule import tunables
+    monkeypatch.setattr(tunables, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(tunables, "PARALLEL_MIN_COMPILED", 0)
     before = cr.get_num_threads()
     cr.set_num_threads(threads)
     try:

@@ -47,8 +47,9 @@ def test_layer_norm_row_blocks_on_threads_match_torch(monkeypatch, threads):
     import torch
 
     import chainrule as cr
-    from chainrule import backend
-    monkeypatch.setattr(backend, "PARALLEL_MIN_ELEMENTS", 0)
+    from chainrule import tunables
+    monkeypatch.setattr(tunables, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(tunables, "PARALLEL_MIN_COMPILED", 0)
     before = cr.get_num_threads()
     cr.set_num_threads(threads)
     try:
@@ -85,8 +86,8 @@ def test_row_kernels_run_in_a_forked_child():
     script = textwrap.dedent("""
         import os
         import chainrule as cr
-        from chainrule import backend
-        backend.PARALLEL_MIN_ELEMENTS = 0
+        from chainrule import tunables
+        tunables.PARALLEL_MIN_ROWS = tunables.PARALLEL_MIN_COMPILED = 0
         cr.set_num_threads(2)
         x = cr.randn(8, 16)
         cr.nn.functional.layer_norm(x, (16,))

@@ -1,0 +1,26 @@
+"""Every machine-measured constant and speed trick in one place, each with what it does and how it
+was measured; set one to its "off" value and the code takes the plain path (the tests run both).
+
+Rank 0: this module imports nothing from chainrule.
+"""
+
+# Threads. Below these sizes (elements) a parallel region costs more than it saves.
+PARALLEL_MIN_COMPILED = 1 << 15     # a Numba kernel runs its serial compilation below this
+PARALLEL_MIN_ROWS = 1 << 18         # a NumPy reference runs its row blocks inline below this
+
+# Convolution input gradient: by whole-array shifted adds over the padded grid, or by window adds.
+# The choice compares  grid·(MULADD·o + SHIFTED_ADD)  with  outputs·(MULADD·o + WINDOW_ADD)  (ns per
+# element, measured on a 2-core AVX2 machine: a GEMM multiply-add 0.014, a contiguous add 0.2, a
+# strided window add 0.6). SHIFTED_ADDS = False always uses the window adds.
+SHIFTED_ADDS = True
+CONV_MULADD_NS, CONV_SHIFTED_ADD_NS, CONV_WINDOW_ADD_NS = 0.014, 0.2, 0.6
+
+# Channels-last copies of images whose channel planes are a multiple of 512 bytes (32×32 float32)
+# map every read to one cache set (measured 6× slower); such planes are first copied to a longer
+# stride. RESTRIDE_ALIASED_PLANES = False copies directly.
+RESTRIDE_ALIASED_PLANES = True
+RESTRIDE_MIN_CHANNELS = 8
+
+# The engine makes a gradient array the leaf's .grad without copying when nothing else refers to
+# it (a reference count calibrated at import; see autograd/engine.py). False always copies.
+STEAL_LEAF_GRADIENTS = True

@@ -1,0 +1,160 @@
+"""The kernels seam: every compiled kernel equals its NumPy reference; the ops that call kernels
+give PyTorch's numbers under both settings (CHAINRULE_KERNELS=numba and =numpy); switching,
+the on-disk cache location, and that importing chainrule compiles nothing."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+import chainrule as cr
+from chainrule import kernels as K
+from chainrule.kernels import _jit
+
+SHAPES = [(3, 5), (700, 64)]          # serial and parallel paths (PARALLEL_MIN = 32768 elements)
+DTYPES = [np.float32, np.float64]
+
+
+def _close(a, b, dtype):
+    tol = 2e-5 if dtype == np.float32 else 1e-11
+    for x, y in zip(a if isinstance(a, tuple) else (a,), b if isinstance(b, tuple) else (b,)):
+        np.testing.assert_allclose(x, y, rtol=tol, atol=tol)
+
+
+def _arrays(shape, dtype, n, seed=0):
+    g = np.random.default_rng(seed)
+    return [g.standard_normal(shape).astype(dtype) for _ in range(n)]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_layer_norm_kernels_equal_their_references(shape, dtype):
+    x, g = _arrays(shape, dtype, 2)
+    w, b = _arrays(shape[1:], dtype, 2, seed=1)
+    for ww, bb in ((w, b), (None, None)):
+        got = K.layer_norm_forward(x, ww, bb, 1e-5)
+        _close(got, K.layer_norm_forward.reference(x, ww, bb, 1e-5), dtype)
+        _, mean, rstd = got
+        _close(K.layer_norm_backward(g, x, mean, rstd, ww), K.layer_norm_backward.reference(g, x, mean, rstd, ww), dtype)
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 5), (16, 8, 300)])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_batch_norm_kernels_equal_their_references(shape, dtype):
+    x, g = _arrays(shape, dtype, 2)
+    w, b = _arrays(shape[1:2], dtype, 2, seed=1)
+    got = K.batch_norm_forward(x, w, b, 1e-5)
+    _close(got, K.batch_norm_forward.reference(x, w, b, 1e-5), dtype)
+    _, mean, _, rstd = got
+    _close(K.batch_norm_backward(g, x, mean, rstd, w), K.batch_norm_backward.reference(g, x, mean, rstd, w), dtype)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("log", [False, True])
+def test_softmax_kernels_equal_their_references_with_masked_rows(shape, dtype, log):
+    x, g = _arrays(shape, dtype, 2)
+    x[0, 1:] = -np.inf                     # a masked row (attention): one live entry
+    x[-1] *= 60                            # large logits need the shift
+    y = K.softmax_rows(x, log)
+    _close(y, K.softmax_rows.reference(x, log), dtype)
+    _close(K.softmax_rows_backward(g, y, log), K.softmax_rows_backward.reference(g, y, log), dtype)
+    with np.errstate(invalid="ignore"):
+        dead = np.full((2, 4), -np.inf, dtype)
+        assert np.isnan(K.softmax_rows(dead, log)).all() and np.isnan(K.softmax_rows.reference(dead, log)).all()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid_backward_kernel_equals_its_reference(dtype):
+    g, y = _arrays((300, 200), dtype, 2)
+    _close(K.sigmoid_backward(g, y), K.sigmoid_backward.reference(g, y), dtype)
+
+
+@pytest.fixture(params=["numba", "numpy"])
+def kernels_setting(request):
+    previous = K.use_kernels(request.param)
+    yield request.param
+    K.use_kernels(previous)
+
+
+CASES = {
+    "layer_norm": lambda m, x: m.nn.functional.layer_norm(x, (x.shape[-1],), m.ones(x.shape[-1]) * 1.5,
+                                                          m.zeros(x.shape[-1]) + 0.5),
+    "batch_norm": lambda m, x: m.nn.functional.batch_norm(x.reshape(8, 4, -1), None, None, m.ones(4) * 2,
+                                                          m.ones(4), training=True),
+    "softmax": lambda m, x: m.softmax(x, -1),
+    "log_softmax": lambda m, x: m.log_softmax(x * 30, -1),
+    "cross_entropy": lambda m, x: m.nn.functional.cross_entropy(x, m.arange(x.shape[0]) % x.shape[1],
+                                                                label_smoothing=0.1),
+    "sigmoid": lambda m, x: m.sigmoid(x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_ops_through_kernels_give_pytorchs_numbers_in_both_settings(name, kernels_setting):
+    data = np.random.default_rng(3).standard_normal((8, 12)).astype(np.float32)
+    grad = np.random.default_rng(4).standard_normal((8, 12)).astype(np.float32)
+    out = {}
+    for m in (torch, cr):
+        x = m.tensor(data, requires_grad=True)
+        y = CASES[name](m, x)
+        (y * m.tensor(grad).reshape(y.shape)).sum().backward() if y.ndim else y.backward()
+        out[m.__name__] = (y.detach().numpy(), x.grad.numpy())
+    for a, b in zip(out["chainrule"], out["torch"]):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
+
+
+def test_use_kernels_switches_and_rejects_unknown_settings():
+    previous = K.use_kernels("numpy")
+    try:
+        assert K.kernels_in_use() == "numpy"
+        calls = []
+        k = K.Kernel("probe", lambda: calls.append("ref") or "ref", lambda: lambda: "compiled")
+        assert k() == "ref"
+        K.use_kernels("numba")
+        assert k() == "compiled"
+    finally:
+        K.use_kernels(previous)
+    with pytest.raises(ValueError, match="use_kernels: expected one of numba, numpy, got 'cuda'"):
+        K.use_kernels("cuda")
+
+
+def test_the_cache_lives_in_the_users_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert _jit.cache_dir() == os.path.join(str(tmp_path), "chainrule", "numba")
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert _jit.cache_dir().startswith(__import__("tempfile").gettempdir())
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
+    assert _jit.cache_dir() == str(tmp_path / "mine")
+
+
+def test_importing_chainrule_compiles_nothing_and_the_environment_picks_the_kernels():
+    code = ("import sys, chainrule, chainrule.kernels as K; assert 'numba' not in sys.modules; "
+            "print(K.kernels_in_use())")
+    env = dict(os.environ, CHAINRULE_KERNELS="numpy")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "numpy"
+
+
+@pytest.mark.parametrize("switch, off", [("SHIFTED_ADDS", False), ("RESTRIDE_ALIASED_PLANES", False),
+                                         ("STEAL_LEAF_GRADIENTS", False), ("PARALLEL_MIN_COMPILED", 0),
+                                         ("PARALLEL_MIN_ROWS", 0)])
+def test_every_tunable_switched_off_gives_the_same_numbers(monkeypatch, switch, off):
+    from chainrule import tunables
+
+    def run():
+        cr.manual_seed(0)
+        x = cr.randn(4, 16, 32, 32, requires_grad=True)       # 32×32 float32 planes: the aliasing case
+        conv = cr.nn.Conv2d(16, 8, 3, padding=1)
+        y = cr.nn.functional.layer_norm(conv(x).relu().flatten(1), (8 * 32 * 32,))
+        y.softmax(-1).pow(2).sum().backward()
+        return y.detach().numpy(), x.grad.numpy(), conv.weight.grad.numpy()
+    on = run()
+    monkeypatch.setattr(tunables, switch, off)
+    for a, b in zip(on, run()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
