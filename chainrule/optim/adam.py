@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from .. import kernels as K
 from .optimizer import Optimizer, check_range
 
 
@@ -25,13 +26,11 @@ def _weight_decay(p, g, lr, wd, decoupled):
     return g + wd * p
 
 
-def _moments(p, g, state, b1, b2, amsgrad=False):
+def _moments(p, g, state, b1, b2):
     if "exp_avg" not in state:
         state["step"] = 0
         state["exp_avg"] = np.zeros_like(p)
         state["exp_avg_sq"] = np.zeros_like(p)
-        if amsgrad:
-            state["max_exp_avg_sq"] = np.zeros_like(p)
     state["step"] += 1
     m, v = state["exp_avg"], state["exp_avg_sq"]
     m *= b1
@@ -56,15 +55,13 @@ class Adam(Optimizer):
                                       amsgrad=amsgrad, maximize=maximize))
 
     def update(self, p, g, state, group):
-        lr, (b1, b2) = group["lr"], group["betas"]
-        g = _weight_decay(p, g, lr, group["weight_decay"], self.decoupled)
-        m, v, t = _moments(p, g, state, b1, b2, group["amsgrad"])
-        bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
-        if group["amsgrad"]:
-            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-            v = state["max_exp_avg_sq"]
-        denom = np.sqrt(v) / math.sqrt(bc2) + group["eps"]
-        p -= (lr / bc1) * m / denom
+        if "exp_avg" not in state:
+            state.update(step=0, exp_avg=np.zeros_like(p), exp_avg_sq=np.zeros_like(p))
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(p)
+        state["step"] += 1
+        K.adam_step(p, g, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"), group["lr"],
+                    *group["betas"], group["eps"], group["weight_decay"], self.decoupled, state["step"])
 
 
 class AdamW(Adam):

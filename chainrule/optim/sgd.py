@@ -1,4 +1,7 @@
 """Gradient descent with momentum (Lecture: momentum crosses plateaus and saddle points)."""
+import numpy as np
+
+from .. import kernels as K
 from .optimizer import Optimizer, check_form, check_range, required
 
 
@@ -26,9 +29,9 @@ class SGD(Optimizer):
 
     def update(self, p, g, state, group):
         lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
-        if wd:
-            g = g + wd * p
         if group["form"] == "notes":
+            if wd:
+                g = g + wd * p
             if mu:
                 m = state.get("momentum_buffer")
                 m = -lr * g if m is None else mu * m - lr * g
@@ -37,12 +40,8 @@ class SGD(Optimizer):
             else:
                 p -= lr * g
             return
-        if mu:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = g.copy()
-            else:
-                buf *= mu
-                buf += (1 - group["dampening"]) * g
-            g = g + mu * buf if group["nesterov"] else buf
-        p -= lr * g
+        buf = state.get("momentum_buffer") if mu else None
+        first = bool(mu) and buf is None
+        if first:
+            buf = state["momentum_buffer"] = np.empty_like(p)
+        K.sgd_step(p, g, buf, lr, mu, group["dampening"], wd, group["nesterov"], first)

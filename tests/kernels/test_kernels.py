@@ -158,3 +158,34 @@ def test_every_tunable_switched_off_gives_the_same_numbers(monkeypatch, switch, 
     monkeypatch.setattr(tunables, switch, off)
     for a, b in zip(on, run()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("size", [7, 50_000])
+@pytest.mark.parametrize("config", [dict(momentum=0.0, weight_decay=0.0, nesterov=False),
+                                    dict(momentum=0.9, weight_decay=1e-2, nesterov=True),
+                                    dict(momentum=0.9, weight_decay=0.0, nesterov=False, dampening=0.1)])
+def test_sgd_step_kernel_equals_its_reference(size, config):
+    p, g = _arrays((size,), np.float64, 2)
+    runs = []
+    for impl in (K.sgd_step, K.sgd_step.reference):
+        q, buf = p.copy(), np.empty_like(p)
+        for step in range(3):
+            impl(q, g * (step + 1), buf, 0.1, config["momentum"], config.get("dampening", 0.0),
+                 config["weight_decay"], config["nesterov"], step == 0)
+        runs.append(q)
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-13, atol=1e-14)
+
+
+@pytest.mark.parametrize("size", [7, 50_000])
+@pytest.mark.parametrize("amsgrad, decoupled", [(False, False), (True, True)])
+def test_adam_step_kernel_equals_its_reference(size, amsgrad, decoupled):
+    p, g = _arrays((size,), np.float64, 2)
+    runs = []
+    for impl in (K.adam_step, K.adam_step.reference):
+        q, m, v = p.copy(), np.zeros_like(p), np.zeros_like(p)
+        vmax = np.zeros_like(p) if amsgrad else None
+        for step in range(1, 4):
+            impl(q, g * np.cos(step + p), m, v, vmax, 1e-2, 0.9, 0.999, 1e-8, 1e-2, decoupled, step)
+        runs.append((q, m, v))
+    for a, b in zip(*runs):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
