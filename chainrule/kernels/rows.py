@@ -5,6 +5,8 @@ runs rows in parallel (``prange``); sums are accumulated in float64. The NumPy r
 same work with whole-array passes (in row blocks on the thread pool), where every per-row
 broadcast is another trip through memory — the reason these kernels exist.
 """
+import math
+
 import numpy as np
 
 from ..backend import parallel_rows
@@ -179,20 +181,13 @@ def _softmax_backward_ref(g, y, log):
 
 
 # Numba has no vectorized exp on PyPI's LLVM (no SVML), and a scalar exp per element ran 7× slower
-# than NumPy's SIMD exp: the compiled softmax does the row passes (max and shift, sums and
-# scaling) as loops and leaves the exponentials to NumPy, one whole-array pass.
-def _shift_loop(x, y, zero):
-    """y = x − max(x) per row; an all −inf row is not shifted (its softmax is NaN, as PyTorch's).
-    ``zero`` is 0 in x's dtype, so the row max keeps that dtype."""
-    m, k = x.shape
-    for i in prange(m):
-        peak = x[i, 0]
-        for j in range(1, k):
-            peak = max(peak, x[i, j])
-        if peak == -np.inf:
-            peak = zero
-        for j in range(k):
-            y[i, j] = x[i, j] - peak
+# than NumPy's SIMD exp: the compiled softmax leaves the max, the shift and the exponentials to
+# NumPy (whole-array SIMD passes) and fuses what follows — row sums and scaling — into one loop.
+def _shifted(x):
+    """x − max(x) per row, by NumPy (its max is SIMD and NaN-exact, which a compiled max is not
+    without giving up NaN semantics); an all −inf row becomes NaN, as PyTorch's softmax does."""
+    with np.errstate(invalid="ignore"):
+        return np.subtract(x, x.max(axis=1, keepdims=True))
 
 
 def _scale_loop(e):
@@ -243,12 +238,11 @@ def _log_softmax_backward_loop(g, gx):
 
 @kernel("softmax_rows", _softmax_ref)
 def _build_softmax():
-    shift, scale, log_normalize = compiled(_shift_loop), compiled(_scale_loop), compiled(_log_normalize_loop)
+    scale, log_normalize = compiled(_scale_loop), compiled(_log_normalize_loop)
 
     def run(x, log):
         big = _big(x)
-        y = np.empty_like(x)
-        shift(big, x, y, x.dtype.type(0))
+        y = _shifted(x)
         if log:
             log_normalize(big, y, np.exp(y))
         else:
@@ -274,14 +268,38 @@ def _build_softmax_backward():
 
 
 # ---------------------------------------------------------------------------- cross-entropy rows
-@numpy_kernel("cross_entropy_backward")   # its cost is the exponential, which NumPy vectorizes
-def cross_entropy_backward(lsm, rowsum, g, rows, cols, vals, dense):
-    """∂L/∂z = softmax(z)·(Σa)·g − a·g per row (g one number, or one per row as an (m, 1) column):
-    e^(log softmax) times the row factor, minus the sparse coefficients (class-index targets,
-    a[rows, cols] = vals) and the dense ones (probabilities, label smoothing)."""
-    g_rows = np.broadcast_to(np.reshape(g, (-1,)), (lsm.shape[0],))
-    grad = np.exp(lsm)
-    grad *= (rowsum * g_rows)[:, None].astype(grad.dtype, copy=False)
+@numpy_kernel("cross_entropy_forward")   # exp and row sums: NumPy's SIMD passes
+def cross_entropy_forward(z, rows, cols, vals, dense):
+    """Per row i: Lᵢ = (Σ_c aᵢc)·log Σ_c e^(zᵢc − m) − Σ_c aᵢc·(zᵢc − m), m the row max, with
+    a[rows, cols] = vals (class-index targets) plus the ``dense`` coefficients. Returns L, Σa, the
+    exponentials e and their row sums (an (n, 1) column) — what the backward needs.
+
+    Logits whose row maxima are all within ``tunables.UNSHIFTED_EXP_LIMIT`` skip the shift (exp
+    cannot overflow there): one pass fewer, the same result up to rounding."""
+    m = z.shape[0]
+    peak = z.max(axis=1, keepdims=True)
+    limit = min(tunables.UNSHIFTED_EXP_LIMIT, math.log(float(np.finfo(z.dtype).max)) / 2)
+    unshifted = peak.size and float(np.abs(peak).max()) <= limit
+    shifted = z if unshifted else z - peak
+    rowsum = np.zeros(m, dtype=z.dtype)
+    picked = np.zeros(m, dtype=z.dtype)
+    rowsum[rows] = vals  # rows are distinct: assignment, no scatter-add
+    picked[rows] = vals * shifted[rows, cols]
+    if dense is not None:
+        rowsum += dense.sum(axis=1)
+        picked += np.einsum("ij,ij->i", dense, shifted)
+    e = np.exp(shifted) if unshifted else np.exp(shifted, out=shifted)   # shifted is done with
+    total = np.einsum("ij->i", e)[:, None]
+    return rowsum * np.log(total)[:, 0] - picked, rowsum, e, total
+
+
+@numpy_kernel("cross_entropy_backward")   # one multiply and a scatter: NumPy runs it at memory speed
+def cross_entropy_backward(e, total, rowsum, g, rows, cols, vals, dense):
+    """∂L/∂z = softmax(z)·(Σa)·g − a·g per row (g one number, or one per row as an (n, 1) column),
+    softmax = e/total: e times one factor per row, minus the sparse coefficients (class-index
+    targets) and the dense ones (probabilities, label smoothing)."""
+    g_rows = np.broadcast_to(np.reshape(g, (-1,)), (e.shape[0],))
+    grad = e * (rowsum * g_rows / total[:, 0])[:, None].astype(e.dtype, copy=False)
     if dense is not None:
         grad -= dense * g
     grad[rows, cols] -= (vals * g_rows[rows]).astype(grad.dtype, copy=False)

@@ -75,19 +75,12 @@ class CrossEntropy(Op):
     """
 
     def forward(self, z, rows, cols, vals, dense, scale):
-        lsm = K.softmax_rows(np.ascontiguousarray(z), True)      # log softmax, one row kernel
-        rowsum = np.zeros(z.shape[0], dtype=z.dtype)
-        picked = np.zeros(z.shape[0], dtype=z.dtype)
-        rowsum[rows] = vals  # rows are distinct: assignment, no scatter-add
-        picked[rows] = vals * lsm[rows, cols]
-        if dense is not None:
-            rowsum += dense.sum(axis=1)
-            picked += np.einsum("ij,ij->i", dense, lsm)
-        self.sparse, self.dense, self.rowsum, self.scale, self.lsm = (rows, cols, vals), dense, rowsum, scale, lsm
+        loss, self.rowsum, self.e, self.total = K.cross_entropy_forward(z, rows, cols, vals, dense)
+        self.sparse, self.dense, self.scale = (rows, cols, vals), dense, scale
         self.save_for_backward(z)
         if scale is None:
-            return -picked
-        return np.asarray(-picked.sum() * scale, dtype=z.dtype)
+            return loss
+        return np.asarray(loss.sum() * scale, dtype=z.dtype)
 
     def backward(self, gy):
         z, = self.saved_tensors
@@ -95,7 +88,7 @@ class CrossEntropy(Op):
         scale = (0.0 if math.isnan(self.scale) else self.scale) if self.scale is not None else None
         g = gy * scale if scale is not None else reshape(gy, (-1, 1))   # per row (or one number)
         if not recording(gy):
-            return K.cross_entropy_backward(self.lsm, self.rowsum, g, rows, cols, vals, self.dense)
+            return K.cross_entropy_backward(self.e, self.total, self.rowsum, g, rows, cols, vals, self.dense)
         a = np.zeros(tuple(z.shape), dtype=z._data.dtype) if self.dense is None else self.dense.copy()
         a[rows, cols] += vals
         return (softmax(z, 1) * self.rowsum[:, None] - a) * g

@@ -143,7 +143,7 @@ def test_importing_chainrule_compiles_nothing_and_the_environment_picks_the_kern
 
 @pytest.mark.parametrize("switch, off", [("SHIFTED_ADDS", False), ("RESTRIDE_ALIASED_PLANES", False),
                                          ("STEAL_LEAF_GRADIENTS", False), ("PARALLEL_MIN_COMPILED", 0),
-                                         ("PARALLEL_MIN_ROWS", 0)])
+                                         ("PARALLEL_MIN_ROWS", 0), ("UNSHIFTED_EXP_LIMIT", 0.0)])
 def test_every_tunable_switched_off_gives_the_same_numbers(monkeypatch, switch, off):
     from chainrule import tunables
 
@@ -152,7 +152,8 @@ def test_every_tunable_switched_off_gives_the_same_numbers(monkeypatch, switch, 
         x = cr.randn(4, 16, 32, 32, requires_grad=True)       # 32×32 float32 planes: the aliasing case
         conv = cr.nn.Conv2d(16, 8, 3, padding=1)
         y = cr.nn.functional.layer_norm(conv(x).relu().flatten(1), (8 * 32 * 32,))
-        y.softmax(-1).pow(2).sum().backward()
+        loss = y.softmax(-1).pow(2).sum() + cr.nn.functional.cross_entropy(y[:, :10], cr.arange(4))
+        loss.backward()
         return y.detach().numpy(), x.grad.numpy(), conv.weight.grad.numpy()
     on = run()
     monkeypatch.setattr(tunables, switch, off)
@@ -189,3 +190,4 @@ def test_adam_step_kernel_equals_its_reference(size, amsgrad, decoupled):
         runs.append((q, m, v))
     for a, b in zip(*runs):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
