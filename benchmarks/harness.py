@@ -65,7 +65,8 @@ def run(w, libs, reference, quick=False, warmup=3, peers=None):
         return seconds, {name: v / seconds[reference] for name, v in seconds.items()}
     steps = {name: w.build(lib) for name, lib in libs.items()}
     if peers and getattr(w.build, "peer", None):
-        steps.update({name: w.build.peer(build) for name, build in peers.items()})
+        steps.update({name: step for name, build in peers.items()
+                      if (step := w.build.peer(build)) is not None})
     times = _run_timed(w, steps, quick, warmup)
     ratios = {name: statistics.median(a / b for a, b in zip(ts, times[reference]))
               for name, ts in times.items()}

@@ -1,4 +1,5 @@
-"""The from-scratch NumPy peers, DeZero and MyGrad, timed on W1 and W2 when they are installed.
+"""The from-scratch NumPy peers, DeZero and MyGrad, timed on W1 and W2 when they are installed, and
+the hand-written NumPy step (``numpy``: no graph, the same GEMMs) that bounds what W1 can reach.
 
 Each peer gets the same network as chainrule and PyTorch, with the PyTorch model's initial weights
 copied in, the same batch, and a plain SGD step written the way each library's own examples do
@@ -101,7 +102,52 @@ def mygrad_step(layers, x, y):
     return _step(_mygrad_ops(), layers, x, y)
 
 
-PEERS = {"dezero": (_dezero, dezero_step), "mygrad": (_mygrad, mygrad_step)}
+def numpy_step(layers, x, y):
+    """The reference the engine is measured against: the same step written by hand in NumPy —
+    the same GEMMs (h @ Wᵀ), ReLU masks, a log-softmax cross-entropy and SGD, no graph. Only for
+    networks of linear and ReLU layers (W1); None for others."""
+    if any(kind not in ("linear", "relu") for kind, *_ in layers):
+        return None
+    params = [(w.copy(), b.copy()) for kind, w, b in (lay for lay in layers if lay[0] == "linear")]
+    kinds = [kind for kind, *_ in layers]
+    n = x.shape[0]
+
+    def step():
+        hs, masks, h, i = [], [], x, 0
+        for kind in kinds:
+            if kind == "linear":
+                hs.append(h)
+                w, b = params[i]
+                h = h @ w.T + b
+                i += 1
+            else:
+                m = h > 0
+                masks.append(m)
+                h = h * m
+        z = h - h.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        s = e.sum(axis=1, keepdims=True)
+        loss = float(np.mean(np.log(s[:, 0]) - z[np.arange(n), y]))
+        g = e / s
+        g[np.arange(n), y] -= 1
+        g /= n
+        for kind in reversed(kinds):
+            if kind == "linear":
+                i -= 1
+                w, b = params[i]
+                a = hs.pop()
+                gw, gb = g.T @ a, g.sum(axis=0)
+                g = g @ w
+                w -= LR * gw
+                b -= LR * gb
+            else:
+                g = g * masks.pop()
+        return loss
+    return step
+
+
+PEERS = {"dezero": (_dezero, dezero_step), "mygrad": (_mygrad, mygrad_step),
+         "numpy": (lambda: np, numpy_step)}
 
 
 def installed():

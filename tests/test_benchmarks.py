@@ -73,6 +73,9 @@ def test_each_installed_peer_computes_pytorchs_loss_and_learns(name, workload):
         pytest.skip(f"{name} is not installed (pip install '.[peers]')")
     w = next(w for w in harness.REGISTRY if w.name == workload)
     step = w.build.peer(found[name])  # raises unless its first loss equals PyTorch's
+    if step is None:
+        assert name == "numpy" and workload == "W2_lenet_step"   # the NumPy reference is W1's only
+        return
     first = step()
     for _ in range(3):
         last = step()
