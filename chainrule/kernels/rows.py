@@ -145,17 +145,24 @@ def _build_ln_backward():
 
 
 # --------------------------------------------------------------------------------- softmax rows
-def _softmax_ref(x, log):
-    """(log-)softmax of each row: e^(x − max)/Σ e^(x − max), or x − max − log Σ e^(x − max)."""
+@numpy_kernel("softmax_rows")
+def softmax_rows(x, log):
+    """(log-)softmax of each row: e^(x − max)/Σ e^(x − max), or x − max − log Σ e^(x − max), in
+    row blocks on the thread pool. NumPy only: the exponential dominates, NumPy's is SIMD, and a
+    compiled version (NumPy's exp, a fused loop for the rest) measured no faster. Rows whose maxima
+    are all within ``tunables.UNSHIFTED_EXP_LIMIT`` skip the shift (one pass fewer)."""
     y = np.empty_like(x)
+    limit = min(tunables.UNSHIFTED_EXP_LIMIT, math.log(float(np.finfo(x.dtype).max)) / 2)
 
     def block(lo, hi):
         xs, ys = x[lo:hi], y[lo:hi]
-        np.subtract(xs, xs.max(axis=1, keepdims=True), out=ys)
+        peak = xs.max(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore"):
+            z = xs if peak.size and float(np.abs(peak).max()) <= limit else np.subtract(xs, peak, out=ys)
         if log:
-            ys -= np.log(np.einsum("ij->i", np.exp(ys)))[:, None]
+            np.subtract(z, np.log(np.einsum("ij->i", np.exp(z)))[:, None], out=ys)
         else:
-            np.exp(ys, out=ys)
+            np.exp(z, out=ys)
             ys *= (1.0 / np.einsum("ij->i", ys))[:, None].astype(ys.dtype, copy=False)
 
     parallel_rows(block, x.shape[0], x.size)
@@ -180,40 +187,8 @@ def _softmax_backward_ref(g, y, log):
     return gx
 
 
-# Numba has no vectorized exp on PyPI's LLVM (no SVML), and a scalar exp per element ran 7× slower
-# than NumPy's SIMD exp: the compiled softmax leaves the max, the shift and the exponentials to
-# NumPy (whole-array SIMD passes) and fuses what follows — row sums and scaling — into one loop.
-def _shifted(x):
-    """x − max(x) per row, by NumPy (its max is SIMD and NaN-exact, which a compiled max is not
-    without giving up NaN semantics); an all −inf row becomes NaN, as PyTorch's softmax does."""
-    with np.errstate(invalid="ignore"):
-        return np.subtract(x, x.max(axis=1, keepdims=True))
-
-
-def _scale_loop(e):
-    """e /= Σ e per row."""
-    m, k = e.shape
-    for i in prange(m):
-        s = 0.0
-        for j in range(k):
-            s += e[i, j]
-        inv = 1.0 / s
-        for j in range(k):
-            e[i, j] *= inv
-
-
-def _log_normalize_loop(z, e):
-    """z −= log Σ e per row (e = exp z)."""
-    m, k = z.shape
-    for i in prange(m):
-        s = 0.0
-        for j in range(k):
-            s += e[i, j]
-        lse = np.log(s)
-        for j in range(k):
-            z[i, j] -= lse
-
-
+# The backward has no exponential (softmax) or one NumPy pass of it (log-softmax): the rest, a
+# row sum and an update, is one fused compiled loop per row.
 def _softmax_backward_loop(g, y, gx):
     """gx = (g − Σ g·y)·y per row."""
     m, k = g.shape
@@ -234,22 +209,6 @@ def _log_softmax_backward_loop(g, gx):
             s += g[i, j]
         for j in range(k):
             gx[i, j] = g[i, j] - gx[i, j] * s
-
-
-@kernel("softmax_rows", _softmax_ref)
-def _build_softmax():
-    scale, log_normalize = compiled(_scale_loop), compiled(_log_normalize_loop)
-
-    def run(x, log):
-        big = _big(x)
-        y = _shifted(x)
-        if log:
-            log_normalize(big, y, np.exp(y))
-        else:
-            np.exp(y, out=y)
-            scale(big, y)
-        return y
-    return run
 
 
 @kernel("softmax_rows_backward", _softmax_backward_ref)
