@@ -1,16 +1,18 @@
-"""Row kernels: layer norm and (log-)softmax over the last dimension of an (m, k) matrix.
+"""Row kernels over the last dimension of an (m, k) matrix: layer norm, (log-)softmax, and
+cross-entropy's rows.
 
 Each row is independent, so a compiled kernel walks a row once per pass with the row in cache and
 runs rows in parallel (``prange``); sums are accumulated in float64. The NumPy references do the
 same work with whole-array passes (in row blocks on the thread pool), where every per-row
-broadcast is another trip through memory — the reason these kernels exist.
+broadcast is another trip through memory — the reason the compiled ones exist. Where the work is
+an exponential (softmax's forward, cross-entropy), NumPy's SIMD exp wins and the kernel is NumPy.
 """
 import math
 
 import numpy as np
 
-from ..backend import parallel_rows
 from .. import tunables
+from ..backend import parallel_rows
 from ._jit import compiled
 from ._registry import kernel, numpy_kernel
 
