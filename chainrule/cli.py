@@ -7,12 +7,38 @@
     chainrule --version
 """
 import argparse
+import codecs
 import os
 import sys
 import tempfile
 import time
 
 from . import __version__
+
+
+# What a console that cannot show a symbol (a GBK or ASCII console, or output redirected there)
+# prints instead of crashing: the formula symbols the lectures use, spelled out.
+_PLAIN = {"²": "^2", "³": "^3", "—": "-", "–": "-", "−": "-", "η": "eta", "λ": "lambda", "Σ": "sum",
+          "σ": "sigma", "μ": "mu", "ε": "eps", "θ": "theta", "α": "alpha", "β": "beta", "γ": "gamma",
+          "≤": "<=", "≥": ">=", "≠": "!=", "≈": "~", "×": "x", "·": "*", "→": "->", "←": "<-",
+          "√": "sqrt", "∂": "d", "∇": "grad", "…": "...", "‘": "'", "’": "'", "“": '"', "”": '"',
+          "ŷ": "y^", "ᵀ": "^T", "⁻¹": "^-1", "±": "+/-", "°": " deg", "é": "e"}
+
+
+def _spell_out(err):
+    text = err.object[err.start:err.end]
+    return "".join(_PLAIN.get(ch, "?") for ch in text), err.end
+
+
+codecs.register_error("chainrule-plain", _spell_out)
+
+
+def safe_console():
+    """Make stdout and stderr replace what their encoding cannot show (see _PLAIN) instead of
+    raising UnicodeEncodeError halfway through a listing."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and getattr(stream, "encoding", None):
+            stream.reconfigure(errors="chainrule-plain")
 
 
 def _parser():
@@ -111,6 +137,7 @@ def cmd_run(args):
 
 
 def main(argv=None):
+    safe_console()
     args = _parser().parse_args(argv)
     try:
         if args.command == "list":

@@ -97,3 +97,14 @@ def test_tour_runs_a_sample_of_every_lecture(tmp_path):
     assert {n.split(".")[0] for n in TOUR} == {"regression", "classification", "training"}
     for name in TOUR:
         assert f"{name}: " in r.stdout and (tmp_path / name / "index.html").exists()
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "ascii"])
+def test_output_survives_any_console_encoding(tmp_path, encoding):
+    env = dict(os.environ, PYTHONPATH=ROOT, PYTHONIOENCODING=encoding)
+    for args in (["list"], ["run", "regression.regularization", "--quick", "--out", str(tmp_path), "--no-progress"]):
+        r = subprocess.run([sys.executable, "-m", "chainrule.cli", *args], capture_output=True, env=env, timeout=600)
+        assert r.returncode == 0, r.stderr.decode(encoding, "replace")
+        text = r.stdout.decode(encoding)
+        assert "regression.regularization" in text and "UnicodeEncodeError" not in r.stderr.decode(encoding, "replace")
+    assert "lambda" in text or "λ" in text
