@@ -136,8 +136,31 @@ def cmd_run(args):
     return 0
 
 
+def _run_help(argv):
+    """``chainrule run NAME --help``: the run options, then NAME's settings as ``--set`` takes them."""
+    names = [a for a in argv[1:] if not a.startswith("-")]
+    if not names or names[0] == "tour":
+        return None
+    from .lectures import get
+    from .lectures.registry import describe_settings
+    try:
+        exp = get(names[0])
+    except KeyError as e:
+        return _fail(e.args[0])
+    print(f"usage: chainrule run {exp.name} [--quick] [--seed S] [--out DIR] [--set KEY=VALUE ...]\n")
+    print(exp.question + "\n")
+    print("settings (defaults shown):")
+    print(describe_settings(exp))
+    return 0
+
+
 def main(argv=None):
     safe_console()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["run"] and ("--help" in argv or "-h" in argv):
+        code = _run_help(argv)
+        if code is not None:
+            return code
     args = _parser().parse_args(argv)
     try:
         if args.command == "list":

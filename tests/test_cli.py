@@ -57,6 +57,9 @@ def test_set_overrides_a_setting(tmp_path):
     (("run", "regression.overfitting", "--set", "degree=3"), "unknown setting 'degree'; valid settings: n_train (int)"),
     (("run", "regression.overfitting", "--set", "n_train=many"), "setting n_train expects int, got 'many'"),
     (("run", "regression.overfitting", "--set", "noise"), "--set expects KEY=VALUE"),
+    (("run", "regression.overfitting", "--set", "n_train=0"), "setting n_train must be ≥ 10, got 0"),
+    (("run", "regression.overfitting", "--set", "noise=-1"), "setting noise must be ≥ 0.0, got -1.0"),
+    (("run", "regression.error_surface", "--set", "lrs=0.1,2000"), "setting lrs must be ≤ 100.0, got 2000.0"),
     (("report", "/nonexistent/run"), "is not a chainrule run folder"),
 ])
 def test_bad_input(args, msg):
@@ -108,3 +111,10 @@ def test_output_survives_any_console_encoding(tmp_path, encoding):
         text = r.stdout.decode(encoding)
         assert "regression.regularization" in text and "UnicodeEncodeError" not in r.stderr.decode(encoding, "replace")
     assert "lambda" in text or "λ" in text
+
+
+def test_run_help_lists_the_settings_as_set_takes_them():
+    r = cli("run", "regression.regularization", "--help")
+    assert r.returncode == 0
+    assert "--set n_train=16   (int in [10, 10000])" in r.stdout
+    assert "--set lambdas=0.0,0.1,10.0" in r.stdout and "(comma-separated floats, each in [0.0, 1000000000.0])" in r.stdout

@@ -68,6 +68,8 @@ def _boundary_plot(x, y, grid_fns, title):
 class GenerativeConfig:
     n_per_class: int = 150
     n_test_per_class: int = 500
+    RANGES = {"n_per_class": (10, 100_000),
+              "n_test_per_class": (1, 100_000)}
 
 
 def _two_gaussians(cfg, seed):
@@ -140,6 +142,7 @@ def naive_bayes(cfg, ctx):
 class LossConfig:
     steps: int = 300
     lr: float = 1.0
+    RANGES = {"steps": (1, 100_000), "lr": (0.0001, 100.0)}
 
 
 @experiment("classification.ce_vs_square", LossConfig,
@@ -201,6 +204,7 @@ def ce_vs_square(cfg, ctx):
 class XorConfig:
     steps: int = 2000
     lr: float = 0.5
+    RANGES = {"steps": (1, 100_000), "lr": (0.0001, 100.0)}
 
 
 def _fit_binary(model, x, y, steps, lr):
@@ -251,6 +255,7 @@ def xor(cfg, ctx):
 class SoftmaxConfig:
     epochs: int = 300
     lr: float = 0.5
+    RANGES = {"epochs": (1, 100_000), "lr": (0.0001, 100.0)}
 
 
 @experiment("classification.softmax_regression", SoftmaxConfig,
@@ -296,6 +301,7 @@ def softmax_regression(cfg, ctx):
 class PerceptronConfig:
     epochs: int = 20
     steps: int = 500
+    RANGES = {"epochs": (1, 10_000), "steps": (1, 100_000)}
 
 
 @experiment("classification.perceptron_hinge", PerceptronConfig,
@@ -345,6 +351,9 @@ class GenDiscConfig:
     sizes: tuple[int, ...] = (3, 6, 12, 50, 200)
     repeats: int = 20
     dims: int = 30
+    RANGES = {"sizes": (2, 10_000),
+              "repeats": (1, 1000),
+              "dims": (1, 200)}
 
 
 @experiment("classification.generative_vs_discriminative", GenDiscConfig,

@@ -113,10 +113,50 @@ def make_config(exp, quick=False, overrides=None):
             valid = ", ".join(f"{n} ({_type_name(f.type)})" for n, f in fields.items())
             raise ValueError(f"{exp.name}: unknown setting {key!r}; valid settings: {valid}")
         values[key] = parse_value(raw, fields[key].type, key, exp.name) if isinstance(raw, str) else raw
-    return exp.config(**values)
+    cfg = exp.config(**values)
+    for key in fields:
+        check_range(exp, key, getattr(cfg, key))
+    return cfg
+
+
+def setting_range(exp, key):
+    """The inclusive (low, high) range of a setting, from its config's ``RANGES`` (per element for
+    a tuple setting)."""
+    ranges = getattr(exp.config, "RANGES", {})
+    if key not in ranges:
+        raise ValueError(f"{exp.name}: setting {key} has no range in {exp.config.__name__}.RANGES")
+    return ranges[key]
+
+
+def check_range(exp, key, value):
+    """Raise ValueError naming the setting, what it needs and what was given."""
+    low, high = setting_range(exp, key)
+    items = value if isinstance(value, (tuple, list)) else (value,)
+    if isinstance(value, (tuple, list)) and not value:
+        raise ValueError(f"setting {key} needs at least one value, got none")
+    for v in items:
+        if v < low:
+            raise ValueError(f"setting {key} must be ≥ {low}, got {v}")
+        if v > high:
+            raise ValueError(f"setting {key} must be ≤ {high}, got {v}")
+
+
+def describe_settings(exp):
+    """One line per setting, in the form ``--set`` takes: name=default (type, range)."""
+    lines = []
+    for f in dataclasses.fields(exp.config):
+        default = f.default
+        shown = ",".join(str(v) for v in default) if isinstance(default, (tuple, list)) else default
+        low, high = setting_range(exp, f.name)
+        each = ", each" if isinstance(default, (tuple, list)) else ""
+        lines.append(f"  --set {f.name}={shown}   ({_type_name(f.type)}{each} in [{low}, {high}])")
+    return "\n".join(lines)
 
 
 def _type_name(t):
+    if typing.get_origin(t) in (tuple, list):
+        args = [a for a in typing.get_args(t) if a is not Ellipsis]
+        return f"comma-separated {_type_name(args[0]) if args else 'str'}s"
     return getattr(t, "__name__", str(t)).replace("typing.", "")
 
 

@@ -42,6 +42,10 @@ class ViewsConfig:
     train_fraction: float = 0.67
     steps: int = 3000
     lr: float = 0.05
+    RANGES = {"days": (60, 100_000),
+              "train_fraction": (0.1, 0.9),
+              "steps": (1, 100_000),
+              "lr": (1e-05, 10.0)}
 
 
 @experiment("regression.linear_views", ViewsConfig,
@@ -90,6 +94,9 @@ class SurfaceConfig:
     steps: int = 60
     lrs: tuple[float, ...] = (0.01, 0.4, 1.05)
     grid: int = 80
+    RANGES = {"steps": (1, 10_000),
+              "lrs": (1e-05, 100.0),
+              "grid": (10, 400)}
 
 
 @experiment("regression.error_surface", SurfaceConfig,
@@ -153,6 +160,10 @@ class PolyConfig:
     n_test: int = 200
     noise: float = 0.8
     max_degree: int = 5
+    RANGES = {"n_train": (10, 10_000),
+              "n_test": (10, 100_000),
+              "noise": (0.0, 100.0),
+              "max_degree": (1, 12)}
 
 
 def _poly_data(cfg):
@@ -235,6 +246,7 @@ def hidden_factor(cfg, ctx):
 class RegConfig(PolyConfig):
     degree: int = 5
     lambdas: tuple[float, ...] = (0.0, 0.1, 10.0, 100.0, 1000.0, 1e4, 1e5)
+    RANGES = {**PolyConfig.RANGES, "degree": (1, 12), "lambdas": (0.0, 1e9)}
 
 
 @experiment("regression.regularization", RegConfig,
@@ -276,6 +288,10 @@ class NormalEqConfig:
     features: int = 5
     steps: int = 2000
     lr: float = 0.1
+    RANGES = {"n": (60, 100_000),
+              "features": (1, 50),
+              "steps": (1, 100_000),
+              "lr": (1e-05, 10.0)}
 
 
 @experiment("regression.normal_equations", NormalEqConfig,
@@ -311,6 +327,7 @@ def normal_equations(cfg, ctx):
 class ScalingConfig:
     steps: int = 3000
     target_loss: float = 0.02
+    RANGES = {"steps": (10, 100_000), "target_loss": (1e-06, 10.0)}
 
 
 @experiment("regression.feature_scaling", ScalingConfig,
@@ -350,6 +367,9 @@ class SigmoidConfig:
     counts: tuple[int, ...] = (3, 10, 100)
     steps: int = 3000
     lr: float = 0.01
+    RANGES = {"counts": (1, 1000),
+              "steps": (1, 100_000),
+              "lr": (1e-05, 10.0)}
 
 
 @experiment("regression.sigmoid_sum", SigmoidConfig,

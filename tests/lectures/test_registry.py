@@ -24,6 +24,7 @@ ORDER = 1.5
 @dataclasses.dataclass
 class Config:
     n: int = 3
+    RANGES = {"n": (1, 100)}
 
 
 @experiment("addedlecture.count", Config, "Does a dropped-in lecture run?")
@@ -81,3 +82,13 @@ def test_chainrule_list_groups_by_lecture_in_course_order():
                          check=True).stdout
     titles = [line for line in out.splitlines() if line.startswith("Lecture")]
     assert [t.split(" —")[0] for t in titles[:3]] == ["Lecture 1", "Lecture 2", "Lecture 3"]
+
+
+def test_every_setting_of_every_experiment_has_a_range_its_defaults_and_quick_values_meet():
+    import dataclasses
+    for name, exp in registry.all_experiments().items():
+        for f in dataclasses.fields(exp.config):
+            low, high = registry.setting_range(exp, f.name)
+            assert low <= high, (name, f.name)
+        registry.make_config(exp)                  # the defaults are in range
+        registry.make_config(exp, quick=True)      # and so is the quick version

@@ -17,6 +17,9 @@ class RobustConfig:
     n: int = 60
     outliers: int = 6
     steps: int = 1500
+    RANGES = {"n": (10, 100_000),
+              "outliers": (0, 10),
+              "steps": (1, 100_000)}
 
 
 @experiment("training.robust_losses", RobustConfig,
@@ -70,6 +73,7 @@ def robust_losses(cfg, ctx):
 class RemediesConfig:
     epochs: int = 30
     n_train: int = 150
+    RANGES = {"epochs": (1, 500), "n_train": (20, 1000)}
 
 
 def _noise_augment(batch):
@@ -121,6 +125,9 @@ class CVConfig:
     folds: int = 5
     max_degree: int = 6
     n_train: int = 30
+    RANGES = {"folds": (2, 20),
+              "max_degree": (1, 12),
+              "n_train": (20, 10_000)}
 
 
 @experiment("training.cross_validation", CVConfig,
@@ -163,6 +170,7 @@ def cross_validation(cfg, ctx):
 class FatTallConfig:
     layers: int = 5
     samples: int = 1025
+    RANGES = {"layers": (1, 10), "samples": (9, 100_000)}
 
 
 def _tent_layers(k):
@@ -229,6 +237,10 @@ class HoeffdingConfig:
     hypotheses: int = 10
     epsilon: float = 0.1
     draws: int = 2000
+    RANGES = {"n_values": (1, 100_000),
+              "hypotheses": (1, 10_000),
+              "epsilon": (0.001, 1.0),
+              "draws": (10, 1_000_000)}
 
 
 @experiment("training.hoeffding", HoeffdingConfig,

@@ -19,6 +19,7 @@ class CriticalConfig:
     runs: int = 20
     steps: int = 3000
     hidden: int = 2
+    RANGES = {"runs": (1, 200), "steps": (1, 100_000), "hidden": (1, 8)}
 
 
 def _tiny_net_loss(theta, x, y, hidden):
@@ -105,6 +106,7 @@ def _surface(p):
 class OptConfig:
     steps: int = 150
     lr: float = 0.4  # plain SGD's: near the largest stable step across the valley (2/2.0)
+    RANGES = {"steps": (1, 10_000), "lr": (1e-05, 10.0)}
 
 
 def _walk(make_opt, steps, start=(-2.0, -1.5)):
@@ -163,6 +165,9 @@ class PlateauConfig:
     steps: int = 300
     lr: float = 0.05
     momentum: float = 0.9
+    RANGES = {"steps": (1, 100_000),
+              "lr": (1e-05, 10.0),
+              "momentum": (0.0, 0.999)}
 
 
 def _plateau(x):
@@ -210,6 +215,9 @@ class BatchConfig:
     epochs: int = 10
     small: int = 8
     large: int = 512
+    RANGES = {"epochs": (1, 200),
+              "small": (1, 4096),
+              "large": (1, 4096)}
 
 
 @experiment("training.batch_size", BatchConfig,
@@ -249,6 +257,7 @@ def batch_size(cfg, ctx):
 class BNConfig:
     epochs: int = 8
     depth: int = 4
+    RANGES = {"epochs": (1, 200), "depth": (1, 20)}
 
 
 @experiment("training.batchnorm", BNConfig,
@@ -283,6 +292,9 @@ class ScheduleConfig:
     epochs: int = 12
     lr: float = 0.15
     warmup_epochs: int = 3
+    RANGES = {"epochs": (1, 200),
+              "lr": (1e-05, 10.0),
+              "warmup_epochs": (0, 200)}
 
 
 @experiment("training.lr_schedule", ScheduleConfig,
@@ -330,6 +342,7 @@ class BiasOptConfig:
     epochs: int = 10
     shallow: int = 2
     deep: int = 12
+    RANGES = {"epochs": (1, 200), "shallow": (1, 50), "deep": (1, 50)}
 
 
 @experiment("training.model_bias_vs_optimization", BiasOptConfig,
