@@ -29,7 +29,8 @@ def all_finite(a):
     """Whether a holds no inf or NaN, by one BLAS dot: a·a is inf or NaN when any element is. (A
     huge finite a can overflow it too; that only sends the caller down its exact path.)"""
     flat = a.ravel(order="K")
-    return math.isfinite(np.dot(flat, flat))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return math.isfinite(np.dot(flat, flat))
 
 
 def one_or(mask, value, dt):

@@ -35,6 +35,11 @@ def test_warmup_and_decay(run_quick):
     assert m["warmup + cosine decay"]["test_accuracy"] >= m["constant"]["test_accuracy"]
 
 
+def test_a_diverging_learning_rate_is_a_result_not_a_crash(run_quick):
+    m = run_quick("training.lr_schedule", lr="3")
+    assert m["constant"]["diverged_at_step"] is not None and m["constant"]["diverged_at_step"] > 0
+
+
 def test_robust_losses_resist_outliers(run_quick):
     err = run_quick("training.robust_losses")["parameter_error"]
     assert err["MAE"] < err["MSE"] and err["Huber"] < err["MSE"]

@@ -309,31 +309,46 @@ def lr_schedule(cfg, ctx):
     accuracy is 0.911; warming up and decaying the same peak rate gives 0.972.
     """
     from chainrule.optim import lr_scheduler as S
+    from chainrule.utils.data import DataLoader, TensorDataset
     data = digits(ctx.seed)
-    out, curves = {}, {}
+    (xtr, ytr), (xva, yva), _ = data
+    out, curves, diverged = {}, {}, {}
     for name in ("constant", "warmup + cosine decay"):
         cr.manual_seed(ctx.seed)
         model = mlp(64, 3)
         opt = cr.optim.SGD(model.parameters(), lr=cfg.lr, momentum=0.9)
         sched = None
         if name != "constant":
-            sched = S.SequentialLR(opt, [S.LinearLR(opt, 0.05, total_iters=cfg.warmup_epochs),
-                                         S.CosineAnnealingLR(opt, cfg.epochs - cfg.warmup_epochs)],
-                                   milestones=[cfg.warmup_epochs])
-        from chainrule.utils.data import DataLoader, TensorDataset
-        (xtr, ytr), (xva, yva), _ = data
-        hist = cr.train.fit(model, nn.CrossEntropyLoss(), opt,
-                            DataLoader(TensorDataset(cr.tensor(xtr), cr.tensor(ytr)), batch_size=64, shuffle=True),
-                            DataLoader(TensorDataset(cr.tensor(xva), cr.tensor(yva)), batch_size=256),
-                            epochs=cfg.epochs, scheduler=sched, metrics=["accuracy"],
-                            progress=ctx.progress_enabled)
-        out[name] = {"val_accuracy": hist["val_accuracy"][-1], "lr": hist["lr"], "train_loss": hist["loss"][-1],
-                     "test_accuracy": test_accuracy(model, data)}
-        curves[name] = (np.arange(1, cfg.epochs + 1), hist["val_loss"])
-    fig = lines(curves, "Validation loss per epoch", "epoch", "loss", logy=True)
+            warmup = min(cfg.warmup_epochs, cfg.epochs - 1)
+            sched = S.SequentialLR(opt, [S.LinearLR(opt, 0.05, total_iters=max(warmup, 1)),
+                                         S.CosineAnnealingLR(opt, max(cfg.epochs - warmup, 1))],
+                                   milestones=[max(warmup, 1)])
+        trainer = cr.train.Trainer(model, nn.CrossEntropyLoss(), opt, sched, metrics=["accuracy"],
+                                   progress=ctx.progress_enabled)
+        try:
+            trainer.fit(DataLoader(TensorDataset(cr.tensor(xtr), cr.tensor(ytr)), batch_size=64, shuffle=True),
+                        DataLoader(TensorDataset(cr.tensor(xva), cr.tensor(yva)), batch_size=256),
+                        epochs=cfg.epochs)
+        except FloatingPointError:        # a result, not a crash: this η is too large
+            diverged[name] = trainer.step
+        hist = trainer.history
+        done = len(hist.get("val_loss", []))
+        out[name] = {"test_accuracy": test_accuracy(model, data) if name not in diverged else float("nan"),
+                     "diverged_at_step": diverged.get(name), "epochs_completed": done}
+        if done:
+            curves[name] = (np.arange(1, done + 1), hist["val_loss"])
+    fig = lines(curves, "Validation loss per epoch (a diverged run stops)", "epoch", "loss", logy=True)
     c, w = out["constant"], out["warmup + cosine decay"]
-    head = (f"With η = {cfg.lr} held constant the test accuracy is {c['test_accuracy']:.3f}; warming up "
-            f"and decaying the same peak rate gives {w['test_accuracy']:.3f}.")
+    if diverged:
+        parts = [f"{k} η = {cfg.lr} diverged at step {v}" for k, v in diverged.items()]
+        kept = [k for k in out if k not in diverged]
+        head = ("; ".join(parts) + (f"; {kept[0]} reaches test accuracy {out[kept[0]]['test_accuracy']:.3f}"
+                                    if kept else "") + ". Lower η to compare the schedules.")
+    else:
+        verdict = "beats" if w["test_accuracy"] > c["test_accuracy"] else "does not beat (not this time)"
+        head = (f"With η = {cfg.lr} held constant the test accuracy is {c['test_accuracy']:.3f}; warming up "
+                f"and decaying the same peak rate gives {w['test_accuracy']:.3f}: the schedule {verdict} "
+                f"the constant rate.")
     return Result(out, {"validation_loss": fig}, head)
 
 
