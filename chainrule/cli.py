@@ -112,7 +112,7 @@ def run_one(name, quick=False, seed=0, out=None, overrides=None, progress=True, 
     start = time.perf_counter()
     result = exp.fn(cfg, ctx)
     seconds = time.perf_counter() - start
-    page = write_run(out, exp, cfg, result, seed, seconds)
+    page = write_run(out, exp, cfg, result, seed, seconds, quick)
     log(f"{name}: {result.headline}")
     log(f"  ({seconds:.1f} s; report: {page})")
     return out, result
@@ -130,7 +130,9 @@ def cmd_run(args):
         for name in TOUR:
             run_one(name, True, args.seed, os.path.join(base, name), None, not args.no_progress)
             print()
-        print(f"open {os.path.join(base, TOUR[0], 'index.html')} (one folder per experiment) to see the figures")
+        from .report import write_index
+        page = write_index(base, "The chainrule tour: one question from each lecture", TOUR)
+        print(f"open {page} (it links every experiment's page)")
         return 0
     run_one(args.name, args.quick, args.seed, args.out, overrides, not args.no_progress)
     return 0

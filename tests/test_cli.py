@@ -1,4 +1,5 @@
 """The chainrule command, end to end in a subprocess, and its report in headless Chromium."""
+import html
 import json
 import os
 import shutil
@@ -98,8 +99,13 @@ def test_tour_runs_a_sample_of_every_lecture(tmp_path):
     assert r.returncode == 0, r.stderr
     from chainrule.lectures import TOUR
     assert {n.split(".")[0] for n in TOUR} == {"regression", "classification", "training"}
+    index = (tmp_path / "index.html").read_text()
     for name in TOUR:
         assert f"{name}: " in r.stdout and (tmp_path / name / "index.html").exists()
+        assert f'href="{name}/index.html"' in index
+        headline = json.loads((tmp_path / name / "metrics.json").read_text())["headline"]
+        assert html.escape(headline) in index
+    assert json.loads((tmp_path / TOUR[0] / "config.json").read_text())["quick"] is True
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "ascii"])

@@ -29,7 +29,7 @@ def _write_json(path, obj):
         f.write("\n")
 
 
-def write_run(out_dir, exp, cfg, result, seed, seconds):
+def write_run(out_dir, exp, cfg, result, seed, seconds, quick=False):
     """Write every file of a finished run into out_dir (created if needed)."""
     import matplotlib
     matplotlib.use("Agg")
@@ -42,7 +42,7 @@ def write_run(out_dir, exp, cfg, result, seed, seconds):
         plt.close(fig)
         names.append(fname)
     _write_json(os.path.join(out_dir, "config.json"),
-                {"experiment": exp.name, "seed": seed, "config": dataclasses.asdict(cfg)})
+                {"experiment": exp.name, "seed": seed, "quick": quick, "config": dataclasses.asdict(cfg)})
     _write_json(os.path.join(out_dir, "metrics.json"),
                 {"experiment": exp.name, "lecture": exp.lecture, "question": exp.question,
                  "formula": exp.formula, "headline": result.headline, "seconds": round(seconds, 3),
@@ -67,7 +67,8 @@ def render(out_dir):
     rows = "".join(f"<tr><td>{esc(str(k))}</td><td>{esc(_fmt(v))}</td></tr>"
                    for k, v in _flatten(m["metrics"]).items())
     cfg_rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in c["config"].items())
-    figs = "".join(f'<figure><img src="{esc(f)}" alt="{esc(f)}"><figcaption>{esc(f[:-4])}</figcaption></figure>'
+    figs = "".join(f'<figure><a href="{esc(f)}" title="open full size"><img src="{esc(f)}" alt="{esc(f[:-4])}"></a>'
+                   f'<figcaption>{esc(f[:-4].replace("_", " "))}</figcaption></figure>'
                    for f in m["figures"] if os.path.exists(os.path.join(out_dir, f)))
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{esc(m['experiment'])} — chainrule</title>
@@ -75,7 +76,7 @@ def render(out_dir):
 body {{ font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }}
 h1 {{ font-size: 1.5em; }} .lecture {{ color: #666; }} .headline {{ font-size: 1.15em; background: #eef6ff;
 padding: .8em 1em; border-left: 4px solid #2b7bd6; }} pre {{ background: #f6f6f6; padding: .8em; white-space: pre-wrap; }}
-figure {{ display: inline-block; margin: .5em; }} img {{ max-width: 460px; border: 1px solid #ddd; }}
+figure {{ margin: 1em 0; }} img {{ max-width: 100%; border: 1px solid #ddd; }}
 table {{ border-collapse: collapse; }} td {{ border: 1px solid #ddd; padding: .25em .6em; }}
 </style></head><body>
 <p class="lecture">{esc(lectures().get(m['lecture'], m['lecture']))}</p>
@@ -85,7 +86,8 @@ table {{ border-collapse: collapse; }} td {{ border: 1px solid #ddd; padding: .2
 <h2>From the notes</h2><pre>{esc(m['formula'])}</pre>
 <h2>Figures</h2>{figs}
 <h2>Numbers</h2><table>{rows}</table>
-<h2>Settings</h2><table><tr><td>seed</td><td>{esc(str(c['seed']))}</td></tr>{cfg_rows}</table>
+<h2>Settings</h2><table><tr><td>seed</td><td>{esc(str(c['seed']))}</td></tr>
+<tr><td>quick</td><td>{esc(str(c.get('quick', False)))}</td></tr>{cfg_rows}</table>
 <p class="lecture">{m['seconds']} s · made by chainrule</p>
 <script>
 // mark the page with how many figures loaded, and flag any that did not
@@ -123,3 +125,30 @@ def _fmt(v):
     if isinstance(v, list):
         return "[" + ", ".join(_fmt(x) for x in v) + "]"
     return str(v)
+
+
+def write_index(out_dir, title, runs):
+    """An index.html in out_dir linking each run's page (``runs``: folder names inside out_dir)
+    with its question and headline — the tour's front page."""
+    esc = html.escape
+    items = []
+    for folder in runs:
+        with open(os.path.join(out_dir, folder, "metrics.json")) as f:
+            m = json.load(f)
+        items.append(f'<li><a href="{esc(folder)}/index.html"><b>{esc(m["experiment"])}</b></a> — '
+                     f'{esc(m["question"])}<br><span class="headline">{esc(m["headline"])}</span></li>')
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{esc(title)} — chainrule</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }}
+li {{ margin: 1em 0; }} .headline {{ color: #2b5d99; }}
+</style></head><body>
+<h1>{esc(title)}</h1>
+<ol>{''.join(items)}</ol>
+<p>made by chainrule</p>
+</body></html>
+"""
+    path = os.path.join(out_dir, "index.html")
+    with atomic_write(path, "w") as f:
+        f.write(page)
+    return path
