@@ -91,67 +91,112 @@ def linear_views(cfg, ctx):
 
 @dataclasses.dataclass
 class SurfaceConfig:
-    steps: int = 60
-    lrs: tuple[float, ...] = (0.01, 0.4, 1.05)
-    grid: int = 80
-    RANGES = {"steps": (1, 10_000),
+    steps: int = 150
+    lrs: tuple[float, ...] = (0.02, 0.2, 0.37, 0.45)
+    grid: int = 120
+    RANGES = {"steps": (5, 10_000),
               "lrs": (1e-05, 100.0),
               "grid": (10, 400)}
 
 
+def _surface_problem(seed):
+    """Tomorrow's views from today's, with today's views scaled to [0, 2] but not centred: w and b
+    then trade off against each other, and L(w, b) is a long, narrow valley (the case where the
+    learning rate matters; standardizing would make the contours circles)."""
+    v = daily_views(120, seed=seed)
+    x, y = windows(v, 1)
+    x = x[:, 0]
+    xs = (x - x.min()) / (x.max() - x.min()) * 2
+    ys = (y - y.mean()) / y.std()
+    a = np.stack([xs, np.ones_like(xs)], 1)
+    best = np.linalg.lstsq(a, ys, rcond=None)[0]
+    hessian = 2 * a.T @ a / len(xs)
+    return xs.astype(np.float32), ys.astype(np.float32), best, hessian
+
+
+def _gd_path(xs, ys, start, lr, steps):
+    """Gradient descent from ``start`` with step η; the path of (w, b) and the loss at each step,
+    stopped early once the loss is no longer finite (a diverged run is a result)."""
+    w = cr.tensor([start[0]], requires_grad=True)
+    b = cr.tensor([start[1]], requires_grad=True)
+    x, y = cr.tensor(xs), cr.tensor(ys)
+    opt = cr.optim.SGD([w, b], lr=lr)
+    path, losses = [tuple(start)], []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = ((b + w * x - y) ** 2).mean()
+        losses.append(loss.item())
+        if not np.isfinite(losses[-1]) or losses[-1] > 1e12:
+            break
+        loss.backward()
+        opt.step()
+        path.append((w.item(), b.item()))
+    return np.array(path), np.array(losses)
+
+
+def _judge_rate(path, losses, best, hessian, minimum):
+    """'diverges', 'converges', 'oscillates across the valley' or 'crawls', read off the run."""
+    if not np.isfinite(losses[-1]) or losses[-1] > 10 * losses[0]:
+        return "diverges"
+    steep = np.linalg.eigh(hessian)[1][:, -1]                # the valley's steep direction
+    across = (path - best) @ steep
+    flips = np.mean(np.sign(across[1:]) != np.sign(across[:-1]))
+    if flips > 0.5:
+        return "oscillates across the valley"
+    if losses[-1] <= 1.05 * minimum:
+        return "converges"
+    return "crawls"
+
+
 @experiment("regression.error_surface", SurfaceConfig,
             "How does the learning rate η change gradient descent's path on the error surface L(w, b)?",
-            "L(w, b) = (1/N) Σ (ŷ − (b + w·x))²,  w ← w − η ∂L/∂w,  b ← b − η ∂L/∂b",
-            quick=dict(steps=40, grid=40))
+            "L(w, b) = (1/N) Σ (ŷ − (b + w·x))²,  w ← w − η ∂L/∂w,  b ← b − η ∂L/∂b;"
+            "  on a valley with curvature λ across it, η > 2/λ diverges",
+            quick=dict(steps=100, grid=60))
 def error_surface(cfg, ctx):
     """Q: How does the learning rate η change gradient descent's path on the error surface L(w, b)?
 
-    A (seed 0, default settings, 0.1 s on 2 cores): After 60 steps η=0.4 reaches L=0.814; η=0.01
-    is too small (still L=1.344) and η=1.05 is too large (L=5.54e+05, jumping across the
-    valley).
+    A (seed 0, default settings, 0.2 s on 2 cores): on a narrow valley (2/λ = 0.41) η = 0.02
+    crawls, η = 0.2 converges, η = 0.37 oscillates across the valley (and still converges),
+    η = 0.45 diverges.
     """
-    v = daily_views(120, seed=1)
-    x, y = windows(v, 1)
-    x, y = x[:, 0], y
-    mx, sx, my, sy = x.mean(), x.std(), y.mean(), y.std()
-    xs, ys = cr.tensor((x - mx) / sx), cr.tensor((y - my) / sy)
-    start = (-1.5, 1.5)
-    paths, finals = {}, {}
-    for lr in cfg.lrs:
-        w = cr.tensor([start[0]], requires_grad=True)
-        b = cr.tensor([start[1]], requires_grad=True)
-        path = [(start[0], start[1])]
-        opt = cr.optim.SGD([w, b], lr=lr)
-        loss = None
-        for _ in range(cfg.steps):
-            opt.zero_grad()
-            loss = ((b + w * xs - ys) ** 2).mean()
-            loss.backward()
-            opt.step()
-            path.append((w.item(), b.item()))
-        with cr.no_grad():
-            final = ((b + w * xs - ys) ** 2).mean().item()
-        paths[lr], finals[lr] = np.array(path), final
-    ws = np.linspace(-2.5, 2.5, cfg.grid)
-    bs = np.linspace(-2.5, 2.5, cfg.grid)
+    xs, ys, best, hessian = _surface_problem(ctx.seed)
+    minimum = float(np.mean((best[1] + best[0] * xs - ys) ** 2))
+    start = (best[0] - 2.0, best[1] + 1.2)
+    runs = {lr: _gd_path(xs, ys, start, lr, cfg.steps) for lr in cfg.lrs}
+    verdicts = {lr: _judge_rate(p, l, best, hessian, minimum) for lr, (p, l) in runs.items()}
+    lim = 2 / float(np.linalg.eigvalsh(hessian)[-1])
+    span = 3.0
+    ws = np.linspace(best[0] - span, best[0] + span, cfg.grid)
+    bs = np.linspace(best[1] - span, best[1] + span, cfg.grid)
     W, B = np.meshgrid(ws, bs)
-    xa, ya = xs._data, ys._data
-    L = ((B[..., None] + W[..., None] * xa - ya) ** 2).mean(-1)
-    fig, ax = figure(6, 5)
-    cs = ax.contour(W, B, L, levels=np.geomspace(L.min() + 1e-3, L.max(), 15), cmap="viridis")
+    L = ((B[..., None] + W[..., None] * xs - ys) ** 2).mean(-1)
+    fig, ax = figure(6.5, 5.5)
+    cs = ax.contour(W, B, L, levels=np.geomspace(minimum * 1.02, L.max(), 14), cmap="viridis", linewidths=1.2)
     ax.clabel(cs, fontsize=7, fmt="%.2f")
-    for lr, p in paths.items():
-        inside = np.all(np.abs(p) < 3, axis=1)
-        ax.plot(p[inside, 0], p[inside, 1], "o-", ms=2, label=f"η = {lr}")
-    ax.set(title="Error surface and gradient descent paths", xlabel="w", ylabel="b", xlim=(-2.5, 2.5), ylim=(-2.5, 2.5))
-    ax.legend()
-    small, right, large = cfg.lrs[0], cfg.lrs[1], cfg.lrs[-1]
-    metrics = {f"final_loss_lr_{lr}": finals[lr] for lr in cfg.lrs}
-    metrics["minimum_loss"] = float(L.min())
-    head = (f"After {cfg.steps} steps η={right} reaches L={finals[right]:.3f}; η={small} is too small "
-            f"(still L={finals[small]:.3f}) and η={large} is too large "
-            f"(L={finals[large]:.3g}, jumping across the valley).")
-    return Result(metrics, {"error_surface": fig}, head)
+    for lr, (p, _) in runs.items():
+        inside = np.all(np.abs(p - best) < span, axis=1)
+        ax.plot(p[inside, 0], p[inside, 1], "o-", ms=2.5, lw=1.2, label=f"η = {lr}: {verdicts[lr]}")
+    ax.plot(*start, "kX", ms=10, label="start")
+    ax.plot(*best, "k*", ms=12, label="minimum")
+    ax.set(title=f"Gradient descent on a narrow valley (diverges above η = 2/λ = {lim:.2f})",
+           xlabel="w", ylabel="b", xlim=(ws[0], ws[-1]), ylim=(bs[0], bs[-1]))
+    ax.legend(fontsize=8, loc="lower left")
+    fig2, ax2 = figure(6.5, 4)
+    for lr, (_, l) in runs.items():
+        ax2.plot(np.arange(len(l)), l, label=f"η = {lr}")
+    ax2.axhline(minimum, color="k", ls=":", label="minimum")
+    ax2.set(title="Loss per step", xlabel="step", ylabel="L(w, b)", yscale="log")
+    ax2.legend(fontsize=8)
+    metrics = {"verdict": {str(lr): v for lr, v in verdicts.items()},
+               "final_loss": {str(lr): float(l[-1]) for lr, (_, l) in runs.items()},
+               "steps_run": {str(lr): int(len(l)) for lr, (_, l) in runs.items()},
+               "minimum_loss": minimum, "largest_stable_lr": lim}
+    head = (f"On this narrow valley (2/λ = {lim:.2f}): " +
+            ", ".join(f"η = {lr} {verdicts[lr]}" +
+                      (f" (L = {runs[lr][1][-1]:.3f} after {cfg.steps} steps)" if verdicts[lr] == "crawls" else "")
+                      for lr in cfg.lrs) + f"; the minimum is L = {minimum:.3f}.")
+    return Result(metrics, {"error_surface": fig, "loss_per_step": fig2}, head)
 
 
 @dataclasses.dataclass

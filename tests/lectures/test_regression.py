@@ -1,4 +1,5 @@
 """Lecture 1's experiments, quick configs, each asserting its stated answer."""
+import pytest
 
 
 def test_seven_days_predict_better_than_one(run_quick):
@@ -6,11 +7,18 @@ def test_seven_days_predict_better_than_one(run_quick):
     assert m["7_day"]["test_mae"] < m["1_day"]["test_mae"]
 
 
-def test_learning_rate_too_small_right_too_large(run_quick):
-    m = run_quick("regression.error_surface")
-    small, right, large = m["final_loss_lr_0.01"], m["final_loss_lr_0.4"], m["final_loss_lr_1.05"]
-    assert right < small and right < large
-    assert right < 1.05 * m["minimum_loss"]
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_learning_rate_crawls_converges_oscillates_diverges(run_quick, seed):
+    m = run_quick("regression.error_surface", seed=seed)
+    assert m["verdict"] == {"0.02": "crawls", "0.2": "converges", "0.37": "oscillates across the valley",
+                            "0.45": "diverges"}
+    assert m["final_loss"]["0.2"] <= 1.05 * m["minimum_loss"] < m["final_loss"]["0.02"]
+    assert 0.37 < m["largest_stable_lr"] < 0.45
+
+
+def test_a_learning_rate_setting_gets_an_honest_verdict(run_quick):
+    m = run_quick("regression.error_surface", lrs="0.1,0.5")
+    assert m["verdict"]["0.5"] == "diverges" and m["verdict"]["0.1"] in ("converges", "crawls")
 
 
 def test_more_sigmoids_fit_better(run_quick):
