@@ -427,8 +427,9 @@ def sigmoid_sum(cfg, ctx):
     """Q: Can a sum of sigmoids (or of ReLU pairs) approximate a curve, and do more pieces and more
     layers fit it better?
 
-    A (seed 0, default settings, 3.3 s on 2 cores): Training MSE falls from 0.2731 with 3
-    sigmoids to 0.0000 with 100 sigmoids; 200 ReLUs: 0.0300, 2 layers of 10 ReLUs: 0.3232.
+    A (seed 0, quick settings): Training MSE falls from 0.27 with 3 sigmoids to near 0 with 30
+    (more pieces fit better); at the same width, 2 layers of 10 ReLUs fit far better than one
+    layer of 10 (the second layer combines the first one's pieces).
     """
     x = np.linspace(-1, 1, 200).astype(np.float32)[:, None]
     y = (np.sin(3 * np.pi * x) + x).astype(np.float32)  # three waves: a few sigmoids cannot follow
@@ -455,9 +456,11 @@ def sigmoid_sum(cfg, ctx):
         train(pieces(n, nn.Sigmoid), f"{n} sigmoids")
     n = max(cfg.counts)
     train(pieces(2 * n, nn.ReLU), f"{2 * n} ReLUs")
-    k = min(cfg.counts[-1], 10)
-    train(nn.Sequential(nn.Linear(1, k), nn.ReLU(), nn.Linear(k, k), nn.ReLU(), nn.Linear(k, 1)),
-          f"2 layers of {k} ReLUs")
+    k = 10   # the same width, one layer or two: the second layer combines the first one's pieces
+    train(pieces(k, nn.ReLU), f"1 layer of {k} ReLUs")
+    deep = pieces(k, nn.ReLU)
+    deep = nn.Sequential(deep[0], deep[1], nn.Linear(k, k), nn.ReLU(), nn.Linear(k, 1))
+    train(deep, f"2 layers of {k} ReLUs")
     fig, ax = figure()
     ax.plot(x[:, 0], y[:, 0], "k", lw=2, label="target")
     for name, c in curves.items():
@@ -465,6 +468,10 @@ def sigmoid_sum(cfg, ctx):
     ax.set(title="Fitting a curve with sigmoids and ReLUs", xlabel="x", ylabel="y")
     ax.legend(fontsize=7)
     few, many = f"{cfg.counts[0]} sigmoids", f"{cfg.counts[-1]} sigmoids"
-    head = (f"Training MSE falls from {fits[few]:.4f} with {few} to {fits[many]:.4f} with {many}; "
-            + ", ".join(f"{k}: {v:.4f}" for k, v in fits.items() if "sigmoid" not in k) + ".")
+    one, two = fits[f"1 layer of {k} ReLUs"], fits[f"2 layers of {k} ReLUs"]
+    head = (f"Training MSE falls from {fits[few]:.4f} with {few} to {fits[many]:.4f} with {many} "
+            f"({'more pieces fit better' if fits[many] < fits[few] else 'not better this time'}); "
+            f"{2 * n} ReLUs reach {fits[f'{2 * n} ReLUs']:.4f}. At the same width a second layer "
+            + (f"helps: 2 layers of {k} ReLUs reach {two:.4f} against {one:.4f} for one layer."
+               if two < one else f"did not help this time: {two:.4f} against {one:.4f} for one layer."))
     return Result({"train_mse": fits}, {"fits": fig}, head)

@@ -21,9 +21,11 @@ def test_a_learning_rate_setting_gets_an_honest_verdict(run_quick):
     assert m["verdict"]["0.5"] == "diverges" and m["verdict"]["0.1"] in ("converges", "crawls")
 
 
-def test_more_sigmoids_fit_better(run_quick):
-    m = run_quick("regression.sigmoid_sum")["train_mse"]
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_more_pieces_and_a_second_layer_fit_better(run_quick, seed):
+    m = run_quick("regression.sigmoid_sum", seed=seed)["train_mse"]
     assert m["30 sigmoids"] < m["3 sigmoids"] / 5
+    assert m["2 layers of 10 ReLUs"] < m["1 layer of 10 ReLUs"]
 
 
 def test_higher_degree_overfits(run_quick):
