@@ -2,10 +2,14 @@
 import pytest
 
 
-def test_shared_covariance_boundary_is_the_logistic_form(run_quick):
-    m = run_quick("classification.shared_covariance")
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_shared_covariance_is_linear_and_wins_with_little_data(run_quick, seed):
+    m = run_quick("classification.shared_covariance", seed=seed)
     assert m["max_gap_to_logistic_form"] < 1e-6
     assert m["accuracy_shared"] > 0.8 and m["accuracy_separate"] > 0.8
+    by_size = m["accuracy_by_size"]
+    assert by_size["3"]["shared"] > by_size["3"]["separate"] + 0.05       # few points: fewer parameters win
+    assert by_size["150"]["separate"] >= by_size["150"]["shared"]          # plenty: the true shapes win
 
 
 def test_naive_bayes(run_quick):
