@@ -328,8 +328,10 @@ class ScheduleConfig:
 
 @experiment("training.lr_schedule", ScheduleConfig,
             "Does warming the learning rate up and then decaying it beat a constant large rate?",
-            "warmup: η grows linearly for the first steps (the statistics of σ are unreliable early); "
-            "decay: η shrinks as we near the goal — e.g. η = d^−½·min(step^−½, step·warmup^−3/2)",
+            "warmup: η grows linearly for the first epochs (the statistics of σ are unreliable early); "
+            "decay: η shrinks as we near the goal. Run here: ηₜ = η·(0.05 + 0.95·t/T_w) for t < T_w, then "
+            "cosine decay ηₜ = η·½(1 + cos(π(t − T_w)/(T − T_w))) (the Transformer's warmup is "
+            "d^−½·min(step^−½, step·warmup^−3/2): TransformerWarmupLR)",
             quick=dict(epochs=6, warmup_epochs=2))
 def lr_schedule(cfg, ctx):
     """Q: Does warming the learning rate up and then decaying it beat a constant large rate?
@@ -341,7 +343,7 @@ def lr_schedule(cfg, ctx):
     from chainrule.utils.data import DataLoader, TensorDataset
     data = digits(ctx.seed)
     (xtr, ytr), (xva, yva), _ = data
-    out, curves, diverged = {}, {}, {}
+    out, curves, diverged, schedules = {}, {}, {}, {}
     for name in ("constant", "warmup + cosine decay"):
         cr.manual_seed(ctx.seed)
         model = mlp(64, 3)
@@ -361,12 +363,17 @@ def lr_schedule(cfg, ctx):
         except FloatingPointError:        # a result, not a crash: this η is too large
             diverged[name] = trainer.step
         hist = trainer.history
+        schedules[name] = hist.get("lr", [])
         done = len(hist.get("val_loss", []))
         out[name] = {"test_accuracy": test_accuracy(model, data) if name not in diverged else float("nan"),
                      "diverged_at_step": diverged.get(name), "epochs_completed": done}
         if done:
             curves[name] = (np.arange(1, done + 1), hist["val_loss"])
     fig = lines(curves, "Validation loss per epoch (a diverged run stops)", "epoch", "loss", logy=True)
+    fig.axes[0].xaxis.get_major_locator().set_params(integer=True)
+    rates = {name: (np.arange(1, len(h) + 1), h) for name, h in schedules.items() if h}
+    fig_lr = lines(rates, "The learning rate each epoch", "epoch", "η")
+    fig_lr.axes[0].xaxis.get_major_locator().set_params(integer=True)
     c, w = out["constant"], out["warmup + cosine decay"]
     if diverged:
         parts = [f"{k} η = {cfg.lr} diverged at step {v}" for k, v in diverged.items()]
@@ -378,7 +385,7 @@ def lr_schedule(cfg, ctx):
         head = (f"With η = {cfg.lr} held constant the test accuracy is {c['test_accuracy']:.3f}; warming up "
                 f"and decaying the same peak rate gives {w['test_accuracy']:.3f}: the schedule {verdict} "
                 f"the constant rate.")
-    return Result(out, {"validation_loss": fig}, head)
+    return Result(out, {"validation_loss": fig, "learning_rate": fig_lr}, head)
 
 
 @dataclasses.dataclass
