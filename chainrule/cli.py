@@ -44,9 +44,12 @@ def safe_console():
 def _parser():
     p = argparse.ArgumentParser(prog="chainrule", description="Run Hung-yi Lee's ML course as experiments.")
     p.add_argument("--version", action="version", version=f"chainrule {__version__}")
+    p.add_argument("--lang", choices=("en", "zh"), help="language of pages and messages (default: "
+                   "CHAINRULE_LANG, else the locale)")
     sub = p.add_subparsers(dest="command")
     ls = sub.add_parser("list", help="the experiments, grouped by lecture, with the question each answers")
     ls.add_argument("--names", action="store_true", help="just the names, one per line")
+    ls.add_argument("--lang", choices=("en", "zh"), default=argparse.SUPPRESS)
     run = sub.add_parser("run", help="run an experiment (or 'tour' for a short sample of all lectures)")
     run.add_argument("name")
     run.add_argument("--quick", action="store_true", help="the ~10 s version")
@@ -54,8 +57,10 @@ def _parser():
     run.add_argument("--out", help="output folder (default: runs/NAME)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change a setting")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--lang", choices=("en", "zh"), default=argparse.SUPPRESS)
     rep = sub.add_parser("report", help="re-render the index.html of a finished run")
     rep.add_argument("dir")
+    rep.add_argument("--lang", choices=("en", "zh"), default=argparse.SUPPRESS)
     return p
 
 
@@ -85,17 +90,18 @@ def _check_writable(folder):
 
 def cmd_list(names_only):
     from .lectures import all_experiments, lectures
+    from .lectures.lang import tr
     exps = all_experiments()
     if names_only:
         for name in sorted(exps):
             print(name)
         return 0
     for lecture, title in lectures().items():
-        print(title)
+        print(tr(f"lecture.{lecture}", title))
         for name in sorted(n for n in exps if n.startswith(lecture + ".")):
-            print(f"  {name:<40} {exps[name].question}")
+            print(f"  {name:<40} {tr(name + '.question', exps[name].question)}")
         print()
-    print("chainrule run tour   — a short sample across the lectures")
+    print(tr("cli.tour_more", "chainrule run tour   — a short sample across the lectures"))
     return 0
 
 
@@ -130,9 +136,10 @@ def cmd_run(args):
         for name in TOUR:
             run_one(name, True, args.seed, os.path.join(base, name), None, not args.no_progress)
             print()
+        from .lectures.lang import tr
         from .report import write_index
-        page = write_index(base, "The chainrule tour: one question from each lecture", TOUR)
-        print(f"open {page} (it links every experiment's page)")
+        page = write_index(base, tr("tour.title", "The chainrule tour: one question from each lecture"), TOUR)
+        print(tr("cli.tour_open", "open {page} (it links every experiment's page)", page=page))
         return 0
     run_one(args.name, args.quick, args.seed, args.out, overrides, not args.no_progress)
     return 0
@@ -140,30 +147,47 @@ def cmd_run(args):
 
 def _run_help(argv):
     """``chainrule run NAME --help``: the run options, then NAME's settings as ``--set`` takes them."""
-    names = [a for a in argv[1:] if not a.startswith("-")]
+    valued = {"--lang", "--seed", "--out", "--set"}
+    names = [a for i, a in enumerate(argv[1:], 1) if not a.startswith("-") and argv[i - 1] not in valued]
     if not names or names[0] == "tour":
         return None
     from .lectures import get
+    from .lectures.lang import tr
     from .lectures.registry import describe_settings
     try:
         exp = get(names[0])
     except KeyError as e:
         return _fail(e.args[0])
     print(f"usage: chainrule run {exp.name} [--quick] [--seed S] [--out DIR] [--set KEY=VALUE ...]\n")
-    print(exp.question + "\n")
-    print("settings (defaults shown):")
+    print(tr(exp.name + ".question", exp.question) + "\n")
+    print(tr("cli.settings", "settings (defaults shown):"))
     print(describe_settings(exp))
     return 0
 
 
 def main(argv=None):
+    try:
+        return _main(argv)
+    except BrokenPipeError:   # `chainrule list | head`: the reader left; stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _main(argv):
     safe_console()
     argv = sys.argv[1:] if argv is None else list(argv)
+    if "--lang" in argv[:-1]:
+        from .lectures.lang import set_language
+        set_language(argv[argv.index("--lang") + 1])
     if argv[:1] == ["run"] and ("--help" in argv or "-h" in argv):
         code = _run_help(argv)
         if code is not None:
             return code
     args = _parser().parse_args(argv)
+    if getattr(args, "lang", None):
+        from .lectures.lang import set_language
+        set_language(args.lang)
     try:
         if args.command == "list":
             return cmd_list(args.names)

@@ -124,3 +124,19 @@ def test_run_help_lists_the_settings_as_set_takes_them():
     assert r.returncode == 0
     assert "--set n_train=16   (int in [10, 10000])" in r.stdout
     assert "--set lambdas=0.0,0.1,10.0" in r.stdout and "(comma-separated floats, each in [0.0, 1000000000.0])" in r.stdout
+
+
+def test_chinese_pages_and_messages(tmp_path):
+    env = dict(os.environ, PYTHONPATH=ROOT, PYTHONIOENCODING="gbk")
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "--lang", "zh", "list"], capture_output=True, env=env,
+                       timeout=120)
+    text = r.stdout.decode("gbk")
+    assert r.returncode == 0 and "第 1 讲 — 回归（Regression）" in text and "鞍点（saddle point）" in text
+    r = cli("run", "classification.xor", "--quick", "--lang", "zh", "--out", str(tmp_path), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in page and "逻辑回归学得会 XOR 吗？" in page and "笔记中的公式" in page
+    env = dict(os.environ, PYTHONPATH=ROOT, CHAINRULE_LANG="zh")
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "run", "regression.overfitting", "--help"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert "训练误差与测试误差" in r.stdout and "--set n_train=16" in r.stdout

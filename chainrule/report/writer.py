@@ -62,16 +62,18 @@ def render(out_dir):
                                 f"{os.path.basename(e.filename)})") from None
     except json.JSONDecodeError as e:
         raise ValueError(f"report: {out_dir} has a damaged JSON file: {e}") from None
+    from ..lectures.lang import current, tr
     from ..lectures.registry import lectures
     esc = html.escape
+    exp_name = m["experiment"]
     rows = "".join(f"<tr><td>{esc(str(k))}</td><td>{esc(_fmt(v))}</td></tr>"
                    for k, v in _flatten(m["metrics"]).items())
     cfg_rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in c["config"].items())
-    figs = "".join(f'<figure><a href="{esc(f)}" title="open full size"><img src="{esc(f)}" alt="{esc(f[:-4])}"></a>'
+    figs = "".join(f'<figure><a href="{esc(f)}" title="{esc(tr("page.open_full", "open full size"))}"><img src="{esc(f)}" alt="{esc(f[:-4])}"></a>'
                    f'<figcaption>{esc(f[:-4].replace("_", " "))}</figcaption></figure>'
                    for f in m["figures"] if os.path.exists(os.path.join(out_dir, f)))
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{esc(m['experiment'])} — chainrule</title>
+<html lang="{current()}"><head><meta charset="utf-8"><title>{esc(m['experiment'])} — chainrule</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }}
 h1 {{ font-size: 1.5em; }} .lecture {{ color: #666; }} .headline {{ font-size: 1.15em; background: #eef6ff;
@@ -79,16 +81,17 @@ padding: .8em 1em; border-left: 4px solid #2b7bd6; }} pre {{ background: #f6f6f6
 figure {{ margin: 1em 0; }} img {{ max-width: 100%; border: 1px solid #ddd; }}
 table {{ border-collapse: collapse; }} td {{ border: 1px solid #ddd; padding: .25em .6em; }}
 </style></head><body>
-<p class="lecture">{esc(lectures().get(m['lecture'], m['lecture']))}</p>
-<h1>{esc(m['experiment'])}</h1>
-<p><b>Question.</b> {esc(m['question'])}</p>
-<p class="headline"><b>Answer.</b> {esc(m['headline'])}</p>
-<h2>From the notes</h2><pre>{esc(m['formula'])}</pre>
-<h2>Figures</h2>{figs}
-<h2>Numbers</h2><table>{rows}</table>
-<h2>Settings</h2><table><tr><td>seed</td><td>{esc(str(c['seed']))}</td></tr>
+<p class="lecture">{esc(tr("lecture." + m['lecture'], lectures().get(m['lecture'], m['lecture'])))}</p>
+<h1>{esc(exp_name)}</h1>
+<p><b>{esc(tr("page.question", "Question"))}.</b> {esc(tr(exp_name + ".question", m['question']))}</p>
+<p class="headline"><b>{esc(tr("page.answer", "Answer"))}.</b> {esc(m['headline'])}
+{esc(tr("page.answer_language_note", ""))}</p>
+<h2>{esc(tr("page.notes", "From the notes"))}</h2><pre>{esc(m['formula'])}</pre>
+<h2>{esc(tr("page.figures", "Figures"))}</h2>{figs}
+<h2>{esc(tr("page.numbers", "Numbers"))}</h2><table>{rows}</table>
+<h2>{esc(tr("page.settings", "Settings"))}</h2><table><tr><td>seed</td><td>{esc(str(c['seed']))}</td></tr>
 <tr><td>quick</td><td>{esc(str(c.get('quick', False)))}</td></tr>{cfg_rows}</table>
-<p class="lecture">{m['seconds']} s · made by chainrule</p>
+<p class="lecture">{m['seconds']} s · {esc(tr("page.made_by", "made by chainrule"))}</p>
 <script>
 // mark the page with how many figures loaded, and flag any that did not
 window.addEventListener("load", () => {{
@@ -130,22 +133,24 @@ def _fmt(v):
 def write_index(out_dir, title, runs):
     """An index.html in out_dir linking each run's page (``runs``: folder names inside out_dir)
     with its question and headline — the tour's front page."""
+    from ..lectures.lang import current, tr
     esc = html.escape
     items = []
     for folder in runs:
         with open(os.path.join(out_dir, folder, "metrics.json")) as f:
             m = json.load(f)
         items.append(f'<li><a href="{esc(folder)}/index.html"><b>{esc(m["experiment"])}</b></a> — '
-                     f'{esc(m["question"])}<br><span class="headline">{esc(m["headline"])}</span></li>')
+                     f'{esc(tr(m["experiment"] + ".question", m["question"]))}<br>'
+                     f'<span class="headline">{esc(m["headline"])}</span></li>')
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{esc(title)} — chainrule</title>
+<html lang="{current()}"><head><meta charset="utf-8"><title>{esc(title)} — chainrule</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }}
 li {{ margin: 1em 0; }} .headline {{ color: #2b5d99; }}
 </style></head><body>
 <h1>{esc(title)}</h1>
 <ol>{''.join(items)}</ol>
-<p>made by chainrule</p>
+<p>{esc(tr("page.made_by", "made by chainrule"))}</p>
 </body></html>
 """
     path = os.path.join(out_dir, "index.html")

@@ -1,0 +1,52 @@
+"""简体中文：课程页面与命令行的文字。键名见 ``chainrule/lectures/lang/__init__.py``；术语依李宏毅课程，
+第一次出现时附英文。"""
+
+TEXT = {
+    # lectures
+    "lecture.regression": "第 1 讲 — 回归（Regression）：用梯度下降（gradient descent）找出一个函数",
+    "lecture.classification": "第 2 讲 — 分类（Classification）：生成模型与逻辑回归（logistic regression）",
+    "lecture.training": "第 3 讲 — 训练的技巧：临界点（critical point）、批次（batch）、优化器（optimizer）、过拟合（overfitting）",
+    # questions
+    "regression.linear_views.question": "用过去 7 天预测明天的观看人数，会比只看昨天更准吗？",
+    "regression.error_surface.question": "学习率（learning rate）η 如何改变梯度下降在误差曲面（error surface）L(w, b) 上走的路径？",
+    "regression.sigmoid_sum.question": "一堆 sigmoid（或成对的 ReLU）加起来能逼近一条曲线吗？片段越多、层数越多，拟合得越好吗？",
+    "regression.overfitting.question": "模型越来越复杂（1 到 5 次多项式）时，训练误差与测试误差会怎样变化？",
+    "regression.hidden_factor.question": "数据里藏着一个类别（宝可梦的物种）时，用指示特征把类别告诉模型，会胜过一个模型通吃吗？",
+    "regression.regularization.question": "惩罚大的权重（λΣw²，偏置不惩罚）能让 5 次多项式泛化得更好吗？λ 在权衡什么？",
+    "regression.normal_equations.question": "梯度下降会走到与最小二乘闭式解相同的权重吗？",
+    "regression.feature_scaling.question": "为什么要把特征标准化（feature scaling）？两种版本各需要多少步梯度下降？",
+    "classification.shared_covariance.question": "高斯生成式分类器：两个类别共享同一个协方差矩阵 Σ 时，会有什么改变？",
+    "classification.naive_bayes.question": "假设特征彼此独立（对角的 Σ：朴素贝叶斯 naive Bayes）有什么代价、又有什么好处？",
+    "classification.ce_vs_square.question": "逻辑回归为什么用交叉熵（cross-entropy），而不用平方误差？",
+    "classification.generative_vs_discriminative.question": "生成式（高斯朴素贝叶斯）还是判别式（逻辑回归）：数据少时谁赢？数据多时谁赢？",
+    "classification.softmax_regression.question": "多类别分类：softmax 回归在鸢尾花数据上表现如何？两类的 softmax 是不是就是 sigmoid？",
+    "classification.xor.question": "逻辑回归学得会 XOR 吗？要怎么补救？",
+    "classification.perceptron_hinge.question": "“理想”的损失是数错几个（0-1 loss），但它没有梯度。感知机与 hinge loss（SVM）如何代替它？",
+    "training.critical_points.question": "梯度为零时，是局部最小值（local minima）还是鞍点（saddle point）？我们能逃离鞍点吗？",
+    "training.batch_size.question": "小批次还是大批次：哪个每个 epoch 更快？哪个泛化得更好？",
+    "training.momentum_plateau.question": "动量（momentum）能带着参数越过梯度几乎为零的平原吗？",
+    "training.optimizers.question": "在病态（ill-conditioned）的误差曲面上，SGD、动量、Adagrad、RMSProp 与 Adam 各自怎么走？",
+    "training.lr_schedule.question": "先预热（warmup）再衰减（decay）学习率，会胜过一直用大的固定学习率吗？",
+    "training.batchnorm.question": "批次归一化（batch normalization）能让深的 sigmoid 网络更好训练吗？",
+    "training.robust_losses.question": "数据有离群值时，MSE、MAE、Huber 损失（以及梯度裁剪）各自如何拟合一条直线？",
+    "training.overfitting_remedies.question": "只用 150 张数字图片训练时，哪种对抗过拟合的方法最有效？",
+    "training.cross_validation.question": "N 折交叉验证（cross validation）：不偷看测试集，该选几次的多项式？",
+    "training.fat_or_tall.question": "参数一样多时，高（深）的网络能表示矮胖（浅）的网络表示不了的函数吗？",
+    "training.model_bias_vs_optimization.question": "更深的普通网络函数集合更大——那为什么它的*训练*损失反而可能更高？",
+    "training.hoeffding.question": "训练集误导我们（存在 h 使 |L_train(h) − L_all(h)| > ε）的机率有多大？Hoeffding 上界 |H|·2exp(−2Nε²) 成立吗？",
+    # pages
+    "page.question": "问题",
+    "page.answer": "回答",
+    "page.notes": "笔记中的公式",
+    "page.figures": "图",
+    "page.numbers": "数字",
+    "page.settings": "设定",
+    "page.open_full": "点击查看原图",
+    "page.made_by": "由 chainrule 生成",
+    "page.answer_language_note": "（回答的句子由实验按数字生成，目前为英文。）",
+    "tour.title": "chainrule 导览：每一讲一个问题",
+    # command line
+    "cli.tour_more": "chainrule run tour   — 横跨各讲的简短导览",
+    "cli.settings": "设定（括号内为类型与范围，等号后为默认值）：",
+    "cli.tour_open": "打开 {page}（它链接到每个实验的页面）",
+}
