@@ -193,7 +193,7 @@ def ce_vs_square(cfg, ctx):
     cross-entropy reaches accuracy 0.84, square error only 0.50: its gradient is nearly flat far
     from the target.
     """
-    x, y = gaussian_classes(100, means=((-1.0, 0.0), (1.0, 0.0)), seed=2)
+    x, y = gaussian_classes(100, means=((-1.0, 0.0), (1.0, 0.0)), seed=2 + ctx.seed)
     x1 = x[:, :1]
     xt, yt = cr.tensor(x1), cr.tensor(y.astype(np.float32)[:, None])
     start = (-6.0, 4.0)  # far from the answer: the model is confidently wrong
@@ -364,7 +364,7 @@ def softmax_regression(cfg, ctx):
         hist.append(loss.item())
     with cr.no_grad():
         acc = cr.train.accuracy(model(cr.tensor(s.transform(xte))), yte)
-    z = np.random.default_rng(0).standard_normal((100, 2))
+    z = np.random.default_rng(ctx.seed).standard_normal((100, 2))
     soft = cr.nn.functional.softmax(cr.tensor(z), dim=1)._data[:, 0]
     sig = cr.tensor(z[:, 0] - z[:, 1]).sigmoid()._data
     gap = float(np.abs(soft - sig).max())
@@ -391,10 +391,10 @@ def perceptron_hinge(cfg, ctx):
     """Q: The 'ideal' loss counts mistakes (0-1 loss) but has no gradient. How do the perceptron and
     the hinge loss (SVM) stand in for it?
 
-    A (seed 0, default settings, 0.2 s on 2 cores): The perceptron stops making mistakes after
-    20 epochs (accuracy 0.985); the hinge loss reaches 0.985.
+    A (seed 0, default settings, 0.2 s on 2 cores): on separable classes the perceptron stops
+    making mistakes after 3 epochs (accuracy 1.000); the hinge loss reaches 0.995.
     """
-    x, y01 = gaussian_classes(100, means=((-2.0, -1.0), (2.0, 1.5)), seed=4)
+    x, y01 = gaussian_classes(100, means=((-2.5, -1.5), (2.5, 2.0)), seed=4 + ctx.seed)   # separable
     ys = 2.0 * y01 - 1.0
     a = np.concatenate([x, np.ones((len(x), 1))], axis=1)
     w = np.zeros(3)
@@ -417,8 +417,12 @@ def perceptron_hinge(cfg, ctx):
     acc_hinge = float(np.mean(np.sign(a @ wt._data) == ys))
     fig = lines({"perceptron mistakes": (np.arange(1, cfg.epochs + 1), mistakes)},
                 "Perceptron: mistakes per epoch", "epoch", "mistakes")
-    head = (f"The perceptron stops making mistakes after {next((i + 1 for i, m in enumerate(mistakes) if m == 0), cfg.epochs)} "
-            f"epochs (accuracy {acc_perceptron:.3f}); the hinge loss reaches {acc_hinge:.3f}.")
+    clean = next((i + 1 for i, m in enumerate(mistakes) if m == 0), None)
+    fig.axes[0].xaxis.get_major_locator().set_params(integer=True)
+    first = (f"The perceptron stops making mistakes after {clean} epochs" if clean is not None else
+             f"The perceptron still makes {mistakes[-1]} mistakes after {cfg.epochs} epochs (no line "
+             f"separates these points, so it never settles)")
+    head = f"{first} (accuracy {acc_perceptron:.3f}); the hinge loss reaches {acc_hinge:.3f}."
     return Result({"accuracy_perceptron": acc_perceptron, "accuracy_hinge": acc_hinge, "mistakes": mistakes},
                   {"perceptron": fig}, head)
 

@@ -144,7 +144,7 @@ def cross_validation(cfg, ctx):
     """
     from chainrule.data import KFold
     from chainrule.data.datasets import polynomial_with_categories
-    x, _, y = polynomial_with_categories(cfg.n_train + 300, seed=7, noise=0.8, n_categories=1)
+    x, _, y = polynomial_with_categories(cfg.n_train + 300, seed=7 + ctx.seed, noise=0.8, n_categories=1)
     xtr, ytr, xte, yte = x[:cfg.n_train], y[:cfg.n_train], x[cfg.n_train:], y[cfg.n_train:]
     cv, test = {}, {}
     for d in range(1, cfg.max_degree + 1):
