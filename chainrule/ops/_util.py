@@ -96,10 +96,10 @@ def is_tensor(x):
     return isinstance(x, Tensor)
 
 
-def recording(g):
+def recording(value):
     """Whether a backward runs on Tensors (``create_graph=True``: it is itself recorded) rather
     than on arrays (the fast path, where an op may call a named kernel instead of its formula)."""
-    return isinstance(g, Tensor)
+    return isinstance(value, Tensor)
 
 
 def column_sums(g2):

@@ -7,8 +7,7 @@ import numpy as np
 
 from ..autograd.broadcast import sum_to_shape
 from ..autograd.function import Op
-from ..autograd.tensor import Tensor
-from ._util import promote
+from ._util import data_of, promote
 from .shape import expand, reshape, squeeze, unsqueeze
 
 
@@ -210,7 +209,7 @@ class Einsum(Op):
                 if c in seen:
                     d = next(spare)
                     new_sub += d
-                    dt = gy._data.dtype if isinstance(gy, Tensor) else np.asarray(gy).dtype
+                    dt = np.asarray(data_of(gy)).dtype
                     eyes.append(np.eye(self.sizes[c], dtype=dt))
                     eye_subs.append(c + d)
                 else:
