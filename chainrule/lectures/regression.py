@@ -363,7 +363,11 @@ def normal_equations(cfg, ctx):
                 "step", "MSE", logy=True)
     fig.axes[0].axhline(float(np.mean((a @ closed - y) ** 2)), color="k", ls="--", label="closed form")
     fig.axes[0].legend()
-    head = f"After {cfg.steps} steps gradient descent's weights differ from (XᵀX)⁻¹Xᵀy by at most {diff:.2e}."
+    if np.isfinite(diff):
+        head = f"After {cfg.steps} steps gradient descent's weights differ from (XᵀX)⁻¹Xᵀy by at most {diff:.2e}."
+    else:
+        head = (f"Gradient descent diverged with η = {cfg.lr} (its weights are no longer finite), so it never "
+                f"reached (XᵀX)⁻¹Xᵀy: lower η.")
     return Result({"max_weight_difference": diff, "closed_form": closed.tolist(), "gradient_descent": w._data.tolist()},
                   {"convergence": fig}, head)
 

@@ -184,9 +184,16 @@ def optimizers(cfg, ctx):
     fig2 = lines({name: (np.arange(1, cfg.steps + 1), losses) for name, (_, losses) in runs.items()},
                  "Loss per step", "step", "loss", logy=True)
     final = {name: float(losses[-1]) for name, (_, losses) in runs.items()}
-    head = (f"After {cfg.steps} steps: " + ", ".join(f"{k} {v:.2e}" for k, v in final.items())
-            + f"; Adam ends {final['SGD'] / max(final['Adam'], 1e-300):.0f}× lower than plain SGD.")
-    return Result({"final_loss": final}, {"paths": fig, "losses": fig2}, head)
+    diverged = sorted(k for k, v in final.items() if not np.isfinite(v) or v > 10 * runs[k][1][0])
+    head = f"After {cfg.steps} steps: " + ", ".join(f"{k} {v:.2e}" for k, v in final.items() if k not in diverged)
+    if diverged:
+        head += f"; {' and '.join(diverged)} diverged at η = {cfg.lr} (the valley's steep side throws it out)"
+    if "SGD" not in diverged and "Adam" not in diverged:
+        ratio = final["SGD"] / max(final["Adam"], 1e-300)
+        head += (f"; Adam ends {ratio:.0f}× lower than plain SGD" if ratio > 1
+                 else "; Adam does not beat plain SGD this time")
+    head += "."
+    return Result({"final_loss": final, "diverged": diverged}, {"paths": fig, "losses": fig2}, head)
 
 
 @dataclasses.dataclass
