@@ -89,3 +89,8 @@ def test_hoeffding_bound_holds(run_quick, seed):
     m = run_quick("training.hoeffding", seed=seed)
     for n, p in m["empirical"].items():
         assert p <= m["bound"][n]
+
+
+def test_an_optimizer_that_diverges_is_named_not_divided_by(run_quick):
+    m = run_quick("training.optimizers", lr="5")
+    assert "SGD" in m["diverged"] and "Adam" not in m["diverged"]
