@@ -77,14 +77,14 @@ def _ln_forward_loop(x, w, b, eps, y, mean, rstd):
         for j in range(k):
             d = x[i, j] - mu
             v += d * d
-        r = 1.0 / np.sqrt(v / k + eps)
         mean[i] = mu
-        rstd[i] = r
+        rstd[i] = 1.0 / np.sqrt(v / k + eps)
+        mu_, r_ = mean[i], rstd[i]          # in x's dtype: the pass below stays single precision
         for j in range(k):
-            y[i, j] = (x[i, j] - mu) * r * w[j] + b[j]
+            y[i, j] = (x[i, j] - mu_) * r_ * w[j] + b[j]
 
 
-def _ln_backward_loop(g, x, mean, rstd, w, gx, part_w, part_b):
+def _ln_backward_loop(g, x, mean, rstd, w, gx, part_w, part_b, means):
     m, k = g.shape
     blocks = part_w.shape[0]
     for t in prange(blocks):
@@ -99,11 +99,12 @@ def _ln_backward_loop(g, x, mean, rstd, w, gx, part_w, part_b):
                 s2 += gh * xh
                 part_w[t, j] += g[i, j] * xh
                 part_b[t, j] += g[i, j]
-            s1 /= k
-            s2 /= k
+            means[t, 0] = s1 / k             # the row means, back in the gradient's dtype
+            means[t, 1] = s2 / k
+            m1, m2 = means[t, 0], means[t, 1]
             for j in range(k):
                 xh = (x[i, j] - mu) * r
-                gx[i, j] = (g[i, j] * w[j] - s1 - xh * s2) * r
+                gx[i, j] = (g[i, j] * w[j] - m1 - xh * m2) * r
 
 
 def _blocks(m, k):
@@ -141,7 +142,8 @@ def _build_ln_backward():
         blocks = _blocks(m, k)
         gx = np.empty(g.shape, np.result_type(g, x))
         part_w, part_b = np.zeros((blocks, k)), np.zeros((blocks, k))
-        loop(blocks > 1, g, x, mean, rstd, _ones_or(w, k, x.dtype, 1), gx, part_w, part_b)
+        loop(blocks > 1, g, x, mean, rstd, _ones_or(w, k, x.dtype, 1), gx, part_w, part_b,
+             np.empty((blocks, 2), gx.dtype))
         return gx, part_w.sum(0).astype(gx.dtype), part_b.sum(0).astype(gx.dtype)
     return run
 
