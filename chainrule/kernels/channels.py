@@ -58,10 +58,11 @@ def _bn_forward_loop(x, w, b, eps, y, mean, var, rstd):
         v = acc / count
         r = 1.0 / np.sqrt(v + eps)
         mean[ch], var[ch], rstd[ch] = mu, v, r
-        scale, shift = r * w[ch], b[ch]
+        mu_ = mean[ch]                       # in x's dtype: the pass below stays single precision
+        scale, shift = rstd[ch] * w[ch], b[ch]
         for i in range(n):
             for j in range(s):
-                y[i, ch, j] = (x[i, ch, j] - mu) * scale + shift
+                y[i, ch, j] = (x[i, ch, j] - mu_) * scale + shift
 
 
 def _bn_backward_loop(g, x, mean, rstd, w, gx, gw, gb):
@@ -77,7 +78,7 @@ def _bn_backward_loop(g, x, mean, rstd, w, gx, gw, gb):
                 sgx += g[i, ch, j] * (x[i, ch, j] - mu)
         sgx *= r
         gw[ch], gb[ch] = sgx, sg
-        m1, m2, wr = sg / count, sgx / count, r * w[ch]
+        m1, m2, wr = gb[ch] / count, gw[ch] / count, r * w[ch]   # in the gradient's dtype
         for i in range(n):
             for j in range(s):
                 gx[i, ch, j] = (g[i, ch, j] - m1 - (x[i, ch, j] - mu) * r * m2) * wr

@@ -194,14 +194,16 @@ def _softmax_backward_ref(g, y, log):
 # The backward has no exponential (softmax) or one NumPy pass of it (log-softmax): the rest, a
 # row sum and an update, is one fused compiled loop per row.
 def _softmax_backward_loop(g, y, gx):
-    """gx = (g − Σ g·y)·y per row."""
+    """gx = (g − Σ g·y)·y per row (the row sum accumulated in float64, used in gx's dtype)."""
     m, k = g.shape
     for i in prange(m):
         s = 0.0
         for j in range(k):
             s += g[i, j] * y[i, j]
+        gx[i, 0] = s
+        t = gx[i, 0]
         for j in range(k):
-            gx[i, j] = (g[i, j] - s) * y[i, j]
+            gx[i, j] = (g[i, j] - t) * y[i, j]
 
 
 def _log_softmax_backward_loop(g, gx):
@@ -211,8 +213,12 @@ def _log_softmax_backward_loop(g, gx):
         s = 0.0
         for j in range(k):
             s += g[i, j]
+        e0 = gx[i, 0]
+        gx[i, 0] = s
+        t = gx[i, 0]
+        gx[i, 0] = e0
         for j in range(k):
-            gx[i, j] = g[i, j] - gx[i, j] * s
+            gx[i, j] = g[i, j] - gx[i, j] * t
 
 
 @kernel("softmax_rows_backward", _softmax_backward_ref)
