@@ -136,6 +136,7 @@ def test_chinese_pages_and_messages(tmp_path):
     assert r.returncode == 0, r.stderr
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert '<html lang="zh">' in page and "逻辑回归学得会 XOR 吗？" in page and "笔记中的公式" in page
+    assert "没有一条直线能分开 XOR" in page and "还没有中文版" not in page
     env = dict(os.environ, PYTHONPATH=ROOT, CHAINRULE_LANG="zh")
     r = subprocess.run([sys.executable, "-m", "chainrule.cli", "run", "regression.overfitting", "--help"],
                        capture_output=True, text=True, env=env, timeout=120)

@@ -13,6 +13,7 @@ from chainrule import nn
 from chainrule.data.datasets import gaussian_classes, xor as xor_data
 
 from .common import figure, lines
+from .lang import tr
 from .registry import Result, experiment
 
 
@@ -133,16 +134,20 @@ def shared_covariance(cfg, ctx):
     fig2.axes[0].set_xscale("log")
     wins = [n for n in sizes if sweep[n][1] > sweep[n][0]]
     small = sizes[0]
-    head = (f"A shared Σ makes the boundary linear (its posterior equals σ(w·x + b) within {gap:.0e}). "
-            f"With {cfg.n_per_class} points per class separate covariances score {acc_sep:.3f} against "
-            f"{acc_shared:.3f} shared. ")
+    head = tr("classification.shared_covariance.headline",
+              "A shared Σ makes the boundary linear (its posterior equals σ(w·x + b) within {gap:.0e}). With {n} "
+              "points per class separate covariances score {sep:.3f} against {shared:.3f} shared. ",
+              gap=gap, n=cfg.n_per_class, sep=acc_sep, shared=acc_shared)
     if wins:
-        upto = f", and still at {max(wins)} per class" if max(wins) > small else ""
-        head += (f"With few points the shared Σ wins — {small} per class: {sweep[small][1]:.3f} against "
-                 f"{sweep[small][0]:.3f}{upto} — because it has 3 covariance numbers to estimate instead "
-                 f"of 6: fewer parameters, less overfitting.")
+        upto = tr("classification.shared_covariance.upto", ", and still at {m} per class", m=max(wins)) \
+            if max(wins) > small else ""
+        head += tr("classification.shared_covariance.wins",
+                   "With few points the shared Σ wins — {small} per class: {a:.3f} against {b:.3f}{upto} — because "
+                   "it has 3 covariance numbers to estimate instead of 6: fewer parameters, less overfitting.",
+                   small=small, a=sweep[small][1], b=sweep[small][0], upto=upto)
     else:
-        head += "The shared Σ did not win at any training size this time."
+        head += tr("classification.shared_covariance.no_win",
+                   "The shared Σ did not win at any training size this time.")
     return Result({"accuracy_separate": acc_sep, "accuracy_shared": acc_shared,
                    "max_gap_to_logistic_form": gap, "w": w.tolist(), "b": float(b),
                    "accuracy_by_size": {str(n): {"separate": v[0], "shared": v[1]} for n, v in sweep.items()}},
@@ -308,11 +313,13 @@ def xor(cfg, ctx):
     figs["hidden_layer_regions"] = fig
     with cr.no_grad():
         hedge = float(np.abs(line(xt).sigmoid()._data - 0.5).max())
-    head = (f"No straight line separates XOR: the best line gets {best_line:.2f} of the points. Logistic "
-            f"regression does not even find that one: minimizing cross-entropy it hedges (every probability "
-            f"within 0.5 ± {hedge:.2f}), so where its line falls is arbitrary ({logistic:.2f} this time). With "
-            f"transformed features a line reaches {transformed:.2f}, and one hidden layer of 4 units learns "
-            f"such features itself: {hidden:.2f}.")
+    head = tr("classification.xor.headline",
+              "No straight line separates XOR: the best line gets {best:.2f} of the points. Logistic regression "
+              "does not even find that one: minimizing cross-entropy it hedges (every probability within "
+              "0.5 ± {hedge:.2f}), so where its line falls is arbitrary ({logistic:.2f} this time). With "
+              "transformed features a line reaches {transformed:.2f}, and one hidden layer of 4 units learns "
+              "such features itself: {hidden:.2f}.", best=best_line, hedge=hedge, logistic=logistic,
+              transformed=transformed, hidden=hidden)
     return Result({"accuracy_logistic": logistic, "accuracy_best_line": best_line, "logistic_hedge": hedge,
                    "accuracy_transformed": transformed, "accuracy_hidden_layer": hidden}, figs, head)
 

@@ -13,6 +13,7 @@ from chainrule import nn
 from chainrule.data.datasets import daily_views, polynomial_with_categories, windows
 
 from .common import figure, fit_poly, lines, predict_poly
+from .lang import tr
 from .registry import Result, experiment
 
 
@@ -192,10 +193,11 @@ def error_surface(cfg, ctx):
                "final_loss": {str(lr): float(l[-1]) for lr, (_, l) in runs.items()},
                "steps_run": {str(lr): int(len(l)) for lr, (_, l) in runs.items()},
                "minimum_loss": minimum, "largest_stable_lr": lim}
-    head = (f"On this narrow valley (2/λ = {lim:.2f}): " +
-            ", ".join(f"η = {lr} {verdicts[lr]}" +
-                      (f" (L = {runs[lr][1][-1]:.3f} after {cfg.steps} steps)" if verdicts[lr] == "crawls" else "")
-                      for lr in cfg.lrs) + f"; the minimum is L = {minimum:.3f}.")
+    parts = [tr("verdict.rate", "η = {lr} {verdict}", lr=lr, verdict=tr("verdict." + verdicts[lr], verdicts[lr])) +
+             (tr("verdict.crawl_detail", " (L = {loss:.3f} after {steps} steps)", loss=runs[lr][1][-1], steps=cfg.steps)
+              if verdicts[lr] == "crawls" else "") for lr in cfg.lrs]
+    head = tr("regression.error_surface.headline", "On this narrow valley (2/λ = {lim:.2f}): {parts}; the minimum is "
+              "L = {minimum:.3f}.", lim=lim, parts=tr("list.sep", ", ").join(parts), minimum=minimum)
     return Result(metrics, {"error_surface": fig, "loss_per_step": fig2}, head)
 
 
@@ -243,9 +245,17 @@ def overfitting(cfg, ctx):
                 "Overfitting: training vs testing error", "polynomial degree", "mean squared error", logy=True)
     best = min(test, key=test.get)
     metrics = {"train_mse": train, "test_mse": test, "best_degree": best}
-    head = (f"Training error falls from {train[1]:.2f} (degree 1) to {train[cfg.max_degree]:.2f} "
-            f"(degree {cfg.max_degree}), but testing error is lowest at degree {best} ({test[best]:.2f}) "
-            f"and reaches {test[cfg.max_degree]:.2f} at degree {cfg.max_degree}: overfitting.")
+    values = dict(tr1=train[1], trn=train[cfg.max_degree], n=cfg.max_degree, best=best, tb=test[best],
+                  tn=test[cfg.max_degree])
+    if best < cfg.max_degree:
+        head = tr("regression.overfitting.headline",
+                  "Training error falls from {tr1:.2f} (degree 1) to {trn:.2f} (degree {n}), but testing error "
+                  "is lowest at degree {best} ({tb:.2f}) and reaches {tn:.2f} at degree {n}: overfitting.", **values)
+    else:
+        head = tr("regression.overfitting.headline_none",
+                  "Training error falls from {tr1:.2f} (degree 1) to {trn:.2f} (degree {n}), and testing error is "
+                  "lowest at the highest degree, {n} ({tn:.2f}): no overfitting within these degrees (not this "
+                  "time).", **values)
     return Result(metrics, {"errors": fig}, head)
 
 

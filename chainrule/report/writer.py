@@ -66,6 +66,8 @@ def render(out_dir):
     from ..lectures.registry import lectures
     esc = html.escape
     exp_name = m["experiment"]
+    untranslated = current() != "en" and not any("\u4e00" <= ch <= "\u9fff" for ch in m["headline"])
+    note = tr("page.answer_language_note", "") if untranslated else ""
     rows = "".join(f"<tr><td>{esc(str(k))}</td><td>{esc(_fmt(v))}</td></tr>"
                    for k, v in _flatten(m["metrics"]).items())
     cfg_rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in c["config"].items())
@@ -85,7 +87,7 @@ table {{ border-collapse: collapse; }} td {{ border: 1px solid #ddd; padding: .2
 <h1>{esc(exp_name)}</h1>
 <p><b>{esc(tr("page.question", "Question"))}.</b> {esc(tr(exp_name + ".question", m['question']))}</p>
 <p class="headline"><b>{esc(tr("page.answer", "Answer"))}.</b> {esc(m['headline'])}
-{esc(tr("page.answer_language_note", ""))}</p>
+{esc(note)}</p>
 <h2>{esc(tr("page.notes", "From the notes"))}</h2><pre>{esc(m['formula'])}</pre>
 <h2>{esc(tr("page.figures", "Figures"))}</h2>{figs}
 <h2>{esc(tr("page.numbers", "Numbers"))}</h2><table>{rows}</table>

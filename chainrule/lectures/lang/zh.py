@@ -43,8 +43,42 @@ TEXT = {
     "page.settings": "设定",
     "page.open_full": "点击查看原图",
     "page.made_by": "由 chainrule 生成",
-    "page.answer_language_note": "（回答的句子由实验按数字生成，目前为英文。）",
+    "page.answer_language_note": "（这个实验的回答句子还没有中文版，暂以英文显示。）",
     "tour.title": "chainrule 导览：每一讲一个问题",
+    # headlines of the tour's experiments (the numbers come from the run)
+    "list.sep": "，",
+    "list.and": "与",
+    "sentence.end": "。",
+    "verdict.rate": "η = {lr} {verdict}",
+    "verdict.crawls": "爬得很慢",
+    "verdict.converges": "收敛",
+    "verdict.oscillates across the valley": "在山谷两侧来回震荡",
+    "verdict.diverges": "发散",
+    "verdict.crawl_detail": "（{steps} 步后 L = {loss:.3f}）",
+    "regression.error_surface.headline": "在这个狭长的山谷上（2/λ = {lim:.2f}）：{parts}；最小值为 L = {minimum:.3f}。",
+    "regression.overfitting.headline": "训练误差从 {tr1:.2f}（1 次）降到 {trn:.2f}（{n} 次），但测试误差在 {best} 次时"
+                                       "最低（{tb:.2f}），到 {n} 次升到 {tn:.2f}：过拟合（overfitting）。",
+    "regression.overfitting.headline_none": "训练误差从 {tr1:.2f}（1 次）降到 {trn:.2f}（{n} 次），测试误差在最高的 "
+                                            "{n} 次最低（{tn:.2f}）：这些次数之内没有过拟合（这次没有）。",
+    "classification.xor.headline": "没有一条直线能分开 XOR：最好的直线也只分对 {best:.2f} 的点。逻辑回归连这条线都找不到："
+                                   "最小化交叉熵时它两边下注（每个机率都在 0.5 ± {hedge:.2f} 之内），所以它的线落在哪里"
+                                   "都说不定（这次是 {logistic:.2f}）。把特征转换之后，一条直线就能达到 {transformed:.2f}；"
+                                   "一层 4 个单元的隐藏层能自己学出这样的特征：{hidden:.2f}。",
+    "classification.shared_covariance.headline": "共享的 Σ 让边界变成直线（它的后验机率与 σ(w·x + b) 相差不到 {gap:.0e}）。"
+                                                 "每类 {n} 个点时，各自的协方差得到 {sep:.3f}，共享的得到 {shared:.3f}。",
+    "classification.shared_covariance.wins": "数据少时共享的 Σ 赢——每类 {small} 个点：{a:.3f} 对 {b:.3f}{upto}——因为它"
+                                             "只需估计 3 个协方差数字而不是 6 个：参数少，较不易过拟合。",
+    "classification.shared_covariance.upto": "，每类 {m} 个点时仍然赢",
+    "classification.shared_covariance.no_win": "这次在任何训练量下共享的 Σ 都没有胜出。",
+    "training.critical_points.headline": "θ = 0 时梯度为 {grad:.1e}，Hessian 最小的特征值为 {ev0:.3f} < 0：这是鞍点"
+                                         "（saddle point）。沿它的特征向量走一步，损失从 {loss0:.4f} 降到 {escaped:.4f}。"
+                                         "{runs} 次训练中有 {reached} 次停在临界点（‖g‖ < {tol:.0e}，先梯度下降再用"
+                                         "牛顿法）：{nmin} 个局部最小值（没有负的特征值）、{nsad} 个鞍点（有负的）",
+    "training.critical_points.not_converged": "；{n} 次没有收敛",
+    "training.optimizers.headline": "{steps} 步之后：{parts}",
+    "training.optimizers.diverged": "；{names} 在 η = {lr} 时发散（山谷陡峭的一侧把它甩了出去）",
+    "training.optimizers.adam_wins": "；Adam 比普通 SGD 低 {ratio:.0f} 倍",
+    "training.optimizers.adam_loses": "；这次 Adam 没有赢过普通 SGD",
     # command line
     "cli.tour_more": "chainrule run tour   — 横跨各讲的简短导览",
     "cli.settings": "设定（括号内为类型与范围，等号后为默认值）：",

@@ -10,6 +10,7 @@ from chainrule import nn
 from chainrule.autograd.functional import hessian
 
 from ..common import digits, figure, lines, mlp, sharpness, test_accuracy, train
+from ..lang import tr
 from ..registry import Result, experiment
 
 
@@ -111,13 +112,18 @@ def critical_points(cfg, ctx):
     ax2.set(title="The loss around the saddle θ = 0", xlabel="step size", ylabel="loss")
     ax2.legend(fontsize=8)
     reached = counts["minimum"] + counts["saddle"]
-    head = (f"At θ = 0 the gradient is {np.abs(grad0).max():.1e} and the Hessian's smallest eigenvalue is "
-            f"{ev[0]:.3f} < 0: a saddle. One step along its eigenvector lowers the loss from {loss0:.4f} "
-            f"to {escaped:.4f}. Of {cfg.runs} trainings, {reached} stopped at a critical point (‖g‖ < "
-            f"{_GRAD_TOL:.0e}, after gradient descent and Newton steps): {counts['minimum']} "
-            f"{'minimum' if counts['minimum'] == 1 else 'minima'} (no negative eigenvalue) and "
-            f"{counts['saddle']} {'saddle' if counts['saddle'] == 1 else 'saddles'} (some negative)"
-            + (f"; {counts['not converged']} did not converge" if counts["not converged"] else "") + ".")
+    head = tr("training.critical_points.headline",
+              "At θ = 0 the gradient is {grad:.1e} and the Hessian's smallest eigenvalue is {ev0:.3f} < 0: a "
+              "saddle. One step along its eigenvector lowers the loss from {loss0:.4f} to {escaped:.4f}. Of {runs} "
+              "trainings, {reached} stopped at a critical point (‖g‖ < {tol:.0e}, after gradient descent and "
+              "Newton steps): {nmin} {minima} (no negative eigenvalue) and {nsad} {saddles} (some negative)",
+              grad=float(np.abs(grad0).max()), ev0=ev[0], loss0=loss0, escaped=escaped, runs=cfg.runs,
+              reached=reached, tol=_GRAD_TOL, nmin=counts["minimum"], nsad=counts["saddle"],
+              minima="minimum" if counts["minimum"] == 1 else "minima",
+              saddles="saddle" if counts["saddle"] == 1 else "saddles")
+    if counts["not converged"]:
+        head += tr("training.critical_points.not_converged", "; {n} did not converge", n=counts["not converged"])
+    head += tr("sentence.end", ".")
     return Result({"gradient_at_zero": float(np.abs(grad0).max()), "hessian_eigenvalues_at_zero": ev.tolist(),
                    "loss_at_saddle": loss0, "loss_after_escape": escaped, "minimum_ratios": ratios,
                    "final_gradient_norms": grads, "kinds": kinds, "counts": counts},
@@ -185,14 +191,16 @@ def optimizers(cfg, ctx):
                  "Loss per step", "step", "loss", logy=True)
     final = {name: float(losses[-1]) for name, (_, losses) in runs.items()}
     diverged = sorted(k for k, v in final.items() if not np.isfinite(v) or v > 10 * runs[k][1][0])
-    head = f"After {cfg.steps} steps: " + ", ".join(f"{k} {v:.2e}" for k, v in final.items() if k not in diverged)
+    head = tr("training.optimizers.headline", "After {steps} steps: {parts}", steps=cfg.steps,
+              parts=tr("list.sep", ", ").join(f"{k} {v:.2e}" for k, v in final.items() if k not in diverged))
     if diverged:
-        head += f"; {' and '.join(diverged)} diverged at η = {cfg.lr} (the valley's steep side throws it out)"
+        head += tr("training.optimizers.diverged", "; {names} diverged at η = {lr} (the valley's steep side throws "
+                   "it out)", names=tr("list.and", " and ").join(diverged), lr=cfg.lr)
     if "SGD" not in diverged and "Adam" not in diverged:
         ratio = final["SGD"] / max(final["Adam"], 1e-300)
-        head += (f"; Adam ends {ratio:.0f}× lower than plain SGD" if ratio > 1
-                 else "; Adam does not beat plain SGD this time")
-    head += "."
+        head += (tr("training.optimizers.adam_wins", "; Adam ends {ratio:.0f}× lower than plain SGD", ratio=ratio)
+                 if ratio > 1 else tr("training.optimizers.adam_loses", "; Adam does not beat plain SGD this time"))
+    head += tr("sentence.end", ".")
     return Result({"final_loss": final, "diverged": diverged}, {"paths": fig, "losses": fig2}, head)
 
 
