@@ -149,6 +149,12 @@ def _build_ln_backward():
 
 
 # --------------------------------------------------------------------------------- softmax rows
+def unshifted_limit(dtype):
+    """The largest |row max| for which e^x may skip subtracting the row max: the shift only keeps
+    exp from overflowing (and a row sum from underflowing), which cannot happen within this bound."""
+    return min(tunables.UNSHIFTED_EXP_LIMIT, math.log(float(np.finfo(dtype).max)) / 2)
+
+
 @numpy_kernel("softmax_rows")
 def softmax_rows(x, log):
     """(log-)softmax of each row: e^(x − max)/Σ e^(x − max), or x − max − log Σ e^(x − max), in
@@ -156,7 +162,7 @@ def softmax_rows(x, log):
     compiled version (NumPy's exp, a fused loop for the rest) measured no faster. Rows whose maxima
     are all within ``tunables.UNSHIFTED_EXP_LIMIT`` skip the shift (one pass fewer)."""
     y = np.empty_like(x)
-    limit = min(tunables.UNSHIFTED_EXP_LIMIT, math.log(float(np.finfo(x.dtype).max)) / 2)
+    limit = unshifted_limit(x.dtype)
 
     def block(lo, hi):
         xs, ys = x[lo:hi], y[lo:hi]
@@ -247,7 +253,7 @@ def cross_entropy_forward(z, rows, cols, vals, dense):
     cannot overflow there): one pass fewer, the same result up to rounding."""
     m = z.shape[0]
     peak = z.max(axis=1, keepdims=True)
-    limit = min(tunables.UNSHIFTED_EXP_LIMIT, math.log(float(np.finfo(z.dtype).max)) / 2)
+    limit = unshifted_limit(z.dtype)
     unshifted = peak.size and float(np.abs(peak).max()) <= limit
     shifted = z if unshifted else z - peak
     rowsum = np.zeros(m, dtype=z.dtype)

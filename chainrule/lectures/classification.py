@@ -12,7 +12,7 @@ import chainrule as cr
 from chainrule import nn
 from chainrule.data.datasets import gaussian_classes, xor as xor_data
 
-from .common import figure, lines
+from .common import best_line_accuracy, figure, line_of, lines
 from .lang import tr
 from .registry import Result, experiment
 
@@ -286,7 +286,7 @@ def xor(cfg, ctx):
     transformed = _fit_binary(feat_line, cr.tensor(feat.astype(np.float32)), yt, cfg.steps, cfg.lr)
     net = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
     hidden = _fit_binary(net, xt, yt, cfg.steps, cfg.lr)
-    best_line = _best_line_accuracy(x, y)
+    best_line = best_line_accuracy(x, y)
     figs = {}
     for key, title, pts, model, lim in (
             ("logistic_line", f"Logistic regression: one line (accuracy {logistic:.2f})", x, line, (-0.5, 1.5)),
@@ -322,22 +322,6 @@ def xor(cfg, ctx):
               transformed=transformed, hidden=hidden)
     return Result({"accuracy_logistic": logistic, "accuracy_best_line": best_line, "logistic_hedge": hedge,
                    "accuracy_transformed": transformed, "accuracy_hidden_layer": hidden}, figs, head)
-
-
-def line_of(model):
-    """(w, b) of a Linear(2, 1) as NumPy numbers."""
-    return model.weight._data[0].astype(float), float(model.bias._data[0])
-
-
-def _best_line_accuracy(x, y, angles=180, offsets=200):
-    """The best accuracy any straight line reaches on (x, y), by search over directions and offsets."""
-    best = 0.0
-    for t in np.linspace(0, np.pi, angles, endpoint=False):
-        proj = x @ np.array([np.cos(t), np.sin(t)])
-        for c in np.linspace(proj.min(), proj.max(), offsets):
-            acc = np.mean((proj > c) == y)
-            best = max(best, acc, 1 - acc)
-    return float(best)
 
 
 @dataclasses.dataclass

@@ -1,5 +1,6 @@
 """What the lectures share, public so any lecture may use it: plotting helpers (every figure looks
-alike), small networks trained on the bundled 8×8 digits, and closed-form polynomial fits."""
+alike), small networks trained on the bundled 8×8 digits, closed-form polynomial fits, and
+straight-line classifiers."""
 import time
 
 import numpy as np
@@ -133,3 +134,21 @@ def predict_poly(theta, x, degree, extra=None):
     if extra is not None:
         a = np.concatenate([a, extra], axis=1)
     return theta[0] + a @ theta[1:]
+
+
+# --- straight lines ----------------------------------------------------------------------------
+
+def line_of(model):
+    """(w, b) of a Linear(2, 1) as NumPy numbers."""
+    return model.weight._data[0].astype(float), float(model.bias._data[0])
+
+
+def best_line_accuracy(x, y, angles=180, offsets=200):
+    """The best accuracy any straight line reaches on (x, y), by search over directions and offsets."""
+    best = 0.0
+    for t in np.linspace(0, np.pi, angles, endpoint=False):
+        proj = x @ np.array([np.cos(t), np.sin(t)])
+        for c in np.linspace(proj.min(), proj.max(), offsets):
+            acc = np.mean((proj > c) == y)
+            best = max(best, acc, 1 - acc)
+    return float(best)

@@ -5,7 +5,6 @@ a network's power comes from these bends. Each backward is the activation's deri
 the subgradient is PyTorch's (ReLU'(0) = 0). Softmax and log-softmax subtract the max first, so
 large logits never overflow.
 """
-import functools
 import math
 
 import numpy as np
@@ -237,18 +236,6 @@ class Softmax(Op):
 class LogSoftmax(Softmax):
     """yᵢ = xᵢ − m − log Σⱼe^(xⱼ − m); the backward is g − softmax(x)·Σ g."""
     log = True
-
-
-@functools.lru_cache(maxsize=None)
-def unshifted_limit(dtype):
-    """The largest |row max| for which softmax may skip subtracting the row max.
-
-    The shift only keeps exp from overflowing (and a row's sum from underflowing); with every row
-    max within ±16 neither can happen, and the result is the same up to rounding (~1e-6 absolute
-    in float32), one pass cheaper. Entries far below their row's max (−inf masks) are fine: they
-    vanish either way.
-    """
-    return min(16.0, math.log(float(np.finfo(dtype).max)) / 2)
 
 
 # --------------------------------------------------------------------------- public functions

@@ -90,7 +90,7 @@ def test_cross_entropy_every_target_ignored_is_nan_with_zero_gradient():
 
 def test_cross_entropy_cases_take_both_softmax_paths():
     """Logits within ±16 skip the max shift; the big-logit case above takes it."""
-    from chainrule.ops.activation import unshifted_limit
+    from chainrule.kernels.rows import unshifted_limit
     assert unshifted_limit(np.float32) == unshifted_limit(np.float64) == 16.0
     assert unshifted_limit(np.float16) < 6
 
