@@ -80,3 +80,29 @@ def test_each_installed_peer_computes_pytorchs_loss_and_learns(name, workload):
     for _ in range(3):
         last = step()
     assert np.isfinite(last) and last < first
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_w4_encoder_trains_as_pytorchs_does(norm_first):
+    """The W4 model in both libraries, same weights and batch: the same losses over three SGD steps."""
+    from benchmarks.workloads_seq import encoder_classifier
+    import chainrule as cr
+    torch.manual_seed(0)
+    ref = encoder_classifier(torch.nn, T=16, norm_first=norm_first)
+    model = encoder_classifier(cr.nn, T=16, norm_first=norm_first)
+    model.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 256, (4, 16)), rng.integers(0, 10, 4)
+    losses = []
+    for lib, m in ((cr, model), (torch, ref)):
+        opt = lib.optim.SGD(m.parameters(), lr=0.1)
+        out = []
+        for _ in range(3):
+            opt.zero_grad()
+            loss = lib.nn.functional.cross_entropy(m(lib.tensor(x)), lib.tensor(y))
+            loss.backward()
+            opt.step()
+            out.append(loss.item())
+        losses.append(out)
+    np.testing.assert_allclose(losses[0], losses[1], rtol=2e-5)
+    assert losses[0][-1] < losses[0][0]
