@@ -4,6 +4,9 @@ from .activation import (CELU, ELU, GELU, GLU, Hardsigmoid, Hardswish, Hardtanh,
                          Softmax, Softmin, Softplus, Softshrink, Softsign, Hardshrink, Tanh,
                          Tanhshrink, Threshold)
 from .attention import MultiheadAttention
+from .efficient_attention import (FullSelfAttention, LinearSelfAttention, LinformerSelfAttention,
+                                  LocalSelfAttention, LongformerSelfAttention, ReformerSelfAttention,
+                                  StridedSelfAttention, SynthesizerSelfAttention)
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
 from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
@@ -15,6 +18,7 @@ from .misc import (ConstantPad2d, CosineSimilarity, Dropout, Dropout1d, Dropout2
                    Upsample, ZeroPad2d)
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm2d, LayerNorm,
                             LocalResponseNorm)
+from .positional import LearnedPositionalEncoding, RotaryEmbedding, SinusoidalPositionalEncoding
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
                       AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d,
                       MaxUnpool2d)
