@@ -5,3 +5,5 @@ Families land here with their issues: CNNs (LeNet, VGG, ResNet, ...), recurrent 
 Transformer, GAN/VAE/flow/diffusion, BERT/GPT. Layering: models import ``nn``, ``ops`` and below —
 never ``lectures`` (experiments use models, not the other way round) and never ``train``.
 """
+from . import decoding
+from .transformer import NonAutoregressiveTransformer, Seq2SeqConfig, Seq2SeqTransformer

@@ -1,0 +1,116 @@
+"""Decoding a sequence from an autoregressive model (Lecture: Transformer — the decoder).
+
+The decoder produces one distribution over the vocabulary per step; how a token is chosen from it
+is the decoding strategy:
+
+- greedy: the most probable token each step (fast, can miss a better whole sequence);
+- beam search: keep the ``beam_size`` best partial sequences by total log-probability; finished
+  ones are ranked by log p / length^α (``length_penalty`` α) so short outputs are not favoured;
+- sampling: draw from softmax(logits / temperature), optionally only among the ``top_k`` tokens
+  or the smallest set whose probability reaches ``top_p`` (nucleus sampling).
+
+The model is any object with ``step(tokens, state) -> (logits, state)`` — ``tokens`` (N, t) the
+sequence so far, ``logits`` (N, V) for the next token — and ``reorder(state, rows)`` that keeps
+the given rows of the state (beam search needs it). Everything here works on NumPy arrays.
+"""
+import numpy as np
+
+
+def log_softmax(logits):
+    z = logits - logits.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
+def filter_logits(logits, top_k=None, top_p=None):
+    """Logits with −∞ outside the ``top_k`` largest and outside the nucleus: the smallest set of
+    most probable tokens whose probabilities sum to at least ``top_p`` (the top token always stays)."""
+    out = np.array(logits, dtype=np.float64)
+    if top_k is not None:
+        if top_k < 1:
+            raise ValueError(f"filter_logits: top_k must be ≥ 1, got {top_k}")
+        k = min(top_k, out.shape[-1])
+        kth = np.sort(out, -1)[..., -k][..., None]
+        out[out < kth] = -np.inf
+    if top_p is not None:
+        if not 0.0 < top_p <= 1.0:
+            raise ValueError(f"filter_logits: top_p must be in (0, 1], got {top_p}")
+        order = np.argsort(-out, -1)
+        p = np.exp(log_softmax(np.take_along_axis(out, order, -1)))
+        before = np.cumsum(p, -1) - p                  # mass of the tokens ranked above
+        drop = before >= top_p
+        np.put_along_axis(out, order, np.where(drop, -np.inf, np.take_along_axis(out, order, -1)), -1)
+    return out
+
+
+def _check(max_new_tokens):
+    if max_new_tokens < 1:
+        raise ValueError(f"decoding: max_new_tokens must be ≥ 1, got {max_new_tokens}")
+
+
+def greedy(model, state, bos, eos, max_new_tokens, batch):
+    """The arg-max token each step until every row has produced ``eos`` (then it pads with eos)."""
+    return sample(model, state, bos, eos, max_new_tokens, batch, temperature=0.0)
+
+
+def sample(model, state, bos, eos, max_new_tokens, batch, temperature=1.0, top_k=None, top_p=None,
+           rng=None):
+    """Draw each token from softmax(logits/temperature) over the kept tokens (temperature 0: arg-max).
+    Returns (N, 1 + generated) int64 tokens starting with ``bos``."""
+    _check(max_new_tokens)
+    if temperature < 0:
+        raise ValueError(f"sample: temperature must be ≥ 0, got {temperature}")
+    rng = np.random.default_rng() if rng is None else rng
+    tokens = np.full((batch, 1), bos, np.int64)
+    done = np.zeros(batch, bool)
+    for _ in range(max_new_tokens):
+        logits, state = model.step(tokens, state)
+        if temperature == 0.0:
+            nxt = np.argmax(logits, -1)
+        else:
+            p = np.exp(log_softmax(filter_logits(logits / temperature, top_k, top_p)))
+            nxt = np.array([rng.choice(p.shape[-1], p=row / row.sum()) for row in p])
+        nxt = np.where(done, eos, nxt)
+        tokens = np.concatenate([tokens, nxt[:, None]], 1)
+        done |= nxt == eos
+        if done.all():
+            break
+    return tokens
+
+
+def beam_search(model, state, bos, eos, max_new_tokens, beam_size=4, length_penalty=1.0):
+    """Beam search for ONE source (``state`` for batch 1), as fairseq runs it: each step the
+    2·beam best extensions are ranked; an end token among the first ``beam_size`` finishes that
+    hypothesis, the rest continue; the search stops when ``beam_size`` hypotheses have finished.
+    Finished ones are ranked by log p / (generated length)^length_penalty. With ``beam_size=1`` this
+    is greedy decoding. Returns (tokens starting with ``bos``, score)."""
+    _check(max_new_tokens)
+    if beam_size < 1:
+        raise ValueError(f"beam_search: beam_size must be ≥ 1, got {beam_size}")
+    tokens = np.full((1, 1), bos, np.int64)
+    scores = np.zeros(1)
+    finished = []                                     # (normalized score, tokens)
+    for step in range(max_new_tokens):
+        logits, state = model.step(tokens, state)
+        total = scores[:, None] + log_softmax(np.asarray(logits, np.float64))   # (beams, V)
+        flat = np.argsort(-total, axis=None, kind="stable")[:2 * beam_size]
+        rows, cols = np.unravel_index(flat, total.shape)
+        keep_rows, keep_tok = [], []
+        for rank, (r, c) in enumerate(zip(rows, cols)):
+            if c == eos:
+                if rank < beam_size:
+                    finished.append((total[r, c] / (step + 1) ** length_penalty,
+                                     np.concatenate([tokens[r], [eos]])))
+            elif len(keep_rows) < beam_size:
+                keep_rows.append(r)
+                keep_tok.append(c)
+        if len(finished) >= beam_size or not keep_rows:
+            break
+        idx = np.array(keep_rows)
+        state = model.reorder(state, idx)
+        scores = total[idx, np.array(keep_tok)]
+        tokens = np.concatenate([tokens[idx], np.array(keep_tok)[:, None]], 1)
+    if not finished:                                  # nothing ended: the best open hypothesis
+        length = tokens.shape[1] - 1
+        return tokens[int(np.argmax(scores))], float(scores.max() / max(length, 1) ** length_penalty)
+    best = max(finished, key=lambda f: f[0])
+    return best[1], float(best[0])
