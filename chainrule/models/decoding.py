@@ -78,14 +78,17 @@ def sample(model, state, bos, eos, max_new_tokens, batch, temperature=1.0, top_k
 
 
 def beam_search(model, state, bos, eos, max_new_tokens, beam_size=4, length_penalty=1.0):
-    """Beam search for ONE source (``state`` for batch 1), as fairseq runs it: each step the
-    2·beam best extensions are ranked; an end token among the first ``beam_size`` finishes that
-    hypothesis, the rest continue; the search stops when ``beam_size`` hypotheses have finished.
-    Finished ones are ranked by log p / (generated length)^length_penalty. With ``beam_size=1`` this
-    is greedy decoding. Returns (tokens starting with ``bos``, score)."""
+    """Beam search for ONE source (``state`` for batch 1): each step the 2·beam best extensions
+    are ranked; an end token among the first ``beam_size`` finishes that hypothesis, the best
+    ``beam_size`` others continue. Finished ones are ranked by log p / (generated length)^α
+    (α = ``length_penalty``, ≥ 0); the search stops when no open prefix can still reach the top
+    ``beam_size`` finished ones. With ``beam_size=1`` this is greedy decoding. Returns (tokens
+    starting with ``bos``, score)."""
     _check(max_new_tokens)
     if beam_size < 1:
         raise ValueError(f"beam_search: beam_size must be ≥ 1, got {beam_size}")
+    if length_penalty < 0:
+        raise ValueError(f"beam_search: length_penalty must be ≥ 0, got {length_penalty}")
     tokens = np.full((1, 1), bos, np.int64)
     scores = np.zeros(1)
     finished = []                                     # (normalized score, tokens)
@@ -103,8 +106,14 @@ def beam_search(model, state, bos, eos, max_new_tokens, beam_size=4, length_pena
             elif len(keep_rows) < beam_size:
                 keep_rows.append(r)
                 keep_tok.append(c)
-        if len(finished) >= beam_size or not keep_rows:
+        if not keep_rows:
             break
+        if len(finished) >= beam_size:
+            # an open prefix only loses probability as it grows: its best possible final score is
+            # its score now over the longest length^α; stop when that cannot reach the top k
+            kth = sorted(f[0] for f in finished)[-beam_size]
+            if max(total[r, c] for r, c in zip(keep_rows, keep_tok)) / max_new_tokens ** length_penalty <= kth:
+                break
         idx = np.array(keep_rows)
         state = model.reorder(state, idx)
         scores = total[idx, np.array(keep_tok)]

@@ -168,20 +168,26 @@ class Seq2SeqTransformer(_EncoderBase):
         memory, mask = self.encode(src)
         return self.decode(tgt_in, memory, mask)
 
-    def loss(self, src, tgt, sampling_prob=0.0, generator=None):
+    def loss(self, src, tgt, sampling_prob=0.0, input_noise=0.0, generator=None):
         """Cross-entropy of predicting tgt[:, 1:] from tgt[:, :-1] (tgt starts with BOS, padded
-        with ``pad_id``). With ``sampling_prob`` p > 0, scheduled sampling: each decoder input
-        after the first is, with probability p, the model's own previous prediction (from a first
-        teacher-forced pass) instead of the gold token — training closer to how it is tested."""
+        with ``pad_id``) — teacher forcing. With ``sampling_prob`` p > 0, scheduled sampling: each
+        decoder input after the first is, with probability p, the model's own previous prediction
+        (from a first teacher-forced pass) instead of the gold token. With ``input_noise`` q > 0,
+        each such input is replaced by a random token with probability q: the decoder is shown
+        wrong inputs on purpose and must predict the right next token anyway."""
         tgt = np.asarray(as_tensor(tgt).numpy())
         tgt_in, tgt_out = tgt[:, :-1].copy(), tgt[:, 1:]
         memory, mask = self.encode(src)
+        rng = np.random.default_rng() if generator is None else generator
+        real = tgt_in[:, 1:] != self.cfg.pad_id
         if sampling_prob > 0:
             with no_grad():
                 pred = self.decode(tgt_in, memory, mask).numpy().argmax(-1)
-            rng = np.random.default_rng() if generator is None else generator
-            swap = (rng.random(tgt_in[:, 1:].shape) < sampling_prob) & (tgt_in[:, 1:] != self.cfg.pad_id)
+            swap = (rng.random(real.shape) < sampling_prob) & real
             tgt_in[:, 1:] = np.where(swap, pred[:, :-1], tgt_in[:, 1:])
+        if input_noise > 0:
+            swap = (rng.random(real.shape) < input_noise) & real
+            tgt_in[:, 1:] = np.where(swap, rng.integers(3, self.cfg.tgt_vocab, real.shape), tgt_in[:, 1:])
         logits = self.decode(tgt_in, memory, mask)
         return F.cross_entropy(logits.reshape(-1, self.cfg.tgt_vocab), tensor(tgt_out.reshape(-1)),
                                ignore_index=self.cfg.pad_id)
@@ -274,13 +280,20 @@ class NonAutoregressiveTransformer(_EncoderBase):
                               ignore_index=self.cfg.pad_id)
         return tok + F.cross_entropy(len_logits, tensor(length))
 
-    def generate(self, src):
-        """Predict each row's length, then all its tokens in one decoder pass."""
+    def generate(self, src, temperature=0.0, rng=None):
+        """Predict each row's length, then all its tokens in one decoder pass: the arg-max at every
+        position (``temperature`` 0) or a draw from each position's own softmax(logits/temperature)
+        — independently, which is exactly what a non-autoregressive decoder assumes."""
         self.eval()
         with no_grad():
             memory, mask = self.encode(src)
             length = np.maximum(self.length_head(self._pooled(memory, mask)).numpy().argmax(-1), 1)
-        with no_grad():
             logits, _ = self(src, length)
-        pred = logits.numpy().argmax(-1)
+        logits = logits.numpy().astype(np.float64)
+        if temperature == 0.0:
+            pred = logits.argmax(-1)
+        else:
+            rng = np.random.default_rng() if rng is None else rng
+            p = np.exp(decoding.log_softmax(logits / temperature))
+            pred = (p.cumsum(-1) > rng.random(p.shape[:-1] + (1,))).argmax(-1)
         return [pred[i, :length[i]] for i in range(len(length))]

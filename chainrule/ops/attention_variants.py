@@ -4,7 +4,7 @@ Full attention computes an L × L matrix; for long sequences (speech, images) th
 The notes' list of ways around it, each as a function on (…, L, d) queries, keys and values:
 
 - ``local_attention``: each query sees only its neighbours within ``window`` (truncated attention),
-  computed on (L, 2w+1) windows — O(L·w).
+  computed on blocks of w positions that meet their neighbour blocks — O(L·w).
 - ``strided_attention``: each query sees the positions a multiple of ``stride`` away — O(L²/s).
 - ``global_local_attention``: Longformer's mix: a local window, plus global tokens that see
   everything and are seen by everyone.
@@ -25,7 +25,6 @@ from ._util import data_of
 from .activation import elu, softmax
 from .combine import cat
 from .linalg import matmul
-from .matrix import unfold
 from .padding import pad
 from .reduction import cumsum
 from .shape import transpose
@@ -40,26 +39,49 @@ def _neg_inf_where(blocked, dtype):
     return np.where(blocked, -np.inf, 0.0).astype(dtype)
 
 
-def _windows(x, w):
-    """(…, L, d) → (…, L, d, 2w+1): for each position, the 2w+1 vectors around it (zero-padded)."""
-    return unfold(pad(x, (0, 0, w, w)), -2, 2 * w + 1, 1)
+def _banded(q, k, v, w):
+    """Cut the sequence into blocks of B = max(w, 1) positions; block b's queries meet the keys of
+    blocks b−1, b, b+1 — every key within w of them, and only 3B keys instead of L. Returns the
+    query blocks (…, nb, B, d), the neighbouring keys and values (…, nb, 3B, d), the (nb, B, 3B)
+    positions of each query and key, and L."""
+    L = q.shape[-2]
+    B = max(w, 1)
+    nb = -(-L // B)
+    lead = tuple(q.shape[:-2])
+
+    def blocks(x, before, after):
+        x = pad(x, (0, 0, before, nb * B - L + after))
+        return x.reshape(lead + (nb + (before + after) // B, B, x.shape[-1]))
+    qb = blocks(q, 0, 0)
+    kb, vb = blocks(k, B, B), blocks(v, B, B)
+    kn = cat([kb[..., :-2, :, :], kb[..., 1:-1, :, :], kb[..., 2:, :, :]], -2)
+    vn = cat([vb[..., :-2, :, :], vb[..., 1:-1, :, :], vb[..., 2:, :, :]], -2)
+    b = np.arange(nb)[:, None, None]
+    i = b * B + np.arange(B)[None, :, None]                  # query positions
+    j = (b - 1) * B + np.arange(3 * B)[None, None, :]        # key positions
+    return qb, kn, vn, i, j, L
+
+
+def _unblock(out, L):
+    """(…, nb, B, dv) → (…, L, dv)."""
+    nb, B, dv = out.shape[-3:]
+    return out.reshape(tuple(out.shape[:-3]) + (nb * B, dv))[..., :L, :]
 
 
 def local_attention(q, k, v, window, causal=False, scale=None):
-    """Query i attends to keys j with |i − j| ≤ window (j ≤ i too when ``causal``)."""
+    """Query i attends to keys j with |i − j| ≤ window (j ≤ i too when ``causal``), computed on
+    blocks so the scores take O(L·window) memory."""
     L = q.shape[-2]
     if k.shape[-2] != L or v.shape[-2] != L:
         raise RuntimeError(f"local_attention: self-attention needs keys and values as long as the "
                            f"queries ({L}), got {k.shape[-2]} and {v.shape[-2]}")
     if window < 0:
         raise ValueError(f"local_attention: window must be ≥ 0, got {window}")
-    w = window
-    offsets = np.arange(-w, w + 1)                       # key j = i + offset
-    j = np.arange(L)[:, None] + offsets
-    blocked = (j < 0) | (j >= L) | ((offsets > 0) if causal else False)
-    scores = matmul(q.unsqueeze(-2), _windows(k, w)).squeeze(-2) * _scale(q, scale)   # (…, L, 2w+1)
+    qb, kn, vn, i, j, L = _banded(q, k, v, window)
+    blocked = (np.abs(i - j) > window) | (j < 0) | (j >= L) | ((j > i) if causal else False)
+    scores = matmul(qb, transpose(kn, -1, -2)) * _scale(q, scale)            # (…, nb, B, 3B)
     p = softmax(scores + _neg_inf_where(blocked, scores._data.dtype), -1)
-    return matmul(_windows(v, w), p.unsqueeze(-1)).squeeze(-1)
+    return _unblock(matmul(p, vn), L)
 
 
 def strided_attention(q, k, v, stride, causal=False, scale=None):
@@ -92,17 +114,18 @@ def global_local_attention(q, k, v, window, global_idx, scale=None):
     g = np.unique(np.asarray(global_idx, dtype=np.int64))
     if g.size and (g[0] < 0 or g[-1] >= L):
         raise IndexError(f"global_local_attention: global token indices must be in [0, {L}), got {g}")
-    s, w = _scale(q, scale), window
-    offsets = np.arange(-w, w + 1)
-    j = np.arange(L)[:, None] + offsets
+    s = _scale(q, scale)
     is_global = np.zeros(L, bool)
     is_global[g] = True
-    blocked = (j < 0) | (j >= L) | is_global[np.clip(j, 0, L - 1)]
-    local = matmul(q.unsqueeze(-2), _windows(k, w)).squeeze(-2) * s                 # (…, L, 2w+1)
+    qb, kn, vn, i, j, L = _banded(q, k, v, window)
+    nb, B = qb.shape[-3], qb.shape[-2]
+    blocked = (np.abs(i - j) > window) | (j < 0) | (j >= L) | is_global[np.clip(j, 0, L - 1)]
+    local = matmul(qb, transpose(kn, -1, -2)) * s                            # (…, nb, B, 3B)
     local = local + _neg_inf_where(blocked, local._data.dtype)
     kg, vg = k[..., g, :], v[..., g, :]
-    p = softmax(cat([local, matmul(q, transpose(kg, -1, -2)) * s], -1), -1)          # one softmax
-    out = matmul(_windows(v, w), p[..., :2 * w + 1].unsqueeze(-1)).squeeze(-1) + matmul(p[..., 2 * w + 1:], vg)
+    to_global = matmul(qb, transpose(kg, -1, -2).unsqueeze(-3)) * s           # (…, nb, B, G)
+    p = softmax(cat([local, to_global], -1), -1)                             # one softmax over both
+    out = _unblock(matmul(p[..., :3 * B], vn) + matmul(p[..., 3 * B:], vg.unsqueeze(-3)), L)
     if not g.size:
         return out
     full = matmul(softmax(matmul(q[..., g, :], transpose(k, -1, -2)) * s, -1), v)   # (…, G, dv)

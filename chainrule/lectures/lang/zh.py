@@ -83,4 +83,46 @@ TEXT = {
     "cli.tour_more": "chainrule run tour   — 横跨各讲的简短导览",
     "cli.settings": "设定（括号内为类型与范围，等号后为默认值）：",
     "cli.tour_open": "打开 {page}（它链接到每个实验的页面）",
+    # Lecture 7 — self-attention
+    "lecture.attention": "第 7 讲 — 自注意力（self-attention）：向量集合、q·k·v、多头、位置、遮罩（mask）、高效变体",
+    "attention.vector_set.question": "“I saw a saw”：当一个词的标签取决于远处的词时，网络能为句子的每个词标注吗？一次看一个词、看一个窗口，还是用自注意力？",
+    "attention.multi_head.question": "为什么要多个头（head）？不同的头各自注意什么？",
+    "attention.positional_encoding.question": "自注意力本身不知道顺序——位置编码（positional encoding）补上了什么？",
+    "attention.masks.question": "因果遮罩（causal mask）与填充遮罩（padding mask）保证了什么？",
+    "attention.efficient.question": "注意力矩阵是 L × L：高效的变体省下了什么，又失去了什么？",
+    "attention.vs_rnn.question": "自注意力还是 RNN：谁记得更远？长序列上谁更快？",
+    "attention.majority": "多数类",
+    "attention.vector_set.headline": "标注“这个词之前出现过吗？”：一次只看一个词 {fc:.2f}（多数类是 {maj:.2f}），±1 窗口 {win:.2f}，"
+                                     "自注意力 {att:.2f}。在图中的句子里，重复出现的词把 {copy:.0%} 的注意力放在前面那个相同的词上。",
+    "attention.multi_head.one_head": "目标：(前一个数字 − 再前一个数字) mod {v}。单头的准确率 {a1:.2f}，靠的是把注意力分成 "
+                                     "{o1:.2f} / {t1:.2f} 给两个位置。",
+    "attention.multi_head.divided": "双头（准确率 {a2:.2f}）时，第 {h1} 个头把 {p1:.2f} 的注意力放在前一步，第 {h2} 个头把 "
+                                    "{p2:.2f} 放在前两步：每个头各看一件事。",
+    "attention.multi_head.not_divided": "双头（准确率 {a2:.2f}）这次没有分工（前一步：{o:.2f} 与 {o2:.2f}；前两步：{t:.2f} 与 {t2:.2f}）。",
+    "attention.positional_encoding.headline": "“重复前一个词”：没有位置 {n:.2f}（打乱输入只会打乱输出：还原顺序后最大差 {g:.1e}），"
+                                              "正弦位置编码 {s:.2f}，可学习的位置编码 {l:.2f}。",
+    "attention.masks.headline": "改变输入的后半段：有因果遮罩时，前面位置的输出只变了 {c0:.1e}，没有遮罩时变了 {c1:.2f}；"
+                                "改变填充（padding）的内容：有填充遮罩时，真实位置的输出只变了 {p0:.1e}，没有遮罩时变了 {p1:.2f}。",
+    "attention.efficient.headline": "L 从 {a} 到 {b}：完整注意力的内存按 L^{gf:.1f} 增长，局部（local）注意力按 L^{gl:.1f}，线性注意力按 "
+                                    "L^{gn:.1f}；L = {b} 时完整注意力需要 {mf:.1f} MiB，局部只要 {ml:.1f} MiB。但在窗口之外，局部注意力在"
+                                    "“与第一个 token 相同吗？”上只有 {al:.2f}；加一个全局（global）token 就回到 {ag:.2f}（完整 {af:.2f}，线性 {an:.2f}）。",
+    "attention.vs_rnn.headline": "最后一个 token 与第一个相同吗？长度 {s} 时 RNN {r0:.2f}、注意力 {a0:.2f}；长度 {l} 时 RNN {r1:.2f}、"
+                                 "注意力 {a1:.2f}。长度 {tl} 时一次前向 + 反向传播，RNN 要 {rt:.0f} ms（{tl} 步依次进行），注意力 {at:.0f} ms。",
+    # Lecture 8 — Transformer
+    "lecture.transformer": "第 8 讲 — Transformer：编码器–解码器、解码、曝光偏差（exposure bias）、非自回归（NAT）",
+    "transformer.translation.question": "玩具翻译——英文数字词翻成阿拉伯数字：束搜索（beam search）能找到贪心解码（greedy）错过的什么？",
+    "transformer.exposure_bias.question": "曝光偏差：只在正确输入上训练的解码器，犯了第一个错之后会怎样？计划采样（scheduled sampling）或故意给它看错误的输入有帮助吗？",
+    "transformer.nat_vs_at.question": "自回归还是非自回归解码：一次预测所有 token 快多少？代价是什么？",
+    "transformer.speaker_id.question": "语者辨识作业：Transformer 编码器能分类长短不一的帧序列吗？为什么需要填充遮罩？",
+    "transformer.translation.headline": "在 {n} 个没见过的数字上，数字词 → 阿拉伯数字：贪心解码 {g:.2f}，束搜索 {b:.2f} 完全正确。",
+    "transformer.translation.better": "有 {better} 个数字，束搜索找到了模型认为比贪心结果更可能的输出（更不可能的有 {worse} 个）。",
+    "transformer.translation.same": "这次束搜索没有找到比贪心结果更可能的输出：模型对每个下一个数字都很确定。",
+    "transformer.exposure_bias.headline": "输入里有一个错误数字之后，接下来的数字正确的比例：教师强制（teacher forcing）{tf:.2f}，计划采样 {ss:.2f}，"
+                                          "用带噪声的输入训练 {nz:.2f}（输入都正确时三者中最低的是 {c:.2f}）。",
+    "transformer.exposure_bias.ss_same": "计划采样几乎没有改变什么：模型自己的预测本来就是对的，所以它从没见过错误；故意给它看错误的输入才有效。",
+    "transformer.exposure_bias.ss_diff": "计划采样让恢复率变化了 {d:+.2f}。",
+    "transformer.nat_vs_at.headline": "每个来源都有两种正确的翻译。采样时，自回归解码器有 {a:.2f} 的输出是其中之一；非自回归解码器各自独立地选 3 个 token，"
+                                      "只有 {n:.2f}（把两种翻译各取一半混在一起）。它只需要 1 次解码而不是 4 次（{k} 个来源：{tn:.0f} ms 对 {ta:.0f} ms）。",
+    "transformer.speaker_id.headline": "{k} 位语者，每段 8–40 个带强噪声的帧：有填充遮罩时编码器的正确率 {a:.2f}，多加 20 个填充帧只让它的 logits "
+                                       "改变 {s:.1e}；没有遮罩时 {b:.2f}，而填充让 logits 改变 {t:.2f}。",
 }
