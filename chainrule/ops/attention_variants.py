@@ -87,7 +87,7 @@ def local_attention(q, k, v, window, causal=False, scale=None):
 def strided_attention(q, k, v, stride, causal=False, scale=None):
     """Query i attends to keys j with (i − j) divisible by ``stride`` (Sparse Transformer's
     strided pattern): the sequence is cut into ``stride`` interleaved groups attending inside."""
-    L, d, dv = q.shape[-2], q.shape[-1], v.shape[-1]
+    L, dv = q.shape[-2], v.shape[-1]
     if stride < 1:
         raise ValueError(f"strided_attention: stride must be ≥ 1, got {stride}")
     rows = -(-L // stride)
@@ -118,7 +118,7 @@ def global_local_attention(q, k, v, window, global_idx, scale=None):
     is_global = np.zeros(L, bool)
     is_global[g] = True
     qb, kn, vn, i, j, L = _banded(q, k, v, window)
-    nb, B = qb.shape[-3], qb.shape[-2]
+    B = qb.shape[-2]
     blocked = (np.abs(i - j) > window) | (j < 0) | (j >= L) | is_global[np.clip(j, 0, L - 1)]
     local = matmul(qb, transpose(kn, -1, -2)) * s                            # (…, nb, B, 3B)
     local = local + _neg_inf_where(blocked, local._data.dtype)
