@@ -58,3 +58,18 @@ def test_attention_keeps_the_long_range_an_rnn_loses(run_quick, seed):
     acc = run_quick("attention.vs_rnn", seed=seed)["accuracy"]
     assert acc["RNN"]["4"] > 0.95 and acc["RNN"]["24"] < 0.7
     assert acc["self-attention"]["4"] > 0.95 and acc["self-attention"]["24"] > 0.95
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_dot_and_additive_both_learn_additive_costs_more(run_quick, seed):
+    m = run_quick("attention.dot_vs_additive", seed=seed)
+    assert min(m["accuracy"].values()) > 0.97
+    assert m["peak_bytes"]["additive"] > 4 * m["peak_bytes"]["dot-product"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cnn_wins_small_on_a_local_rule_attention_reaches_what_a_cnn_cannot(run_quick, seed):
+    acc = run_quick("attention.cnn_vs_attention", seed=seed)["accuracy"]
+    assert acc["motif: CNN"]["64"] > acc["motif: self-attention"]["64"] + 0.1
+    assert acc["motif: CNN"]["2048"] > 0.95 and acc["motif: self-attention"]["2048"] > 0.9
+    assert max(acc["long range: CNN"].values()) < 0.65 and acc["long range: self-attention"]["2048"] > 0.95

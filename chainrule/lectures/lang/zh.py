@@ -92,6 +92,14 @@ TEXT = {
     "attention.efficient.question": "注意力矩阵是 L × L：高效的变体省下了什么，又失去了什么？",
     "attention.vs_rnn.question": "自注意力还是 RNN：谁记得更远？长序列上谁更快？",
     "attention.majority": "多数类",
+    "attention.cnn_vs_attention.question": "CNN 是限制在邻域里的自注意力：这个限制什么时候有帮助，什么时候有害？",
+    "attention.cnn_vs_attention.headline": "局部规则（“0 1 出现过吗？”）：{s} 个样本时 CNN {c0:.2f}、自注意力 {a0:.2f}；{b} 个样本时 "
+                                           "{c1:.2f} 与 {a1:.2f}。两个远处位置之间的规则：即使有 {b} 个样本，CNN 仍停在 {cl:.2f}"
+                                           "（它的感受野够不到），自注意力达到 {al:.2f}。",
+    "attention.dot_vs_additive.question": "点积（dot-product）还是加性（additive）注意力分数：两者都学得会吗？各自的代价是什么？",
+    "attention.dot_vs_additive.headline": "两种分数都学会了这个任务（点积 {a:.2f}，加性 {b:.2f}）。L = {L} 时，加性版本一次训练步需要 "
+                                          "{m:.1f} 倍的内存（{mb:.1f} 对 {ma:.1f} MiB）和 {t:.1f} 倍的时间：它保存一个 L × L × d 的张量，"
+                                          "点积只需要 L × L。",
     "attention.vector_set.headline": "标注“这个词之前出现过吗？”：一次只看一个词 {fc:.2f}（多数类是 {maj:.2f}），±1 窗口 {win:.2f}，"
                                      "自注意力 {att:.2f}。在图中的句子里，重复出现的词把 {copy:.0%} 的注意力放在前面那个相同的词上。",
     "attention.multi_head.one_head": "目标：(前一个数字 − 再前一个数字) mod {v}。单头的准确率 {a1:.2f}，靠的是把注意力分成 "
