@@ -24,7 +24,8 @@ def test_version_and_list():
     assert r.returncode == 0
     assert "Lecture 1 — Regression" in r.stdout and "regression.overfitting" in r.stdout
     names = cli("list", "--names").stdout.split()
-    assert len(names) >= 25 and all(n.split(".")[0] in ("regression", "classification", "training") for n in names)
+    lectures = ("regression", "classification", "training", "attention", "transformer")
+    assert len(names) >= 25 and all(n.split(".")[0] in lectures for n in names)
 
 
 def test_run_writes_a_report_and_repeats_under_a_seed(tmp_path):
