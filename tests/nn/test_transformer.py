@@ -5,52 +5,13 @@ import pytest
 import torch
 
 import chainrule as cr
-from layer_oracle import build_pair
+from layer_oracle import build_pair, run_pair
 
 L, S, N, E = 4, 6, 3, 8
 
 
-def _flat(out):
-    if isinstance(out, (tuple, list)):
-        return [o for x in out for o in _flat(x)]
-    return [out]
-
-
 def _mask(lib, array):
     return lib.tensor(array)
-
-
-def run_pair(make, call, shapes, train=True, seed=0, atol=1e-9, rtol=1e-7):
-    """Build both modules (torch's weights copied in), run ``call(module, lib, inputs)`` and compare
-    every output and every gradient."""
-    c, t = build_pair(make)
-    c.train(train)
-    t.train(train)
-    rng = np.random.default_rng(seed)
-    arrays = [rng.standard_normal(s) for s in shapes]
-    c_in = [cr.tensor(a, requires_grad=True) for a in arrays]
-    t_in = [torch.tensor(a, requires_grad=True) for a in arrays]
-    c_out, t_out = _flat(call(c, cr, c_in)), _flat(call(t, torch, t_in))
-    assert [o is None for o in c_out] == [o is None for o in t_out], "which outputs are None"
-    pairs = [(co, to) for co, to in zip(c_out, t_out) if to is not None]
-    for i, (co, to) in enumerate(pairs):
-        assert tuple(co.shape) == tuple(to.shape), f"output {i} shape"
-        np.testing.assert_allclose(co.data, to.detach().numpy(), atol=atol, rtol=rtol,
-                                   err_msg=f"output {i}")
-    ws = [rng.standard_normal(tuple(to.shape)) for _, to in pairs]
-    sum((co * cr.tensor(w)).sum() for (co, _), w in zip(pairs, ws)).backward()
-    sum((to * torch.tensor(w)).sum() for (_, to), w in zip(pairs, ws)).backward()
-    for i, (ci, ti) in enumerate(zip(c_in, t_in)):
-        tg = np.zeros(ti.shape) if ti.grad is None else ti.grad.numpy()
-        cg = np.zeros(ci.shape) if ci.grad is None else ci.grad.data
-        np.testing.assert_allclose(cg, tg, atol=atol, rtol=rtol, err_msg=f"gradient of input {i}")
-    t_params = dict(t.named_parameters())
-    for name, p in c.named_parameters():
-        tp = t_params[name]
-        tg = np.zeros(tp.shape) if tp.grad is None else tp.grad.numpy()
-        cg = np.zeros(p.shape) if p.grad is None else p.grad.data
-        np.testing.assert_allclose(cg, tg, atol=atol, rtol=rtol, err_msg=f"gradient of {name}")
-    return c, t
 
 
 def _self(**kw):
