@@ -52,3 +52,52 @@ workload("W4_encoder_step", target=1.5, rounds=20,
     _encoder_step())
 workload("W4_pre_ln", rounds=20, about="W4 with norm_first=True (pre-LN)")(_encoder_step(norm_first=True))
 workload("W4_T256", rounds=8, about="W4 at sequence length 256, batch 8")(_encoder_step(T=256, batch=8))
+
+
+# ------------------------------------------------------------------------------------ recurrent
+class _LastStep:
+    """A recurrent layer, its output at the last step → Linear(10) (built per library)."""
+
+    @staticmethod
+    def build(nn, kind, layers=1, bidirectional=False, d_in=32, hidden=128):
+        rnn_cls = {"LSTM": nn.LSTM, "GRU": nn.GRU}[kind]
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = rnn_cls(d_in, hidden, layers, batch_first=True, bidirectional=bidirectional)
+                self.head = nn.Linear(hidden * (2 if bidirectional else 1), 10)
+
+            def forward(self, x):
+                return self.head(self.rnn(x)[0][:, -1])
+        return Model()
+
+
+def _recurrent_step(kind, layers=1, bidirectional=False, T=50, batch=32):
+    def build(lib):
+        import torch
+        rng = np.random.default_rng(0)
+        torch.manual_seed(0)
+        model = _LastStep.build(lib.nn, kind, layers, bidirectional)
+        if lib is not torch:
+            ref = _LastStep.build(torch.nn, kind, layers, bidirectional)
+            model.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
+        x = lib.tensor(rng.standard_normal((batch, T, 32)).astype(np.float32))
+        y = lib.tensor(rng.integers(0, 10, batch))
+        opt = lib.optim.SGD(model.parameters(), lr=0.01)
+        loss_fn = lib.nn.CrossEntropyLoss()
+
+        def step():
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+        return step
+    return build
+
+
+workload("W3_lstm_step", target=2.0, rounds=20,
+         about="LSTM 32→128, T 50, batch 32, last step → Linear 10, cross-entropy, backward, SGD step")(
+    _recurrent_step("LSTM"))
+workload("W3_gru", rounds=20, about="W3 with a GRU")(_recurrent_step("GRU"))
+workload("W3_lstm_2layer_bidir", rounds=10, about="W3 with a 2-layer bidirectional LSTM")(
+    _recurrent_step("LSTM", layers=2, bidirectional=True))

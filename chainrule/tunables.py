@@ -4,8 +4,13 @@ was measured; set one to its "off" value and the code takes the plain path (the 
 Rank 0: this module imports nothing from chainrule.
 """
 
-# Threads. Below these sizes (elements) a parallel region costs more than it saves.
-PARALLEL_MIN_COMPILED = 1 << 15     # a Numba kernel runs its serial compilation below this
+# Threads. Below these sizes (elements) a parallel region costs more than it saves. Numba's
+# work-queue threading layer (the fork-safe one) costs 100–170 µs to start a parallel region on a
+# 2-core AMD EPYC VM: the SGD step's serial loop beat its parallel one at every size up to 2M
+# elements (241 µs against 342 at 2M), Adam's from 2M on (1.44 ms against 1.17); batch norm's
+# kernels win in parallel at 1.6M elements (0.62× PyTorch against 0.90× serial).
+PARALLEL_MIN_COMPILED = 1 << 20     # a Numba kernel runs its serial compilation below this
+PARALLEL_MIN_OPTIMIZER = 1 << 22    # … and an optimizer step (a light loop) below this
 PARALLEL_MIN_ROWS = 1 << 18         # a NumPy reference runs its row blocks inline below this
 
 # Convolution input gradient: by whole-array shifted adds over the padded grid, or by window adds.

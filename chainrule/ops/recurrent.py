@@ -88,19 +88,19 @@ class Recurrence(Op):
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, reverse, lengths):
         L, N, _ = x.shape
         self.mode, self.reverse, self.lengths = mode, reverse, lengths
+        self.save_for_backward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
         dt = x.dtype
         xp = np.matmul(x.reshape(L * N, -1), w_ih.T).reshape(L, N, -1)
         if b_ih is not None:
             xp += b_ih
+        if mode == "LSTM":
+            return self._forward_lstm(xp, h0, c0, w_hh, b_hh, w_hr)
         Hh = w_hh.shape[1]
         out = np.zeros((L, N, Hh), dt)
         h_prev = np.empty((L, N, Hh), dt)            # the state each step started from
         acts = np.empty_like(xp)                     # gate activations after their nonlinearity
         extra = {}
-        h, c = h0, c0
-        if mode == "LSTM":
-            extra["c_prev"] = np.empty((L,) + c0.shape, dt)
-            extra["tanh_c"] = np.empty((L,) + c0.shape, dt)
+        h = h0
         if mode == "GRU":
             extra["hn"] = np.empty((L, N, Hh), dt)    # W_hn h + b_hn, before r multiplies it
         for t in _steps(L, reverse):
@@ -112,20 +112,7 @@ class Recurrence(Op):
             if mode in ("RNN_TANH", "RNN_RELU"):
                 np.add(xp[t], gh, out=a)
                 np.tanh(a, out=a) if mode == "RNN_TANH" else np.maximum(a, 0, out=a)
-                h_new, c_new = a, None
-            elif mode == "LSTM":
-                Hc = c.shape[1]
-                np.add(xp[t], gh, out=a)
-                a[:, :2 * Hc] = _sigmoid(a[:, :2 * Hc])
-                np.tanh(a[:, 2 * Hc:3 * Hc], out=a[:, 2 * Hc:3 * Hc])
-                a[:, 3 * Hc:] = _sigmoid(a[:, 3 * Hc:])
-                extra["c_prev"][t] = c
-                c_new = a[:, Hc:2 * Hc] * c + a[:, :Hc] * a[:, 2 * Hc:3 * Hc]
-                tc = extra["tanh_c"][t]
-                np.tanh(c_new, out=tc)
-                h_new = a[:, 3 * Hc:] * tc
-                if w_hr is not None:
-                    h_new = h_new @ w_hr.T
+                h_new = a
             else:
                 H = Hh
                 extra["hn"][t] = gh[:, 2 * H:]
@@ -133,23 +120,17 @@ class Recurrence(Op):
                 np.tanh(xp[t, :, 2 * H:] + a[:, :H] * gh[:, 2 * H:], out=a[:, 2 * H:])
                 z, n = a[:, H:2 * H], a[:, 2 * H:]
                 h_new = n + z * (h - n)
-                c_new = None
             if lengths is None:
-                h, c = h_new, c_new
+                h = h_new
                 out[t] = h_new
             else:
                 active = (t < lengths)[:, None]
                 h = np.where(active, h_new, h)
-                c = None if c is None else np.where(active, c_new, c)
                 out[t] = np.where(active, h_new, 0)
-        self.save_for_backward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
         self.h_prev, self.acts, self.extra = h_prev, acts, extra
-        if c is None:
-            return out, np.array(h, copy=True)
-        return out, np.array(h, copy=True), np.array(c, copy=True)
+        return out, np.array(h, copy=True)
 
     def backward(self, g_out, g_h, g_c=None):
-        x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = self.saved_tensors
         if recording(g_out):                         # differentiable: the per-step formula
             return self._formula_grads(g_out, g_h, g_c)
         return self._bptt(g_out, g_h, g_c)
@@ -164,16 +145,135 @@ class Recurrence(Op):
         it = iter(gs)
         return tuple(next(it) if e is not None else None for e in self.next)
 
-    def _bptt(self, g_out, g_h, g_c):
+    def _forward_lstm(self, xp, h0, c0, w_hh, b_hh, w_hr):
+        """The LSTM steps with few NumPy calls each: tanh(x) = 2σ(2x) − 1 lets one sigmoid pass
+        cover all four gates (the g slice of the pre-activations is doubled once, up front), b_hh
+        is added to every step's input projection at once, and every step writes into arrays
+        kept for the backward."""
+        L, N, G = xp.shape
+        Hc = G // 4
+        lengths, dt = self.lengths, xp.dtype
+        g_cols = slice(2 * Hc, 3 * Hc)
+        if b_hh is not None:
+            xp += b_hh
+        xp[:, :, g_cols] *= 2
+        w = w_hh.copy()
+        w[g_cols] *= 2
+        acts = np.empty_like(xp)                 # i, f, g, o after their nonlinearities
+        C = np.empty((L, N, Hc), dt)             # the cell state after each step
+        TC = np.empty((L, N, Hc), dt)            # tanh of it
+        M = np.empty((L, N, Hc), dt) if w_hr is not None else None   # o ⊙ tanh c before projecting
+        out = np.empty((L, N, w_hh.shape[1]), dt)
+        h_prev = np.empty_like(out) if lengths is not None else None
+        c_prev = np.empty_like(C) if lengths is not None else None
+        h, c = h0, c0
+        for t in _steps(L, self.reverse):
+            a = acts[t]
+            np.matmul(h, w.T, out=a)
+            a += xp[t]
+            np.negative(a, out=a)
+            np.exp(a, out=a)
+            a += 1.0
+            np.reciprocal(a, out=a)              # σ of every gate …
+            g = a[:, g_cols]
+            g *= 2.0
+            g -= 1.0                             # … and 2σ(2x) − 1 = tanh x for g
+            ct = C[t]
+            np.multiply(a[:, Hc:2 * Hc], c, out=ct)
+            ct += a[:, :Hc] * g
+            np.tanh(ct, out=TC[t])
+            m = M[t] if M is not None else out[t]
+            np.multiply(a[:, 3 * Hc:], TC[t], out=m)
+            if M is not None:
+                np.matmul(m, w_hr.T, out=out[t])
+            if lengths is not None:
+                h_prev[t], c_prev[t] = h, c
+                active = (t < lengths)[:, None]
+                h = np.where(active, out[t], h)
+                c = np.where(active, ct, c)
+                out[t] *= active
+            else:
+                h, c = out[t], ct
+        if lengths is None:                      # the states each step started from
+            first, rest = (0, slice(1, None)) if not self.reverse else (L - 1, slice(None, -1))
+            h_prev = np.empty_like(out)
+            c_prev = np.empty_like(C)
+            h_prev[first], c_prev[first] = h0, c0
+            h_prev[rest] = out[:-1] if not self.reverse else out[1:]
+            c_prev[rest] = C[:-1] if not self.reverse else C[1:]
+        self.h_prev, self.acts, self.extra = h_prev, acts, {"c_prev": c_prev, "tanh_c": TC, "m": M}
+        return out, np.array(h, copy=True), np.array(c, copy=True)
+
+    def _bptt_lstm(self, g_out, g_h, g_c):
+        """The LSTM's steps backwards. Everything that does not depend on the recursion — each
+        gate's local derivative, σ′ = σ(1 − σ) and tanh′ = 1 − tanh² — is computed for all steps
+        at once first, so a step is a handful of products and one matrix product."""
         x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = self.saved_tensors
+        lengths, acts, extra = self.lengths, self.acts, self.extra
+        L, N, G = acts.shape
+        Hc = G // 4
+        i, f, g, o = (acts[:, :, k * Hc:(k + 1) * Hc] for k in range(4))
+        TC = extra["tanh_c"]
+        F = np.empty_like(acts)                  # ∂(gate pre-activation) per unit of dc (or dh for o)
+        F[:, :, :Hc] = g * i * (1 - i)
+        F[:, :, Hc:2 * Hc] = extra["c_prev"] * f * (1 - f)
+        F[:, :, 2 * Hc:3 * Hc] = i * (1 - g * g)
+        F[:, :, 3 * Hc:] = TC * o * (1 - o)
+        OT = o * (1 - TC * TC)                   # ∂h/∂c through tanh
+        Gx = np.empty_like(acts)
+        dH = np.empty((L, N, w_hr.shape[0]), x.dtype) if w_hr is not None else None
+        dh = np.array(g_h, copy=True)
+        dc = np.array(g_c, copy=True)
+        for t in _steps(L, not self.reverse):
+            d_new = dh + g_out[t]
+            if lengths is not None:
+                active = (t < lengths)[:, None]
+                d_new *= active
+            if dH is not None:
+                dH[t] = d_new
+                d_new = d_new @ w_hr
+            dct = d_new * OT[t]
+            dct += dc
+            if lengths is not None:
+                dct *= active
+            G4 = Gx[t].reshape(N, 4, Hc)
+            np.multiply(F[t].reshape(N, 4, Hc)[:, :3], dct[:, None, :], out=G4[:, :3])
+            np.multiply(F[t, :, 3 * Hc:], d_new, out=G4[:, 3])
+            dc_prev = dct * f[t]
+            dh_prev = Gx[t] @ w_hh
+            if lengths is None:
+                dh, dc = dh_prev, dc_prev
+            else:
+                dh = dh_prev + dh * ~active
+                dc = dc_prev + dc * ~active
+        g_w_hr = None
+        if dH is not None and self.next[7] is not None:
+            g_w_hr = dH.reshape(L * N, -1).T @ extra["m"].reshape(L * N, Hc)
+        return self._weight_grads(Gx, Gx, dh, dc, g_w_hr)
+
+    def _weight_grads(self, Gx, Gh, dh, dc, g_w_hr):
+        """From the pre-activation gradients of every step: the input gradient and every weight
+        gradient as one matrix product over all steps."""
+        x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = self.saved_tensors
+        L, N, I = x.shape
+        n = self.next
+        gx = (Gx.reshape(L * N, -1) @ w_ih).reshape(L, N, I) if n[0] is not None else None
+        g_w_ih = Gx.reshape(L * N, -1).T @ x.reshape(L * N, I) if n[3] is not None else None
+        g_w_hh = Gh.reshape(L * N, -1).T @ self.h_prev.reshape(L * N, -1) if n[4] is not None else None
+        g_b_ih = Gx.sum((0, 1)) if b_ih is not None and n[5] is not None else None
+        g_b_hh = Gh.sum((0, 1)) if b_hh is not None and n[6] is not None else None
+        return gx, dh, dc, g_w_ih, g_w_hh, g_b_ih, g_b_hh, g_w_hr
+
+    def _bptt(self, g_out, g_h, g_c):
+        if self.mode == "LSTM":
+            return self._bptt_lstm(g_out, g_h, g_c)
+        x, h0, _, _, w_hh, _, _, _ = self.saved_tensors
         mode, lengths = self.mode, self.lengths
         h_prev, acts, extra = self.h_prev, self.acts, self.extra
         L, N, _ = x.shape
         Gx = np.zeros_like(acts)                     # ∂L/∂(W_ih x + b_ih) at every step
         Gh = Gx if mode != "GRU" else np.zeros_like(acts)   # ∂L/∂(W_hh h + b_hh)
-        dH = np.zeros((L, N, w_hr.shape[0]), x.dtype) if w_hr is not None else None
         dh = np.array(g_h, copy=True)
-        dc = None if c0 is None else np.array(g_c, copy=True)
         for t in _steps(L, not self.reverse):       # the steps, last processed first
             d_new = dh + g_out[t]
             if lengths is not None:
@@ -187,24 +287,6 @@ class Recurrence(Op):
             elif mode == "RNN_RELU":
                 np.multiply(d_new, a > 0, out=Gx[t])
                 dh_prev = Gx[t] @ w_hh
-            elif mode == "LSTM":
-                Hc = dc.shape[1]
-                i, f, g, o = a[:, :Hc], a[:, Hc:2 * Hc], a[:, 2 * Hc:3 * Hc], a[:, 3 * Hc:]
-                tc = extra["tanh_c"][t]
-                if dH is not None:
-                    dH[t] = d_new
-                    d_new = d_new @ w_hr
-                dct = dc + d_new * o * (1 - tc * tc)
-                if lengths is not None:
-                    dct = np.where(active, dct, 0)
-                G = Gx[t]
-                G[:, :Hc] = dct * g * i * (1 - i)
-                G[:, Hc:2 * Hc] = dct * extra["c_prev"][t] * f * (1 - f)
-                G[:, 2 * Hc:3 * Hc] = dct * i * (1 - g * g)
-                G[:, 3 * Hc:] = d_new * tc * o * (1 - o)
-                dc_prev = dct * f
-                dc = dc_prev if lengths is None else dc_prev + np.where(active, 0, dc)
-                dh_prev = G @ w_hh
             else:
                 H = h0.shape[1]
                 r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
@@ -216,19 +298,7 @@ class Recurrence(Op):
                 Gh[t, :, 2 * H:] = dn * r
                 dh_prev = d_new * z + Gh[t] @ w_hh
             dh = dh_prev if lengths is None else dh_prev + carry
-        n = self.next
-        I = x.shape[2]
-        gx = (Gx.reshape(L * N, -1) @ w_ih).reshape(L, N, I) if n[0] is not None else None
-        g_w_ih = Gx.reshape(L * N, -1).T @ x.reshape(L * N, I) if n[3] is not None else None
-        g_w_hh = Gh.reshape(L * N, -1).T @ h_prev.reshape(L * N, -1) if n[4] is not None else None
-        g_b_ih = Gx.sum((0, 1)) if b_ih is not None and n[5] is not None else None
-        g_b_hh = Gh.sum((0, 1)) if b_hh is not None and n[6] is not None else None
-        g_w_hr = None
-        if w_hr is not None and n[7] is not None:
-            Hc = c0.shape[1]
-            m = acts[:, :, 3 * Hc:] * extra["tanh_c"]              # o ⊙ tanh(c) before the projection
-            g_w_hr = dH.reshape(L * N, -1).T @ m.reshape(L * N, Hc)
-        return gx, dh, dc, g_w_ih, g_w_hh, g_b_ih, g_b_hh, g_w_hr
+        return self._weight_grads(Gx, Gh, dh, None, None)
 
 
 def recurrence(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr=None, reverse=False, lengths=None):
