@@ -8,6 +8,7 @@ from ..ops.activation import (celu, elu, gelu, hardsigmoid, hardswish, hardtanh,
                               log_softmax, logsigmoid, mish, relu, relu6, selu, silu, softmax,
                               softmin, softplus)
 from ..ops.attention import multi_head_attention_forward, scaled_dot_product_attention
+from ..ops.ctc import ctc_loss
 from ..ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,
                         conv_transpose3d, fold, unfold)
 from ..ops.distance import cosine_similarity, pairwise_distance

@@ -1,6 +1,7 @@
 """Loss modules: each stores its options and calls the function of the same name."""
 from ...autograd.tensor import Tensor
 from ...ops import loss as L
+from ...ops.ctc import ctc_loss
 from ...ops import margin_loss as M
 from ..module import Module
 
@@ -170,3 +171,16 @@ class PoissonNLLLoss(_Loss):
     def forward(self, log_input, target):
         return L.poisson_nll_loss(log_input, target, self.log_input, self.full, eps=self.eps,
                                   reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification: −log of the total probability of every alignment of
+    the (T, N, C) log-probabilities that spells each target (``F.ctc_loss``)."""
+
+    def __init__(self, blank=0, reduction="mean", zero_infinity=False):
+        super().__init__(None, None, reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                        self.zero_infinity)
