@@ -7,3 +7,5 @@ never ``lectures`` (experiments use models, not the other way round) and never `
 """
 from . import decoding
 from .transformer import NonAutoregressiveTransformer, Seq2SeqConfig, Seq2SeqTransformer
+from .hmm import HMM
+from .jordan import JordanRNN

@@ -123,3 +123,43 @@ def beam_search(model, state, bos, eos, max_new_tokens, beam_size=4, length_pena
         return tokens[int(np.argmax(scores))], float(scores.max() / max(length, 1) ** length_penalty)
     best = max(finished, key=lambda f: f[0])
     return best[1], float(best[0])
+
+
+# ------------------------------------------------------------------------------------------ CTC
+def ctc_greedy(log_probs, blank=0):
+    """Best path decoding: the most probable symbol of every frame, repeats merged, blanks dropped.
+    ``log_probs`` (T, C) → a list of labels."""
+    best = np.asarray(log_probs).argmax(-1)
+    return [int(s) for i, s in enumerate(best) if s != blank and (i == 0 or best[i - 1] != s)]
+
+
+def ctc_prefix_beam_search(log_probs, beam_size=8, blank=0):
+    """Prefix beam search: keep the ``beam_size`` most probable *labelings* (prefixes), each with
+    the probability of its alignments ending in a blank (p_b) and in its last label (p_nb), so
+    that alignments that merge into the same labeling are summed — what best-path decoding
+    misses. Returns (labels, log probability)."""
+    lp = np.asarray(log_probs, np.float64)
+    if beam_size < 1:
+        raise ValueError(f"ctc_prefix_beam_search: beam_size must be ≥ 1, got {beam_size}")
+    beams = {(): (0.0, -np.inf)}                      # prefix → (log p_b, log p_nb)
+    for t in range(lp.shape[0]):
+        nxt = {}
+
+        def add(prefix, pb, pnb):
+            ob, onb = nxt.get(prefix, (-np.inf, -np.inf))
+            nxt[prefix] = (np.logaddexp(ob, pb), np.logaddexp(onb, pnb))
+        for prefix, (pb, pnb) in beams.items():
+            total = np.logaddexp(pb, pnb)
+            add(prefix, total + lp[t, blank], -np.inf)                    # a blank: the prefix stays
+            for c in range(lp.shape[1]):
+                if c == blank:
+                    continue
+                p = lp[t, c]
+                if prefix and prefix[-1] == c:
+                    add(prefix, -np.inf, pnb + p)                         # repeat merges into the prefix
+                    add(prefix + (c,), -np.inf, pb + p)                   # … unless a blank separated them
+                else:
+                    add(prefix + (c,), -np.inf, total + p)
+        beams = dict(sorted(nxt.items(), key=lambda kv: -np.logaddexp(*kv[1]))[:beam_size])
+    prefix, (pb, pnb) = max(beams.items(), key=lambda kv: np.logaddexp(*kv[1]))
+    return list(prefix), float(np.logaddexp(pb, pnb))

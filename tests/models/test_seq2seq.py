@@ -148,3 +148,23 @@ def test_non_autoregressive_model_learns_lengths_and_tokens():
     out = m.generate(src[:64])
     assert loss.item() < 0.4 * first
     assert np.mean([len(o) == n for o, n in zip(out, lengths[:64])]) >= 0.7
+
+
+def test_ctc_greedy_merges_repeats_and_drops_blanks():
+    lp = np.log(np.eye(4)[[1, 1, 0, 1, 2, 2, 0, 0]] * 0.9 + 0.025)
+    assert decoding.ctc_greedy(lp) == [1, 1, 2]
+
+
+def test_ctc_prefix_beam_search_finds_the_most_probable_labeling():
+    """Brute force over every alignment of 5 frames: the labeling with the largest total probability."""
+    import itertools
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        p = rng.dirichlet(np.ones(3) * 0.7, size=5)
+        totals = {}
+        for path in itertools.product(range(3), repeat=5):
+            lab = tuple(s for i, s in enumerate(path) if s != 0 and (i == 0 or path[i - 1] != s))
+            totals[lab] = totals.get(lab, 0.0) + np.prod(p[np.arange(5), path])
+        best = max(totals, key=totals.get)
+        got, logp = decoding.ctc_prefix_beam_search(np.log(p), beam_size=50)
+        assert tuple(got) == best and np.isclose(logp, np.log(totals[best]))
