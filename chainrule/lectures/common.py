@@ -78,6 +78,32 @@ def sharpness(model, data, seed, scale=0.05, draws=10):
     return float(np.mean(rises))
 
 
+# --- token models trained on fresh batches ------------------------------------------------------
+
+def fit(model, batch, steps, lr, progress=lambda it, **k: it, clip=None):
+    """Adam on ``steps`` fresh batches; ``batch()`` returns (logits, targets). Returns the losses."""
+    opt = cr.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in progress(range(steps), total=steps, desc="training"):
+        opt.zero_grad()
+        logits, target = batch()
+        loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), cr.tensor(target.reshape(-1)))
+        loss.backward()
+        if clip is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def predict(model, x):
+    model.eval()
+    with cr.no_grad():
+        out = model(x).numpy().argmax(-1)
+    model.train()
+    return out
+
+
 # --- figures ----------------------------------------------------------------------------------
 
 def figure(w=5.5, h=4.0):

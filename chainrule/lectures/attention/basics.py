@@ -10,10 +10,10 @@ from chainrule import nn
 from chainrule.nn import functional as F
 from chainrule.nn.layers.positional import sinusoidal_table
 
-from ..common import bars, figure
+from ..common import bars, figure, fit, predict
 from ..lang import tr
 from ..registry import Result, experiment
-from .tokens import OneLayer, attention_figure, earlier_only, fit, predict, seen_before
+from .tokens import OneLayer, attention_figure, earlier_only, seen_before
 
 
 # ----------------------------------------------------------------------------------- vector set

@@ -1,10 +1,9 @@
 """What the attention experiments share: token tasks with known answers, a one-layer attention
-model, a training loop over freshly drawn batches, and attention-matrix figures."""
+model and attention-matrix figures."""
 import numpy as np
 
 import chainrule as cr
 from chainrule import nn
-from chainrule.nn import functional as F
 from chainrule.nn.layers.positional import sinusoidal_table
 
 from ..common import figure
@@ -28,28 +27,6 @@ def earlier_only(length):
     blocked = ~np.tril(np.ones((length, length), bool), -1)
     blocked[:, 0] = False
     return blocked
-
-
-def fit(model, batch, steps, lr, progress=lambda it, **k: it):
-    """Adam on ``steps`` fresh batches; ``batch()`` returns (logits, targets). Returns the losses."""
-    opt = cr.optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    for _ in progress(range(steps), total=steps, desc="training"):
-        opt.zero_grad()
-        logits, target = batch()
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), cr.tensor(target.reshape(-1)))
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return losses
-
-
-def predict(model, x):
-    model.eval()
-    with cr.no_grad():
-        out = model(x).numpy().argmax(-1)
-    model.train()
-    return out
 
 
 class OneLayer(nn.Module):

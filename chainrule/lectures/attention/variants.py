@@ -10,10 +10,9 @@ import chainrule as cr
 from chainrule import nn
 from chainrule.ops import attention_variants as AV
 
-from ..common import bars, figure, lines
+from ..common import bars, fit, lines, predict
 from ..lang import tr
 from ..registry import Result, experiment
-from .tokens import fit, predict
 
 _VARIANTS = ("full", "local", "strided", "global+local", "clustering", "Linformer", "linear", "Synthesizer")
 

@@ -133,4 +133,29 @@ TEXT = {
                                       "只有 {n:.2f}（把两种翻译各取一半混在一起）。它只需要 1 次解码而不是 4 次（{k} 个来源：{tn:.0f} ms 对 {ta:.0f} ms）。",
     "transformer.speaker_id.headline": "{k} 位语者，每段 8–40 个带强噪声的帧：有填充遮罩时编码器的正确率 {a:.2f}，多加 20 个填充帧只让它的 logits "
                                        "改变 {s:.1e}；没有遮罩时 {b:.2f}，而填充让 logits 改变 {t:.2f}。",
+    # Lecture 6 — recurrent networks
+    "lecture.rnn": "第 6 讲 — 循环神经网络（RNN）：记忆、LSTM 与 GRU、梯度裁剪、CTC、HMM",
+    "rnn.slot_filling.question": "槽位填充（slot filling）：“Taipei”是目的地还是出发地？一次只读一个词的网络分得出来吗？有记忆的网络呢？",
+    "rnn.bidirectional.question": "决定标签的词出现在它之后时，再从后往前读一遍有帮助吗？",
+    "rnn.vanishing_gradients.question": "梯度在普通 RNN、GRU 与 LSTM 里怎么沿时间往回传？",
+    "rnn.clipping.question": "为什么 RNN 的误差曲面这么崎岖？梯度裁剪（gradient clipping）能做什么？",
+    "rnn.ctc.question": "输入是一串帧、输出是更短的标签序列，而且没人告诉你哪一帧对应哪个标签：CTC 怎么训练识别器？",
+    "rnn.hmm_vs_rnn.question": "词性标注式的任务：RNN 标注器与过去语音、语言处理所用的隐马尔可夫模型（HMM）相比如何？",
+    "rnn.elman_vs_jordan.question": "Elman 还是 Jordan：回传的是隐藏状态还是输出，有差别吗？",
+    "rnn.many_to_one.question": "多对一：整句进、一个情感标签出——按顺序读比词袋（bag of words）多了什么？",
+    "rnn.slot_filling.headline": "城市的标签取决于句子前面的动词：一次只读一个词，城市的正确率是 {a:.2f}（目的地与出发地之间抛硬币）；"
+                                 "RNN 的记忆把动词带到城市，正确率 {b:.2f}。",
+    "rnn.bidirectional.headline": "动词在城市之后时，单向 RNN 给城市标对的比例是 {a:.2f}（它还没读到动词）；双向 RNN {b:.2f}。",
+    "rnn.vanishing_gradients.headline": "从 {L} 步的最后一步往回传到第一步，梯度在普通 RNN 里缩小到原来的 {r:.1e}，在 GRU 里 {g:.1e}，"
+                                        "在 LSTM 里 {l:.1e}。",
+    "rnn.clipping.headline": "从 y = w^{p} 的悬崖上 w = 1.015 出发，梯度是 {g:.0f}：普通梯度下降（η = {lr}）一步就把 w 甩到 {j:.2f}，"
+                             "最后损失 {a:.3g}；同样的步数、梯度裁剪到 {c}，就沿着悬崖走下来，最后损失 {b:.3g}。",
+    "rnn.ctc.headline": "只用标签序列训练（没有逐帧标签），识别器把 200 段没见过的语音完全正确地转写了 {e:.0%}；损失从 {a:.2f} 降到 {b:.2f}。",
+    "rnn.hmm_vs_rnn.headline": "标注由 HMM 生成的序列：用生成它的模型做 Viterbi {t:.3f}，从 {n} 条已标注序列计数得到的 HMM {c:.3f}，"
+                               "用同样资料训练的双向 GRU {g:.3f}。",
+    "rnn.elman_vs_jordan.headline": "动词之后的城市标签：Elman {e:.2f}，Jordan {j:.2f}——",
+    "rnn.elman_vs_jordan.both": "两者都把动词带到了城市。",
+    "rnn.elman_vs_jordan.jordan_short": "这次 Jordan 网络的输出没能带住动词。",
+    "rnn.elman_vs_jordan.close": "两者结果接近。",
+    "rnn.many_to_one.headline": "“not”会翻转下一个词的句子：把词向量取平均只有 {b:.2f}；按顺序读的 GRU 达到 {g:.2f}。",
 }

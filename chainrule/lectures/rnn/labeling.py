@@ -1,0 +1,300 @@
+"""Sequence labeling with memory: slot filling, bidirectional networks, and how long LSTM, GRU and
+a plain RNN remember."""
+import dataclasses
+
+import numpy as np
+
+import chainrule as cr
+from chainrule import nn
+from chainrule.models import JordanRNN
+
+from ..common import bars, fit, lines, predict
+from ..lang import tr
+from ..registry import Result, experiment
+
+ARRIVE, LEAVE, FILLERS, CITIES = 2, 3, range(4, 10), range(10, 15)
+OTHER, DESTINATION, DEPARTURE = 0, 1, 2
+
+
+def flights(rng, n, length=8, verb_last=False):
+    """“arrive … Taipei …” / “leave … Taipei …”: a verb, fillers, a city somewhere after it (or, with
+    ``verb_last``, before it), more fillers. The city is the destination after “arrive” and the
+    place of departure after “leave”; every other word is “other”."""
+    x = rng.choice(list(FILLERS), (n, length))
+    y = np.zeros((n, length), np.int64)
+    verb = rng.integers(0, 2, n)
+    for i in range(n):
+        if verb_last:
+            v = rng.integers(1, length)
+            c = rng.integers(0, v)
+        else:
+            v = rng.integers(0, length - 1)
+            c = rng.integers(v + 1, length)
+        x[i, v] = ARRIVE if verb[i] == 0 else LEAVE
+        x[i, c] = rng.choice(list(CITIES))
+        y[i, c] = DESTINATION if verb[i] == 0 else DEPARTURE
+    return x, y
+
+
+class Tagger(nn.Module):
+    """Embedding → a recurrent layer (``kind``: 'RNN', 'LSTM', 'GRU', or 'none' for one word at a
+    time) → a label per word."""
+
+    def __init__(self, kind, vocab=15, d=16, hidden=32, classes=3, bidirectional=False):
+        super().__init__()
+        self.kind = kind
+        self.emb = nn.Embedding(vocab, d)
+        if kind == "none":
+            self.rnn, width = None, d
+        else:
+            self.rnn = getattr(nn, kind)(d, hidden, batch_first=True, bidirectional=bidirectional)
+            width = hidden * (2 if bidirectional else 1)
+        self.out = nn.Sequential(nn.Linear(width, 32), nn.ReLU(), nn.Linear(32, classes))
+
+    def forward(self, x):
+        h = self.emb(cr.as_tensor(x))
+        if self.rnn is not None:
+            h = self.rnn(h)[0]
+        return self.out(h)
+
+
+def _city_accuracy(model, x, y):
+    pred = predict(model, x)
+    cities = y != OTHER
+    return float((pred[cities] == y[cities]).mean())
+
+
+@dataclasses.dataclass
+class SlotConfig:
+    length: int = 8
+    steps: int = 300
+    lr: float = 1e-2
+    RANGES = {"length": (3, 64), "steps": (1, 100_000), "lr": (1e-5, 1.0)}
+
+
+@experiment("rnn.slot_filling", SlotConfig,
+            "Slot filling: is “Taipei” the destination or the place of departure? Can a network that reads one "
+            "word at a time tell — and one with memory?",
+            "feed-forward: y_t = f(x_t);   RNN: h_t = σ(W_x x_t + W_h h_{t−1} + b),  y_t = g(h_t) — the memory h "
+            "carries “arrive” or “leave” to the city",
+            quick=dict(steps=200))
+def slot_filling(cfg, ctx):
+    """Q: Is “Taipei” the destination or the place of departure — can a network that reads one word
+    at a time tell, and one with memory?
+
+    A: the same city word gets a different label after “arrive” and after “leave”. A feed-forward
+    network sees only the word, so it can only guess (half right on the cities); a recurrent
+    network carries the verb in its memory to the city and labels it correctly.
+    """
+    rng = ctx.rng
+    test_x, test_y = flights(np.random.default_rng(10_000 + ctx.seed), 500, cfg.length)
+    acc = {}
+    for name, kind in (("one word (feed-forward)", "none"), ("RNN (Elman)", "RNN")):
+        cr.manual_seed(ctx.seed)
+        model = Tagger(kind)
+
+        def batch(model=model):
+            x, y = flights(rng, 64, cfg.length)
+            return model(x), y
+        fit(model, batch, cfg.steps, cfg.lr, ctx.progress)
+        acc[name] = _city_accuracy(model, test_x, test_y)
+    fig = bars(acc, "Accuracy of the city's label (destination / departure)", "accuracy")
+    head = tr("rnn.slot_filling.headline",
+              "The city's label depends on a verb earlier in the sentence: reading one word at a time scores {a:.2f} "
+              "on the cities (a coin flip between destination and departure); an RNN, whose memory carries the verb "
+              "to the city, scores {b:.2f}.", a=acc["one word (feed-forward)"], b=acc["RNN (Elman)"])
+    return Result({"city_accuracy": acc}, {"accuracy": fig}, head)
+
+
+@experiment("rnn.bidirectional", SlotConfig,
+            "When the word that decides a label comes after it, does reading backwards too help?",
+            "forward RNN: h→_t from x_1 … x_t;  backward RNN: h←_t from x_T … x_t;  y_t = g([h→_t; h←_t])",
+            quick=dict(steps=200))
+def bidirectional(cfg, ctx):
+    """Q: When the word that decides a label comes after it, does reading backwards too help?
+
+    A: here the verb comes after the city (“Taipei … arrive”). A forward RNN has not read it yet
+    when it labels the city and can only guess; a bidirectional RNN also reads from the end, so its
+    backward half has seen the verb, and it labels the city correctly.
+    """
+    rng = ctx.rng
+    test_x, test_y = flights(np.random.default_rng(10_000 + ctx.seed), 500, cfg.length, verb_last=True)
+    acc = {}
+    for name, bi in (("forward RNN", False), ("bidirectional RNN", True)):
+        cr.manual_seed(ctx.seed)
+        model = Tagger("RNN", bidirectional=bi)
+
+        def batch(model=model):
+            x, y = flights(rng, 64, cfg.length, verb_last=True)
+            return model(x), y
+        fit(model, batch, cfg.steps, cfg.lr, ctx.progress)
+        acc[name] = _city_accuracy(model, test_x, test_y)
+    fig = bars(acc, "Accuracy of the city's label when the verb comes later", "accuracy")
+    head = tr("rnn.bidirectional.headline",
+              "With the verb after the city, a forward RNN labels the city right {a:.2f} of the time (it has not read "
+              "the verb yet); a bidirectional RNN {b:.2f}.", a=acc["forward RNN"], b=acc["bidirectional RNN"])
+    return Result({"city_accuracy": acc}, {"accuracy": fig}, head)
+
+
+# ------------------------------------------------------------------------- vanishing gradients
+@dataclasses.dataclass
+class VanishingConfig:
+    length: int = 50
+    hidden: int = 16
+    batch: int = 64
+    RANGES = {"length": (2, 2000), "hidden": (1, 512), "batch": (1, 4096)}
+
+
+@experiment("rnn.vanishing_gradients", VanishingConfig,
+            "How does the gradient travel back through time in a plain RNN, a GRU and an LSTM?",
+            "RNN: ∂h_T/∂h_t = Π_{k>t} diag(1 − h_k²) W_h — a product of T − t factors;  LSTM: "
+            "∂c_T/∂c_t = Π_{k>t} diag(f_k) — the forget gates, ≈ 1 when the cell keeps its memory",
+            quick=dict(length=40))
+def vanishing_gradients(cfg, ctx):
+    """Q: How does the gradient travel back through time in a plain RNN, a GRU and an LSTM?
+
+    A: the gradient of the last output with respect to each earlier input, in freshly initialized
+    networks: through the plain RNN it is multiplied by the recurrent Jacobian at every step and
+    shrinks by many orders of magnitude; the GRU's update gate and, most, the LSTM's cell (its
+    forget gates starting near 1) carry it much further back — why the gated cells can learn
+    long-range dependencies.
+    """
+    x = cr.tensor(ctx.rng.standard_normal((cfg.batch, cfg.length, 8)).astype(np.float32), requires_grad=True)
+    norms, ratio = {}, {}
+    for kind in ("RNN", "GRU", "LSTM"):
+        cr.manual_seed(ctx.seed)
+        rnn = getattr(nn, kind)(8, cfg.hidden, batch_first=True)
+        if kind == "LSTM":                     # forget-gate biases at 1 (Jozefowicz et al. 2015)
+            with cr.no_grad():
+                rnn.bias_ih_l0[cfg.hidden:2 * cfg.hidden] = 1.0
+                rnn.bias_hh_l0[cfg.hidden:2 * cfg.hidden] = 0.0
+        x.grad = None
+        rnn(x)[0][:, -1].sum().backward()
+        g = np.linalg.norm(x.grad.numpy(), axis=2).mean(0)
+        norms[kind] = g.tolist()
+        ratio[kind] = float(g[0] / g[-1])
+    fig = lines({k: (list(range(cfg.length)), v) for k, v in norms.items()},
+                "‖∂h_T/∂x_t‖ at initialization (mean over a batch)", "input step t", "gradient norm", logy=True)
+    head = tr("rnn.vanishing_gradients.headline",
+              "From the last of {L} steps back to the first, the gradient shrinks to {r:.1e} of its size through a "
+              "plain RNN, to {g:.1e} through a GRU and to {l:.1e} through an LSTM.",
+              L=cfg.length, r=ratio["RNN"], g=ratio["GRU"], l=ratio["LSTM"])
+    return Result({"gradient_norms": norms, "first_to_last": ratio}, {"gradients": fig}, head)
+
+
+# ----------------------------------------------------------------------------- Elman vs Jordan
+class _JordanTagger(nn.Module):
+    """Embedding → Jordan network (its previous *output* fed back) → the label logits."""
+
+    def __init__(self, vocab=15, d=16, hidden=32, classes=3):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, d)
+        self.net = JordanRNN(d, hidden, classes, batch_first=True)
+
+    def forward(self, x):
+        return self.net(self.emb(cr.as_tensor(x)))
+
+
+@experiment("rnn.elman_vs_jordan", SlotConfig,
+            "Elman or Jordan: does it matter whether the hidden state or the output is fed back?",
+            "Elman: h_t = σ(W_x x_t + W_h h_{t−1});   Jordan: h_t = σ(W_x x_t + W_y y_{t−1}), y_t = W_o h_t — "
+            "the memory is what the network said",
+            quick=dict(steps=200))
+def elman_vs_jordan(cfg, ctx):
+    """Q: Elman or Jordan: does it matter whether the hidden state or the output is fed back?
+
+    A: on slot filling the verb must be carried over filler words labeled “other”. The Elman
+    network keeps it in its hidden state; the Jordan network can keep it only in its output
+    logits — the page reports whether that narrow, supervised memory was enough this time.
+    """
+    rng = ctx.rng
+    test_x, test_y = flights(np.random.default_rng(10_000 + ctx.seed), 500, cfg.length)
+    acc = {}
+    for name, make in (("Elman", lambda: Tagger("RNN")), ("Jordan", _JordanTagger)):
+        cr.manual_seed(ctx.seed)
+        model = make()
+
+        def batch(model=model):
+            x, y = flights(rng, 64, cfg.length)
+            return model(x), y
+        fit(model, batch, cfg.steps, cfg.lr, ctx.progress)
+        acc[name] = _city_accuracy(model, test_x, test_y)
+    fig = bars(acc, "Accuracy of the city's label", "accuracy")
+    verdict = (tr("rnn.elman_vs_jordan.both", "both carried the verb to the city.")
+               if min(acc.values()) > 0.95 else
+               tr("rnn.elman_vs_jordan.jordan_short", "the Jordan network's output did not carry the verb this time.")
+               if acc["Jordan"] < acc["Elman"] - 0.05 else
+               tr("rnn.elman_vs_jordan.close", "the two ended close."))
+    head = tr("rnn.elman_vs_jordan.headline", "City labels after the verb: Elman {e:.2f}, Jordan {j:.2f} — ",
+              e=acc["Elman"], j=acc["Jordan"]) + verdict
+    return Result({"city_accuracy": acc}, {"accuracy": fig}, head)
+
+
+# ------------------------------------------------------------------------------- many to one
+_GOOD, _BAD, _NOT, _PLAIN = (2, 3, 4), (5, 6, 7), 8, (9, 10, 11)
+
+
+def _reviews(rng, n, length=8):
+    """Sentiment with negation: a few good/bad words among plain ones, each possibly preceded by
+    “not” (which flips it); the label says whether the flipped words are mostly good."""
+    x = rng.choice(list(_PLAIN), (n, length))
+    y = np.zeros(n, np.int64)
+    for i in range(n):
+        score = 0
+        for p in rng.choice(np.arange(1, length, 2), 3, replace=False):
+            good = rng.random() < 0.5
+            x[i, p] = rng.choice(_GOOD if good else _BAD)
+            flip = rng.random() < 0.5
+            if flip:
+                x[i, p - 1] = _NOT
+            score += (1 if good else -1) * (-1 if flip else 1)
+        y[i] = int(score > 0)
+    return x, y
+
+
+class _BagOfWords(nn.Module):
+    def __init__(self, d=16):
+        super().__init__()
+        self.emb, self.out = nn.Embedding(12, d), nn.Linear(d, 2)
+
+    def forward(self, x):
+        return self.out(self.emb(cr.as_tensor(x)).mean(1))
+
+
+class _Reader(nn.Module):
+    def __init__(self, d=16, hidden=32):
+        super().__init__()
+        self.emb, self.rnn, self.out = nn.Embedding(12, d), nn.GRU(d, hidden, batch_first=True), nn.Linear(hidden, 2)
+
+    def forward(self, x):
+        return self.out(self.rnn(self.emb(cr.as_tensor(x)))[0][:, -1])
+
+
+@experiment("rnn.many_to_one", SlotConfig,
+            "Many-to-one: a whole sentence in, one sentiment out — what does reading in order add over a bag of words?",
+            "bag of words: y = W · mean_t e(x_t);   RNN: y = W · h_T, h_t = GRU(e(x_t), h_{t−1})",
+            quick=dict(steps=300))
+def many_to_one(cfg, ctx):
+    """Q: A whole sentence in, one sentiment out — what does reading in order add over a bag of words?
+
+    A: with “not” flipping the word after it, the same words in another order mean the opposite.
+    Averaging the word vectors forgets the order and stays far from perfect; a recurrent network
+    reading the sentence word by word learns the negation.
+    """
+    rng = ctx.rng
+    test_x, test_y = _reviews(np.random.default_rng(10_000 + ctx.seed), 500, cfg.length)
+    acc = {}
+    for name, make in (("bag of words", _BagOfWords), ("GRU, last state", _Reader)):
+        cr.manual_seed(ctx.seed)
+        model = make()
+
+        def batch(model=model):
+            x, y = _reviews(rng, 64, cfg.length)
+            return model(x), y
+        fit(model, batch, cfg.steps, cfg.lr, ctx.progress)
+        acc[name] = float((predict(model, test_x) == test_y).mean())
+    fig = bars(acc, "Sentiment accuracy (with negation)", "accuracy")
+    head = tr("rnn.many_to_one.headline",
+              "Sentences where “not” flips the next word: averaging the word vectors scores {b:.2f}; a GRU reading in "
+              "order scores {g:.2f}.", b=acc["bag of words"], g=acc["GRU, last state"])
+    return Result({"accuracy": acc}, {"accuracy": fig}, head)
