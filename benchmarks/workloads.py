@@ -143,24 +143,32 @@ def _copy_weights(src_torch, dst):
     dst.load_state_dict({k: v.detach().numpy() for k, v in src_torch.state_dict().items()})
 
 
+def sgd_step(lib, make_model, make_x, classes, batch):
+    """One training step (forward, cross-entropy, backward, SGD) of ``make_model(lib.nn)`` on the
+    same data and — copied from torch's freshly seeded model — the same initial weights in both
+    libraries. ``make_x(rng)`` draws the inputs as an array."""
+    import torch
+    rng = np.random.default_rng(0)
+    torch.manual_seed(0)
+    model = make_model(lib.nn)
+    if lib is not torch:
+        _copy_weights(make_model(torch.nn), model)
+    x = lib.tensor(make_x(rng))
+    y = lib.tensor(rng.integers(0, classes, batch))
+    opt = lib.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = lib.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+    return step
+
+
 def _train_step_workload(make_model, x_shape, classes, batch):
     def build(lib):
-        import torch
-        rng = np.random.default_rng(0)
-        torch.manual_seed(0)
-        model = make_model(lib.nn)
-        if lib is not torch:
-            _copy_weights(make_model(torch.nn), model)
-        x = lib.tensor(rng.standard_normal((batch,) + x_shape).astype(np.float32))
-        y = lib.tensor(rng.integers(0, classes, batch))
-        opt = lib.optim.SGD(model.parameters(), lr=0.01)
-        loss_fn = lib.nn.CrossEntropyLoss()
-
-        def step():
-            opt.zero_grad()
-            loss_fn(model(x), y).backward()
-            opt.step()
-        return step
+        return sgd_step(lib, make_model, lambda rng: rng.standard_normal((batch,) + x_shape).astype(np.float32),
+                        classes, batch)
 
     def peer(build_peer):
         """The same step in a from-scratch peer (benchmarks/peers.py), checked on its first loss."""

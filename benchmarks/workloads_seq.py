@@ -3,6 +3,7 @@ and an embedding, trained one step at a time as the speaker-ID homework does."""
 import numpy as np
 
 from .harness import workload
+from .workloads import sgd_step
 
 
 def encoder_classifier(nn, vocab=256, d=128, heads=4, ff=512, layers=2, T=64, classes=10, norm_first=False):
@@ -26,23 +27,8 @@ def encoder_classifier(nn, vocab=256, d=128, heads=4, ff=512, layers=2, T=64, cl
 
 def _encoder_step(T=64, batch=32, norm_first=False):
     def build(lib):
-        import torch
-        rng = np.random.default_rng(0)
-        torch.manual_seed(0)
-        model = encoder_classifier(lib.nn, T=T, norm_first=norm_first)
-        if lib is not torch:
-            ref = encoder_classifier(torch.nn, T=T, norm_first=norm_first)
-            model.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
-        x = lib.tensor(rng.integers(0, 256, (batch, T)))
-        y = lib.tensor(rng.integers(0, 10, batch))
-        opt = lib.optim.SGD(model.parameters(), lr=0.01)
-        loss_fn = lib.nn.CrossEntropyLoss()
-
-        def step():
-            opt.zero_grad()
-            loss_fn(model(x), y).backward()
-            opt.step()
-        return step
+        return sgd_step(lib, lambda nn: encoder_classifier(nn, T=T, norm_first=norm_first),
+                        lambda rng: rng.integers(0, 256, (batch, T)), 10, batch)
     return build
 
 
@@ -75,23 +61,8 @@ class _LastStep:
 
 def _recurrent_step(kind, layers=1, bidirectional=False, T=50, batch=32):
     def build(lib):
-        import torch
-        rng = np.random.default_rng(0)
-        torch.manual_seed(0)
-        model = _LastStep.build(lib.nn, kind, layers, bidirectional)
-        if lib is not torch:
-            ref = _LastStep.build(torch.nn, kind, layers, bidirectional)
-            model.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
-        x = lib.tensor(rng.standard_normal((batch, T, 32)).astype(np.float32))
-        y = lib.tensor(rng.integers(0, 10, batch))
-        opt = lib.optim.SGD(model.parameters(), lr=0.01)
-        loss_fn = lib.nn.CrossEntropyLoss()
-
-        def step():
-            opt.zero_grad()
-            loss_fn(model(x), y).backward()
-            opt.step()
-        return step
+        return sgd_step(lib, lambda nn: _LastStep.build(nn, kind, layers, bidirectional),
+                        lambda rng: rng.standard_normal((batch, T, 32)).astype(np.float32), 10, batch)
     return build
 
 

@@ -96,6 +96,22 @@ def fit(model, batch, steps, lr, progress=lambda it, **k: it, clip=None):
     return losses
 
 
+def train_each(makers, draw, steps, lr, ctx, batch=64):
+    """Train every model of ``makers`` (name → constructor), each from the same seed, on fresh
+    batches ``draw(rng, batch)`` → (inputs, targets); returns name → the trained model."""
+    trained = {}
+    for name, make in makers.items():
+        cr.manual_seed(ctx.seed)
+        model = make()
+
+        def one(model=model):
+            x, y = draw(ctx.rng, batch)
+            return model(x), y
+        fit(model, one, steps, lr, ctx.progress)
+        trained[name] = model
+    return trained
+
+
 def predict(model, x):
     model.eval()
     with cr.no_grad():

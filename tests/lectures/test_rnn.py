@@ -55,3 +55,11 @@ def test_elman_and_jordan_on_slot_filling(run_quick, seed):
 def test_reading_in_order_learns_negation(run_quick, seed):
     acc = run_quick("rnn.many_to_one", seed=seed)["accuracy"]
     assert acc["bag of words"] < 0.65 and acc["GRU, last state"] > 0.95
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lstm_and_gru_remember_what_a_plain_rnn_loses(run_quick, seed):
+    m = run_quick("rnn.long_memory", seed=seed)
+    acc = m["accuracy"]
+    assert acc["RNN"] < 0.6 and acc["LSTM"] > 0.95 and acc["GRU"] > 0.95
+    assert sum(m["gates"]["forget gate f"][1:]) / (len(m["gates"]["forget gate f"]) - 1) > 0.5

@@ -10,7 +10,7 @@ from chainrule import nn
 from chainrule.nn import functional as F
 from chainrule.nn.layers.positional import sinusoidal_table
 
-from ..common import bars, figure, fit, predict
+from ..common import bars, figure, fit, predict, train_each
 from ..lang import tr
 from ..registry import Result, experiment
 from .tokens import OneLayer, attention_figure, earlier_only, seen_before
@@ -345,19 +345,16 @@ def dot_vs_additive(cfg, ctx):
     it keeps an L × L × d tensor: many times the memory, and slower — why the Transformer uses the
     (scaled) dot product.
     """
-    rng = ctx.rng
     test_x, test_y = seen_before(np.random.default_rng(10_000 + ctx.seed), 1000, cfg.length, cfg.vocab)
     cost_x, cost_y = seen_before(np.random.default_rng(ctx.seed), 32, cfg.cost_length, cfg.vocab)
-    acc, seconds, peak = {}, {}, {}
-    for name in ("dot-product", "additive"):
-        cr.manual_seed(ctx.seed)
-        model = OneLayer(cfg.vocab, cfg.width, 2, mask=earlier_only) if name == "dot-product" else \
-            _Additive(cfg.vocab, cfg.width)
 
-        def batch(model=model):
-            x, y = seen_before(rng, 64, cfg.length, cfg.vocab)
-            return model(x)[:, 1:], y
-        fit(model, batch, cfg.steps, cfg.lr, ctx.progress)
+    def draw(rng, n):
+        x, y = seen_before(rng, n, cfg.length, cfg.vocab)
+        return x, np.concatenate([np.zeros((n, 1), np.int64), y], 1)   # the BOS: seen before? no (0)
+    models = train_each({"dot-product": lambda: OneLayer(cfg.vocab, cfg.width, 2, mask=earlier_only),
+                         "additive": lambda: _Additive(cfg.vocab, cfg.width)}, draw, cfg.steps, cfg.lr, ctx)
+    acc, seconds, peak = {}, {}, {}
+    for name, model in models.items():
         acc[name] = float((predict(model, test_x)[:, 1:] == test_y).mean())
         seconds[name], peak[name] = _step_cost(model, cost_x, cost_y)
     fig_acc = bars(acc, "Test accuracy on “did this word appear before?”", "accuracy")

@@ -142,6 +142,9 @@ TEXT = {
     "rnn.ctc.question": "输入是一串帧、输出是更短的标签序列，而且没人告诉你哪一帧对应哪个标签：CTC 怎么训练识别器？",
     "rnn.hmm_vs_rnn.question": "词性标注式的任务：RNN 标注器与过去语音、语言处理所用的隐马尔可夫模型（HMM）相比如何？",
     "rnn.elman_vs_jordan.question": "Elman 还是 Jordan：回传的是隐藏状态还是输出，有差别吗？",
+    "rnn.long_memory.question": "LSTM 能记住 20 步之前看到的东西，而普通 RNN 不能吗？它的门（gate）在做什么？",
+    "rnn.long_memory.headline": "回想 {L} 个 token 中的第一个：普通 RNN {r:.2f}，LSTM {l:.2f}，GRU {g:.2f}。第一步之后，LSTM 的遗忘门"
+                                "（forget gate）平均为 {f:.2f}：它的记忆单元把这个 token 保留了下来。",
     "rnn.many_to_one.question": "多对一：整句进、一个情感标签出——按顺序读比词袋（bag of words）多了什么？",
     "rnn.slot_filling.headline": "城市的标签取决于句子前面的动词：一次只读一个词，城市的正确率是 {a:.2f}（目的地与出发地之间抛硬币）；"
                                  "RNN 的记忆把动词带到城市，正确率 {b:.2f}。",

@@ -8,7 +8,7 @@ import chainrule as cr
 from chainrule import nn
 from chainrule.models import JordanRNN
 
-from ..common import bars, fit, lines, predict
+from ..common import bars, lines, predict, train_each
 from ..lang import tr
 from ..registry import Result, experiment
 
@@ -86,18 +86,10 @@ def slot_filling(cfg, ctx):
     network sees only the word, so it can only guess (half right on the cities); a recurrent
     network carries the verb in its memory to the city and labels it correctly.
     """
-    rng = ctx.rng
     test_x, test_y = flights(np.random.default_rng(10_000 + ctx.seed), 500, cfg.length)
-    acc = {}
-    for name, kind in (("one word (feed-forward)", "none"), ("RNN (Elman)", "RNN")):
-        cr.manual_seed(ctx.seed)
-        model = Tagger(kind)
-
-        def batch(model=model):
-            x, y = flights(rng, 64, cfg.length)
-            return model(x), y
-        fit(model, batch, cfg.steps, cfg.lr, ctx.progress)
-        acc[name] = _city_accuracy(model, test_x, test_y)
+    models = train_each({"one word (feed-forward)": lambda: Tagger("none"), "RNN (Elman)": lambda: Tagger("RNN")},
+                        lambda rng, n: flights(rng, n, cfg.length), cfg.steps, cfg.lr, ctx)
+    acc = {name: _city_accuracy(m, test_x, test_y) for name, m in models.items()}
     fig = bars(acc, "Accuracy of the city's label (destination / departure)", "accuracy")
     head = tr("rnn.slot_filling.headline",
               "The city's label depends on a verb earlier in the sentence: reading one word at a time scores {a:.2f} "
@@ -117,18 +109,11 @@ def bidirectional(cfg, ctx):
     when it labels the city and can only guess; a bidirectional RNN also reads from the end, so its
     backward half has seen the verb, and it labels the city correctly.
     """
-    rng = ctx.rng
     test_x, test_y = flights(np.random.default_rng(10_000 + ctx.seed), 500, cfg.length, verb_last=True)
-    acc = {}
-    for name, bi in (("forward RNN", False), ("bidirectional RNN", True)):
-        cr.manual_seed(ctx.seed)
-        model = Tagger("RNN", bidirectional=bi)
-
-        def batch(model=model):
-            x, y = flights(rng, 64, cfg.length, verb_last=True)
-            return model(x), y
-        fit(model, batch, cfg.steps, cfg.lr, ctx.progress)
-        acc[name] = _city_accuracy(model, test_x, test_y)
+    models = train_each({"forward RNN": lambda: Tagger("RNN"),
+                         "bidirectional RNN": lambda: Tagger("RNN", bidirectional=True)},
+                        lambda rng, n: flights(rng, n, cfg.length, verb_last=True), cfg.steps, cfg.lr, ctx)
+    acc = {name: _city_accuracy(m, test_x, test_y) for name, m in models.items()}
     fig = bars(acc, "Accuracy of the city's label when the verb comes later", "accuracy")
     head = tr("rnn.bidirectional.headline",
               "With the verb after the city, a forward RNN labels the city right {a:.2f} of the time (it has not read "
@@ -207,18 +192,10 @@ def elman_vs_jordan(cfg, ctx):
     network keeps it in its hidden state; the Jordan network can keep it only in its output
     logits — the page reports whether that narrow, supervised memory was enough this time.
     """
-    rng = ctx.rng
     test_x, test_y = flights(np.random.default_rng(10_000 + ctx.seed), 500, cfg.length)
-    acc = {}
-    for name, make in (("Elman", lambda: Tagger("RNN")), ("Jordan", _JordanTagger)):
-        cr.manual_seed(ctx.seed)
-        model = make()
-
-        def batch(model=model):
-            x, y = flights(rng, 64, cfg.length)
-            return model(x), y
-        fit(model, batch, cfg.steps, cfg.lr, ctx.progress)
-        acc[name] = _city_accuracy(model, test_x, test_y)
+    models = train_each({"Elman": lambda: Tagger("RNN"), "Jordan": _JordanTagger},
+                        lambda rng, n: flights(rng, n, cfg.length), cfg.steps, cfg.lr, ctx)
+    acc = {name: _city_accuracy(m, test_x, test_y) for name, m in models.items()}
     fig = bars(acc, "Accuracy of the city's label", "accuracy")
     verdict = (tr("rnn.elman_vs_jordan.both", "both carried the verb to the city.")
                if min(acc.values()) > 0.95 else
@@ -281,20 +258,96 @@ def many_to_one(cfg, ctx):
     Averaging the word vectors forgets the order and stays far from perfect; a recurrent network
     reading the sentence word by word learns the negation.
     """
-    rng = ctx.rng
     test_x, test_y = _reviews(np.random.default_rng(10_000 + ctx.seed), 500, cfg.length)
-    acc = {}
-    for name, make in (("bag of words", _BagOfWords), ("GRU, last state", _Reader)):
-        cr.manual_seed(ctx.seed)
-        model = make()
-
-        def batch(model=model):
-            x, y = _reviews(rng, 64, cfg.length)
-            return model(x), y
-        fit(model, batch, cfg.steps, cfg.lr, ctx.progress)
-        acc[name] = float((predict(model, test_x) == test_y).mean())
+    models = train_each({"bag of words": _BagOfWords, "GRU, last state": _Reader},
+                        lambda rng, n: _reviews(rng, n, cfg.length), cfg.steps, cfg.lr, ctx)
+    acc = {name: float((predict(m, test_x) == test_y).mean()) for name, m in models.items()}
     fig = bars(acc, "Sentiment accuracy (with negation)", "accuracy")
     head = tr("rnn.many_to_one.headline",
               "Sentences where “not” flips the next word: averaging the word vectors scores {b:.2f}; a GRU reading in "
               "order scores {g:.2f}.", b=acc["bag of words"], g=acc["GRU, last state"])
     return Result({"accuracy": acc}, {"accuracy": fig}, head)
+
+
+# ------------------------------------------------------------------------------- long memory
+def _remember_first(rng, n, length):
+    """The first token is 0 or 1, then ``length − 1`` random distractors (2–5); asked at the end:
+    what was the first token?"""
+    x = rng.integers(2, 6, (n, length))
+    x[:, 0] = rng.integers(0, 2, n)
+    return x, x[:, 0].copy()
+
+
+class _LastStep(nn.Module):
+    """Embedding → one recurrent layer → its last output → 2 classes. The LSTM's forget-gate biases
+    start at 1 (Jozefowicz et al. 2015), so a new LSTM keeps its cell by default."""
+
+    def __init__(self, kind, hidden=16):
+        super().__init__()
+        self.emb = nn.Embedding(6, 8)
+        self.rnn = getattr(nn, kind)(8, hidden, batch_first=True)
+        if kind == "LSTM":
+            with cr.no_grad():
+                self.rnn.bias_ih_l0[hidden:2 * hidden] = 1.0
+                self.rnn.bias_hh_l0[hidden:2 * hidden] = 0.0
+        self.out = nn.Linear(hidden, 2)
+
+    def forward(self, x):
+        return self.out(self.rnn(self.emb(cr.as_tensor(x)))[0][:, -1])
+
+
+def _lstm_gates(model, x):
+    """Replay the trained LSTM on one sequence and return its input and forget gates per step."""
+    r = model.rnn
+    w_ih, w_hh = r.weight_ih_l0.detach().numpy(), r.weight_hh_l0.detach().numpy()
+    b = r.bias_ih_l0.detach().numpy() + r.bias_hh_l0.detach().numpy()
+    e = model.emb(cr.as_tensor(x[None])).detach().numpy()[0]
+    H = w_hh.shape[1]
+    h, c = np.zeros(H), np.zeros(H)
+    sig = lambda v: 1 / (1 + np.exp(-v))
+    gates = {"input gate i": [], "forget gate f": []}
+    for xt in e:
+        z = w_ih @ xt + w_hh @ h + b
+        i, f, g, o = sig(z[:H]), sig(z[H:2 * H]), np.tanh(z[2 * H:3 * H]), sig(z[3 * H:])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        gates["input gate i"].append(float(i.mean()))
+        gates["forget gate f"].append(float(f.mean()))
+    return gates
+
+
+@dataclasses.dataclass
+class MemoryConfig:
+    length: int = 20
+    steps: int = 800
+    lr: float = 3e-3
+    RANGES = {"length": (2, 500), "steps": (1, 100_000), "lr": (1e-5, 1.0)}
+
+
+@experiment("rnn.long_memory", MemoryConfig,
+            "Can an LSTM keep what it saw 20 steps ago when a plain RNN cannot — and what do its gates do?",
+            "c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t,  h_t = o_t ⊙ tanh(c_t):  write the first token (i ≈ 1), then keep "
+            "it (f ≈ 1) while shutting out the distractors (i ≈ 0)",
+            quick=dict())
+def long_memory(cfg, ctx):
+    """Q: Can an LSTM keep what it saw many steps ago when a plain RNN cannot — and what do its
+    gates do?
+
+    A: asked at the end for the first token of a sequence full of distractors, the plain RNN's
+    state is overwritten step after step and it stays at chance; the LSTM and the GRU answer
+    correctly. Replaying the trained LSTM shows how: its forget gates stay high all along, so the
+    cell carries the first token to the end.
+    """
+    test_x, test_y = _remember_first(np.random.default_rng(10_000 + ctx.seed), 400, cfg.length)
+    models = train_each({k: (lambda k=k: _LastStep(k)) for k in ("RNN", "LSTM", "GRU")},
+                        lambda rng, n: _remember_first(rng, n, cfg.length), cfg.steps, cfg.lr, ctx)
+    acc = {k: float((predict(m, test_x) == test_y).mean()) for k, m in models.items()}
+    gates = _lstm_gates(models["LSTM"], test_x[0])
+    fig_acc = bars(acc, f"“What was the first token?” after {cfg.length} steps (chance 0.5)", "accuracy")
+    fig_g = lines({k: (list(range(cfg.length)), v) for k, v in gates.items()},
+                  "The trained LSTM's gates over one sequence (mean over units)", "step", "gate value")
+    head = tr("rnn.long_memory.headline",
+              "Recalling the first of {L} tokens: plain RNN {r:.2f}, LSTM {l:.2f}, GRU {g:.2f}. The LSTM's forget gates "
+              "average {f:.2f} after the first step: its cell keeps the token.",
+              L=cfg.length, r=acc["RNN"], l=acc["LSTM"], g=acc["GRU"], f=float(np.mean(gates["forget gate f"][1:])))
+    return Result({"accuracy": acc, "gates": gates}, {"accuracy": fig_acc, "gates": fig_g}, head)
