@@ -6,11 +6,14 @@ Rank 0: this module imports nothing from chainrule.
 
 # Threads. Below these sizes (elements) a parallel region costs more than it saves. Numba's
 # work-queue threading layer (the fork-safe one) costs 100–170 µs to start a parallel region on a
-# 2-core AMD EPYC VM: the SGD step's serial loop beat its parallel one at every size up to 2M
-# elements (241 µs against 342 at 2M), Adam's from 2M on (1.44 ms against 1.17); batch norm's
-# kernels win in parallel at 1.6M elements (0.62× PyTorch against 0.90× serial).
+# 2-core AMD EPYC VM. Adam's loop (a square root and a division per element) breaks even near 1M
+# elements (0.33 ms serial against 0.41 parallel at 0.5M, 1.44 against 1.17 at 2M); batch norm's
+# kernels ran 0.62× PyTorch in parallel against 0.90× serial at 1.6M. A light loop — a few flops
+# per element read: the SGD step, the softmax and sigmoid backwards — is memory-bound: serial won
+# up to 4M elements (softmax backward 0.93 ms against 1.37 at 4.2M; SGD 241 µs against 342 at 2M)
+# and broke even near 16M.
 PARALLEL_MIN_COMPILED = 1 << 20     # a Numba kernel runs its serial compilation below this
-PARALLEL_MIN_OPTIMIZER = 1 << 22    # … and an optimizer step (a light loop) below this
+PARALLEL_MIN_LIGHT = 1 << 24        # … and a light loop below this
 PARALLEL_MIN_ROWS = 1 << 18         # a NumPy reference runs its row blocks inline below this
 
 # Convolution input gradient: by whole-array shifted adds over the padded grid, or by window adds.

@@ -95,7 +95,7 @@ def _build_sgd():
         if flat is None:
             return _sgd_ref(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first)
         fp, fg, fb = flat
-        loop(p.size >= tunables.PARALLEL_MIN_OPTIMIZER, fp, fg, fp if fb is None else fb,
+        loop(p.size >= tunables.PARALLEL_MIN_LIGHT, fp, fg, fp if fb is None else fb,
              lr, momentum, dampening, weight_decay, nesterov, first)
     return run
 
@@ -109,6 +109,6 @@ def _build_adam():
         if flat is None:
             return _adam_ref(p, g, m, v, vmax, lr, b1, b2, eps, weight_decay, decoupled, step)
         fp, fg, fm, fv, fx = flat
-        loop(p.size >= tunables.PARALLEL_MIN_OPTIMIZER, fp, fg, fm, fv, fm if fx is None else fx, fx is not None,
+        loop(p.size >= tunables.PARALLEL_MIN_COMPILED, fp, fg, fm, fv, fm if fx is None else fx, fx is not None,
              lr, b1, b2, eps, weight_decay, decoupled, lr / (1 - b1 ** step), math.sqrt(1 - b2 ** step))
     return run

@@ -115,7 +115,7 @@ def _build_sigmoid_backward():
         if gy.shape != y.shape:
             return _sigmoid_backward_ref(gy, y)
         gx = np.empty(y.shape, np.result_type(gy, y))
-        loop(y.size >= tunables.PARALLEL_MIN_COMPILED, np.ascontiguousarray(gy).reshape(-1), np.ascontiguousarray(y).reshape(-1),
+        loop(y.size >= tunables.PARALLEL_MIN_LIGHT, np.ascontiguousarray(gy).reshape(-1), np.ascontiguousarray(y).reshape(-1),
              gx.reshape(-1))
         return gx
     return run

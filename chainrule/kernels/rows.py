@@ -235,9 +235,9 @@ def _build_softmax_backward():
         gx = np.empty(g.shape, np.result_type(g, y))
         if log:
             np.exp(y, out=gx)
-            logged(_big(g), g, gx)
+            logged(g.size >= tunables.PARALLEL_MIN_LIGHT, g, gx)
         else:
-            plain(_big(g), g, y, gx)
+            plain(g.size >= tunables.PARALLEL_MIN_LIGHT, g, y, gx)
         return gx
     return run
 

@@ -143,7 +143,7 @@ def test_importing_chainrule_compiles_nothing_and_the_environment_picks_the_kern
 
 @pytest.mark.parametrize("switch, off", [("SHIFTED_ADDS", False), ("RESTRIDE_ALIASED_PLANES", False),
                                          ("STEAL_LEAF_GRADIENTS", False), ("PARALLEL_MIN_COMPILED", 0),
-                                         ("PARALLEL_MIN_OPTIMIZER", 0),
+                                         ("PARALLEL_MIN_LIGHT", 0),
                                          ("PARALLEL_MIN_ROWS", 0), ("UNSHIFTED_EXP_LIMIT", 0.0)])
 def test_every_tunable_switched_off_gives_the_same_numbers(monkeypatch, switch, off):
     from chainrule import tunables
