@@ -63,3 +63,16 @@ def test_lstm_and_gru_remember_what_a_plain_rnn_loses(run_quick, seed):
     acc = m["accuracy"]
     assert acc["RNN"] < 0.6 and acc["LSTM"] > 0.95 and acc["GRU"] > 0.95
     assert sum(m["gates"]["forget gate f"][1:]) / (len(m["gates"]["forget gate f"]) - 1) > 0.5
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_embeddings_group_the_cities(run_quick, seed):
+    m = run_quick("rnn.one_hot_vs_embedding", seed=seed)
+    assert min(m["city_accuracy"].values()) > 0.95
+    assert m["cosine_within_cities"] > m["cosine_cities_fillers"] + 0.2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_decoder_stops_with_the_end_symbol(run_quick, seed):
+    m = run_quick("rnn.seq2seq", seed=seed)
+    assert m["right_length"] > 0.9 and m["exact"] > 0.75

@@ -145,6 +145,13 @@ TEXT = {
     "rnn.long_memory.question": "LSTM 能记住 20 步之前看到的东西，而普通 RNN 不能吗？它的门（gate）在做什么？",
     "rnn.long_memory.headline": "回想 {L} 个 token 中的第一个：普通 RNN {r:.2f}，LSTM {l:.2f}，GRU {g:.2f}。第一步之后，LSTM 的遗忘门"
                                 "（forget gate）平均为 {f:.2f}：它的记忆单元把这个 token 保留了下来。",
+    "rnn.one_hot_vs_embedding.question": "把词表示成 one-hot 向量还是学出来的词嵌入（embedding）：嵌入学到了什么？",
+    "rnn.one_hot_vs_embedding.headline": "城市标签：one-hot {a:.2f}，嵌入 {b:.2f}。one-hot 向量两两正交（余弦 0）；"
+                                         "学出来的城市向量彼此平均余弦 {w:.2f}，与填充词之间 {x:.2f}",
+    "rnn.one_hot_vs_embedding.grouped": "：光靠这个标注任务，嵌入就学会了哪些词扮演同样的角色。",
+    "rnn.one_hot_vs_embedding.not_grouped": "：这次没有分开。",
+    "rnn.seq2seq.question": "序列到序列：没告诉输出有多长时，解码器怎么知道何时停下？",
+    "rnn.seq2seq.headline": "反转 2–6 个数字、不给长度：解码器靠输出结束符号（EOS），让 {r:.0%} 的输出长度正确，{e:.0%} 完全反转正确。",
     "rnn.many_to_one.question": "多对一：整句进、一个情感标签出——按顺序读比词袋（bag of words）多了什么？",
     "rnn.slot_filling.headline": "城市的标签取决于句子前面的动词：一次只读一个词，城市的正确率是 {a:.2f}（目的地与出发地之间抛硬币）；"
                                  "RNN 的记忆把动词带到城市，正确率 {b:.2f}。",

@@ -8,7 +8,7 @@ import chainrule as cr
 from chainrule import nn
 from chainrule.models import JordanRNN
 
-from ..common import bars, lines, predict, train_each
+from ..common import bars, figure, lines, predict, train_each
 from ..lang import tr
 from ..registry import Result, experiment
 
@@ -351,3 +351,57 @@ def long_memory(cfg, ctx):
               "average {f:.2f} after the first step: its cell keeps the token.",
               L=cfg.length, r=acc["RNN"], l=acc["LSTM"], g=acc["GRU"], f=float(np.mean(gates["forget gate f"][1:])))
     return Result({"accuracy": acc, "gates": gates}, {"accuracy": fig_acc, "gates": fig_g}, head)
+
+
+# ------------------------------------------------------------------------- one-hot vs embedding
+class _OneHotTagger(nn.Module):
+    """Each word as a one-hot vector of the vocabulary's size, straight into the RNN."""
+
+    def __init__(self, vocab=15, hidden=32, classes=3):
+        super().__init__()
+        self.vocab = vocab
+        self.rnn = nn.RNN(vocab, hidden, batch_first=True)
+        self.out = nn.Sequential(nn.Linear(hidden, 32), nn.ReLU(), nn.Linear(32, classes))
+
+    def forward(self, x):
+        return self.out(self.rnn(nn.functional.one_hot(cr.as_tensor(x), self.vocab).float())[0])
+
+
+@experiment("rnn.one_hot_vs_embedding", SlotConfig,
+            "Words as one-hot vectors or as learned embeddings: what does the embedding learn?",
+            "one-hot: x = e_w ∈ {0,1}^V, every two words orthogonal;  embedding: x = E[w] ∈ ℝ^d, learned with the "
+            "network — words used alike end up alike",
+            quick=dict(steps=200))
+def one_hot_vs_embedding(cfg, ctx):
+    """Q: Words as one-hot vectors or as learned embeddings: what does the embedding learn?
+
+    A: both label the slots correctly. One-hot vectors say nothing about meaning — every two
+    words are orthogonal. The embedding, learned only from the labeling task, places the city
+    names closer to each other than to the filler words: words that play the same role get
+    similar vectors.
+    """
+    test_x, test_y = flights(np.random.default_rng(10_000 + ctx.seed), 500, cfg.length)
+    models = train_each({"one-hot": _OneHotTagger, "embedding (d = 8)": lambda: Tagger("RNN", d=8)},
+                        lambda rng, n: flights(rng, n, cfg.length), cfg.steps, cfg.lr, ctx)
+    acc = {name: _city_accuracy(m, test_x, test_y) for name, m in models.items()}
+    E = models["embedding (d = 8)"].emb.weight.detach().numpy()
+    U = E / np.linalg.norm(E, axis=1, keepdims=True)
+    cities, fillers = list(CITIES), list(FILLERS)
+    cc = U[cities] @ U[cities].T
+    within = float(cc[~np.eye(len(cities), dtype=bool)].mean())
+    across = float((U[cities] @ U[fillers].T).mean())
+    centered = E - E.mean(0)
+    xy = centered @ np.linalg.svd(centered, full_matrices=False)[2][:2].T
+    fig, ax = figure(5, 4.5)
+    for name, ids, color in (("cities", cities, "C0"), ("fillers", fillers, "C1"), ("arrive / leave", [ARRIVE, LEAVE], "C3")):
+        ax.scatter(xy[ids, 0], xy[ids, 1], c=color, label=name)
+    ax.set(title="Learned embeddings, first two principal components", xlabel="PC 1", ylabel="PC 2")
+    ax.legend(fontsize=8)
+    head = tr("rnn.one_hot_vs_embedding.headline",
+              "City labels: one-hot {a:.2f}, embedding {b:.2f}. One-hot vectors are all orthogonal (cosine 0); the "
+              "learned city vectors have mean cosine {w:.2f} with each other and {x:.2f} with the fillers",
+              a=acc["one-hot"], b=acc["embedding (d = 8)"], w=within, x=across)
+    head += tr("rnn.one_hot_vs_embedding.grouped", ": the task alone taught the embedding which words play the same role.") \
+        if within > across + 0.1 else tr("rnn.one_hot_vs_embedding.not_grouped", ": not grouped this time.")
+    return Result({"city_accuracy": acc, "cosine_within_cities": within, "cosine_cities_fillers": across},
+                  {"embeddings": fig}, head)

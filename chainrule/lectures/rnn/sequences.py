@@ -240,3 +240,95 @@ def hmm_vs_rnn(cfg, ctx):
               t=acc["HMM, true parameters (Viterbi)"], n=cfg.train_sequences,
               c=acc["HMM, counted from the data (Viterbi)"], g=acc["bidirectional GRU"])
     return Result({"accuracy": acc}, {"accuracy": fig}, head)
+
+
+# ------------------------------------------------------------------------ seq2seq with an end
+_BOS, _EOS = 1, 2
+
+
+def _reverse_task(rng, n, lo=2, hi=6):
+    """Reverse 2–6 digits (tokens 3..12): source padded with 0; target BOS, reversed digits, EOS."""
+    lengths = rng.integers(lo, hi + 1, n)
+    src = np.zeros((n, hi), np.int64)
+    tgt = np.zeros((n, hi + 2), np.int64)
+    for i, m in enumerate(lengths):
+        s = rng.integers(3, 13, m)
+        src[i, :m] = s
+        tgt[i, 0], tgt[i, 1:m + 1], tgt[i, m + 1] = _BOS, s[::-1], _EOS
+    return src, tgt, lengths
+
+
+class _GruSeq2Seq(nn.Module):
+    """Encoder GRU (over the packed source) → its last state starts the decoder GRU, which reads the
+    previous output token and emits the next — until it emits the end symbol."""
+
+    def __init__(self, vocab=13, d=16, hidden=64):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, d)
+        self.enc, self.dec = nn.GRU(d, hidden, batch_first=True), nn.GRU(d, hidden, batch_first=True)
+        self.out = nn.Linear(hidden, vocab)
+
+    def encode(self, src, lengths):
+        packed = nn.utils.rnn.pack_padded_sequence(self.emb(cr.as_tensor(src)), list(lengths), batch_first=True,
+                                                   enforce_sorted=False)
+        return self.enc(packed)[1]
+
+    def forward(self, src, lengths, tgt_in):                 # teacher forcing
+        return self.out(self.dec(self.emb(cr.as_tensor(tgt_in)), self.encode(src, lengths))[0])
+
+    def generate(self, src, lengths, max_len):
+        with cr.no_grad():
+            h = self.encode(src, lengths)
+            tok, outs = np.full((len(src), 1), _BOS), []
+            for _ in range(max_len):
+                o, h = self.dec(self.emb(cr.as_tensor(tok)), h)
+                tok = self.out(o).numpy().argmax(-1)
+                outs.append(tok[:, 0])
+        return np.stack(outs, 1)
+
+
+@dataclasses.dataclass
+class Seq2SeqConfig:
+    steps: int = 400
+    lr: float = 1e-2
+    RANGES = {"steps": (1, 100_000), "lr": (1e-5, 1.0)}
+
+
+@experiment("rnn.seq2seq", Seq2SeqConfig,
+            "Sequence to sequence: when the output's length is not given, how does the decoder know when to stop?",
+            "decoder: y_t = argmax p(y | y_<t, h_enc), fed back as the next input, from BOS until it emits EOS — "
+            "the end symbol is one more word to predict",
+            quick=dict(steps=300))
+def seq2seq(cfg, ctx):
+    """Q: Sequence to sequence: when the output's length is not given, how does the decoder know when to stop?
+
+    A: it is trained to predict one more symbol after the last digit — the end symbol — and at test
+    time it stops when it emits it. An encoder–decoder GRU reversing 2–6 digits ends almost every
+    output at the right length and reverses most sequences exactly.
+    """
+    rng = ctx.rng
+    model = _GruSeq2Seq()
+    opt = cr.optim.Adam(model.parameters(), lr=cfg.lr)
+    for _ in ctx.progress(range(cfg.steps), total=cfg.steps, desc="training"):
+        src, tgt, lengths = _reverse_task(rng, 64)
+        logits = model(src, lengths, tgt[:, :-1])
+        loss = cr.nn.functional.cross_entropy(logits.reshape(-1, 13), cr.tensor(tgt[:, 1:].reshape(-1)), ignore_index=0)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    src, tgt, lengths = _reverse_task(np.random.default_rng(10_000 + ctx.seed), 300)
+    gen = model.generate(src, lengths, 8)
+    stop = np.array([(np.flatnonzero(g == _EOS)[0] if (g == _EOS).any() else len(g)) for g in gen])
+    right_length = float(np.mean(stop == lengths))
+    exact = float(np.mean([s == m and (g[:m] == t[1:m + 1]).all() for g, t, m, s in zip(gen, tgt, lengths, stop)]))
+    counts = np.zeros((7, 9))
+    for m, s in zip(lengths, stop):
+        counts[m, min(s, 8)] += 1
+    fig, ax = figure(5, 4)
+    ax.imshow(counts[2:, :], cmap="Blues", aspect="auto")
+    ax.set(title="Where the decoder emitted EOS", xlabel="output length (8 = never stopped)",
+           ylabel="input length", yticks=range(5), yticklabels=range(2, 7))
+    head = tr("rnn.seq2seq.headline",
+              "Reversing 2–6 digits with no length given: the decoder ends {r:.0%} of its outputs at the right length "
+              "by emitting the end symbol, and reverses {e:.0%} exactly.", r=right_length, e=exact)
+    return Result({"right_length": right_length, "exact": exact}, {"stops": fig}, head)
