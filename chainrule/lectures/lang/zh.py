@@ -143,8 +143,8 @@ TEXT = {
     "rnn.hmm_vs_rnn.question": "词性标注式的任务：RNN 标注器与过去语音、语言处理所用的隐马尔可夫模型（HMM）相比如何？",
     "rnn.elman_vs_jordan.question": "Elman 还是 Jordan：回传的是隐藏状态还是输出，有差别吗？",
     "rnn.long_memory.question": "LSTM 能记住 20 步之前看到的东西，而普通 RNN 不能吗？它的门（gate）在做什么？",
-    "rnn.long_memory.headline": "回想 {L} 个 token 中的第一个：普通 RNN {r:.2f}，LSTM {l:.2f}，GRU {g:.2f}。第一步之后，LSTM 的遗忘门"
-                                "（forget gate）平均为 {f:.2f}：它的记忆单元把这个 token 保留了下来。",
+    "rnn.long_memory.headline": "回想 {L} 个 token 中的第一个：普通 RNN {r:.2f}，LSTM {l:.2f}，GRU {g:.2f}。训练好的 LSTM 里，"
+                                "有一个记忆单元在最后一步时，第一个 token 是 0 或 1 仍相差 {d:.2f}；一路上它的遗忘门（forget gate）平均为 {f:.2f}。",
     "rnn.one_hot_vs_embedding.question": "把词表示成 one-hot 向量还是学出来的词嵌入（embedding）：嵌入学到了什么？",
     "rnn.one_hot_vs_embedding.headline": "城市标签：one-hot {a:.2f}，嵌入 {b:.2f}。one-hot 向量两两正交（余弦 0）；"
                                          "学出来的城市向量彼此平均余弦 {w:.2f}，与填充词之间 {x:.2f}",

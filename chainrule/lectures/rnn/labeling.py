@@ -296,8 +296,8 @@ class _LastStep(nn.Module):
         return self.out(self.rnn(self.emb(cr.as_tensor(x)))[0][:, -1])
 
 
-def _lstm_gates(model, x):
-    """Replay the trained LSTM on one sequence and return its input and forget gates per step."""
+def _lstm_replay(model, x):
+    """Replay the trained LSTM on one sequence: per step its input gates, forget gates and cells."""
     r = model.rnn
     w_ih, w_hh = r.weight_ih_l0.detach().numpy(), r.weight_hh_l0.detach().numpy()
     b = r.bias_ih_l0.detach().numpy() + r.bias_hh_l0.detach().numpy()
@@ -305,15 +305,31 @@ def _lstm_gates(model, x):
     H = w_hh.shape[1]
     h, c = np.zeros(H), np.zeros(H)
     sig = lambda v: 1 / (1 + np.exp(-v))
-    gates = {"input gate i": [], "forget gate f": []}
+    gates_i, gates_f, cells = [], [], []
     for xt in e:
         z = w_ih @ xt + w_hh @ h + b
         i, f, g, o = sig(z[:H]), sig(z[H:2 * H]), np.tanh(z[2 * H:3 * H]), sig(z[3 * H:])
         c = f * c + i * g
         h = o * np.tanh(c)
-        gates["input gate i"].append(float(i.mean()))
-        gates["forget gate f"].append(float(f.mean()))
-    return gates
+        gates_i.append(i)
+        gates_f.append(f)
+        cells.append(c)
+    return np.array(gates_i), np.array(gates_f), np.array(cells)
+
+
+def _memory_unit(model, x):
+    """The cell unit that carries the first token: replay ``x`` with first token 0 and with 1
+    (same distractors); the unit whose final cell value differs most. Returns its traces."""
+    runs = []
+    for first in (0, 1):
+        seq = x.copy()
+        seq[0] = first
+        runs.append(_lstm_replay(model, seq))
+    k = int(np.argmax(np.abs(runs[0][2][-1] - runs[1][2][-1])))
+    return {"input gate i (first token 0)": runs[0][0][:, k].tolist(),
+            "forget gate f (first token 0)": runs[0][1][:, k].tolist(),
+            "cell c (first token 0)": runs[0][2][:, k].tolist(),
+            "cell c (first token 1)": runs[1][2][:, k].tolist()}
 
 
 @dataclasses.dataclass
@@ -326,8 +342,8 @@ class MemoryConfig:
 
 @experiment("rnn.long_memory", MemoryConfig,
             "Can an LSTM keep what it saw 20 steps ago when a plain RNN cannot — and what do its gates do?",
-            "c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t,  h_t = o_t ⊙ tanh(c_t):  write the first token (i ≈ 1), then keep "
-            "it (f ≈ 1) while shutting out the distractors (i ≈ 0)",
+            "c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t,  h_t = o_t ⊙ tanh(c_t):  a cell keeps its value while its forget "
+            "gate f ≈ 1 and what its input gate lets in does not overwrite it",
             quick=dict())
 def long_memory(cfg, ctx):
     """Q: Can an LSTM keep what it saw many steps ago when a plain RNN cannot — and what do its
@@ -342,15 +358,23 @@ def long_memory(cfg, ctx):
     models = train_each({k: (lambda k=k: _LastStep(k)) for k in ("RNN", "LSTM", "GRU")},
                         lambda rng, n: _remember_first(rng, n, cfg.length), cfg.steps, cfg.lr, ctx)
     acc = {k: float((predict(m, test_x) == test_y).mean()) for k, m in models.items()}
-    gates = _lstm_gates(models["LSTM"], test_x[0])
+    unit = _memory_unit(models["LSTM"], test_x[0])
     fig_acc = bars(acc, f"“What was the first token?” after {cfg.length} steps (chance 0.5)", "accuracy")
-    fig_g = lines({k: (list(range(cfg.length)), v) for k, v in gates.items()},
-                  "The trained LSTM's gates over one sequence (mean over units)", "step", "gate value")
+    steps = list(range(cfg.length))
+    fig_g = lines({k: (steps, v) for k, v in unit.items() if "gate" in k},
+                  "Gates of the LSTM unit that carries the first token", "step", "gate value")
+    fig_c = lines({k: (steps, v) for k, v in unit.items() if "cell" in k},
+                  "Its cell c_t, for first token 0 and 1 (same distractors)", "step", "c_t")
+    for fig in (fig_g, fig_c):
+        fig.axes[0].xaxis.get_major_locator().set_params(integer=True)
+    gap = abs(unit["cell c (first token 0)"][-1] - unit["cell c (first token 1)"][-1])
     head = tr("rnn.long_memory.headline",
-              "Recalling the first of {L} tokens: plain RNN {r:.2f}, LSTM {l:.2f}, GRU {g:.2f}. The LSTM's forget gates "
-              "average {f:.2f} after the first step: its cell keeps the token.",
-              L=cfg.length, r=acc["RNN"], l=acc["LSTM"], g=acc["GRU"], f=float(np.mean(gates["forget gate f"][1:])))
-    return Result({"accuracy": acc, "gates": gates}, {"accuracy": fig_acc, "gates": fig_g}, head)
+              "Recalling the first of {L} tokens: plain RNN {r:.2f}, LSTM {l:.2f}, GRU {g:.2f}. In the trained LSTM one "
+              "cell still differs by {d:.2f} at the last step between first token 0 and 1; its forget gate averages "
+              "{f:.2f} along the way.", L=cfg.length, r=acc["RNN"], l=acc["LSTM"], g=acc["GRU"], d=gap,
+              f=float(np.mean(unit["forget gate f (first token 0)"][1:])))
+    return Result({"accuracy": acc, "memory_unit": unit, "final_cell_gap": gap},
+                  {"accuracy": fig_acc, "gates": fig_g, "cell": fig_c}, head)
 
 
 # ------------------------------------------------------------------------- one-hot vs embedding
