@@ -158,8 +158,10 @@ TEXT = {
     "rnn.bidirectional.headline": "动词在城市之后时，单向 RNN 给城市标对的比例是 {a:.2f}（它还没读到动词）；双向 RNN {b:.2f}。",
     "rnn.vanishing_gradients.headline": "从 {L} 步的最后一步往回传到第一步，梯度在普通 RNN 里缩小到原来的 {r:.1e}，在 GRU 里 {g:.1e}，"
                                         "在 LSTM 里 {l:.1e}。",
-    "rnn.clipping.headline": "从 y = w^{p} 的悬崖上 w = 1.015 出发，梯度是 {g:.0f}：普通梯度下降（η = {lr}）一步就把 w 甩到 {j:.2f}，"
-                             "最后损失 {a:.3g}；同样的步数、梯度裁剪到 {c}，就沿着悬崖走下来，最后损失 {b:.3g}。",
+    "rnn.clipping.headline": "从 y = w^{p} 的悬崖上 w = 1.015（损失 {s:.3g}）出发，梯度是 {g:.0f}：普通梯度下降（η = {lr}）一步就把 "
+                             "w 甩到 {j:.2f}，最后损失 {a:.3g}；",
+    "rnn.clipping.walks": "同样的步数、梯度裁剪到 {c}，就沿着悬崖走下来，最后损失 {b:.3g}。",
+    "rnn.clipping.too_long": "裁剪到 {c} 后，每一步（η·{c} 长）在这里仍然太长：损失 {b:.3g}。",
     "rnn.ctc.headline": "只用标签序列训练（没有逐帧标签），识别器把 200 段没见过的语音完全正确地转写了 {e:.0%}；损失从 {a:.2f} 降到 {b:.2f}。",
     "rnn.hmm_vs_rnn.headline": "标注由 HMM 生成的序列：用生成它的模型做 Viterbi {t:.3f}，从 {n} 条已标注序列计数得到的 HMM {c:.3f}，"
                                "用同样资料训练的双向 GRU {g:.3f}。",

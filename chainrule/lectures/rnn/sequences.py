@@ -78,12 +78,17 @@ def clipping(cfg, ctx):
         ax.plot(pts, [(v ** (cfg.length - 1) - target) ** 2 for v in pts], "o-", ms=3, label=name)
     ax.legend(fontsize=8)
     plain, clipped = paths["plain gradient descent"], paths[f"clipped at {cfg.clip}"]
+    start = (1.015 ** (cfg.length - 1) - target) ** 2
     head = tr("rnn.clipping.headline",
-              "Starting on the cliff of y = w^{p} at w = 1.015, the gradient is {g:.0f}: one plain gradient step "
-              "(η = {lr}) throws w to {j:.2f} and the run ends with loss {a:.3g}; the same steps with the gradient "
-              "clipped at {c} walk down the cliff and end with loss {b:.3g}.",
-              p=cfg.length - 1, g=plain["first_gradient"], lr=cfg.lr, j=plain["w"][0], a=plain["final_loss"],
-              c=cfg.clip, b=clipped["final_loss"])
+              "Starting on the cliff of y = w^{p} at w = 1.015 (loss {s:.3g}), the gradient is {g:.0f}: one plain "
+              "gradient step (η = {lr}) throws w to {j:.2f} and the run ends with loss {a:.3g}; ",
+              p=cfg.length - 1, s=start, g=plain["first_gradient"], lr=cfg.lr, j=plain["w"][0], a=plain["final_loss"])
+    if clipped["final_loss"] < start:
+        head += tr("rnn.clipping.walks", "the same steps with the gradient clipped at {c} walk down the cliff and end "
+                   "with loss {b:.3g}.", c=cfg.clip, b=clipped["final_loss"])
+    else:
+        head += tr("rnn.clipping.too_long", "clipped at {c}, the steps (η·{c} long) are still too long here: loss "
+                   "{b:.3g}.", c=cfg.clip, b=clipped["final_loss"])
     return Result({"paths": paths}, {"surface": fig}, head)
 
 
