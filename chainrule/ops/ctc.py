@@ -75,24 +75,29 @@ def _forward_backward(lp, ext, skip, states, input_lengths):
         la[t] = np.where(live, cur, _NEG)
         prev = np.where(live, cur, prev)
     last = input_lengths - 1
-    end = la[last, np.arange(N)]                           # α at each sample's last frame
-    s_last = states - 1
-    fin = np.logaddexp(end[np.arange(N), s_last], np.where(states > 1, end[np.arange(N), np.maximum(s_last - 1, 0)], _NEG))
-    # β: start at each sample's last frame in its last two states
+    n = np.arange(N)
+    final = np.full((N, W), _NEG, lp.dtype)               # a path ends in the last label or the blank after it
+    final[n, states - 1] = 0.0
+    final[n, np.maximum(states - 2, 0)] = 0.0
+    fin = _logsumexp_rows(la[last, n] + final)
+    rev_skip = np.zeros_like(skip)
+    rev_skip[:, :-2] = skip[:, 2:]                         # the move from s to s + 2 is allowed
     nxt = np.full((N, W), _NEG, lp.dtype)
-    for t in range(T - 1, -1, -1):
+    for t in range(T - 1, -1, -1):                         # β: from each sample's last frame back
         at_end = (t == last)[:, None]
-        ends = np.full((N, W), _NEG, lp.dtype)
-        ends[np.arange(N), s_last] = 0.0
-        ends[np.arange(N), np.maximum(s_last - 1, 0)] = np.where(states > 1, 0.0, ends[np.arange(N), 0])
-        rev_skip = np.zeros_like(skip)
-        rev_skip[:, :-2] = skip[:, 2:]                     # from s to s + 2 allowed
         later = _logaddexp3(nxt, _shift_left(nxt, 1), np.where(rev_skip, _shift_left(nxt, 2), _NEG))
-        cur = np.where(at_end, ends, later) + y[t]
+        cur = np.where(at_end, final, later) + y[t]
         cur = np.where(valid & (t <= last)[:, None], cur, _NEG)
         lb[t] = cur
         nxt = cur
     return la, lb, y, -fin
+
+
+def _logsumexp_rows(a):
+    m = a.max(1)
+    safe = np.where(np.isneginf(m), 0.0, m)
+    with np.errstate(divide="ignore"):
+        return safe + np.log(np.exp(a - safe[:, None]).sum(1))
 
 
 def _shift_left(a, k):
