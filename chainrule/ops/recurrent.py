@@ -83,7 +83,7 @@ def _sigmoid(a):
 
 class Recurrence(Op):
     """A whole recurrent layer in one direction: inputs x (L, N, I), h0, c0 (LSTM), W_ih, W_hh,
-    b_ih, b_hh, W_hr (projection); outputs (L, N, H), h_n, c_n (LSTM; else None)."""
+    b_ih, b_hh, W_hr (projection); outputs (L, N, H) and h_n, and c_n for an LSTM."""
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, reverse, lengths):
         L, N, _ = x.shape
