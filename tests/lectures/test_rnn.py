@@ -77,3 +77,9 @@ def test_embeddings_group_the_cities(run_quick, seed):
 def test_the_decoder_stops_with_the_end_symbol(run_quick, seed):
     m = run_quick("rnn.seq2seq", seed=seed)
     assert m["right_length"] > 0.9 and m["exact"] > 0.75
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_truncated_bptt_char_model_learns_the_text(run_quick, seed):
+    m = run_quick("rnn.char_lm", seed=seed)
+    assert m["bits_per_char"]["state carried (truncated BPTT)"] < m["unigram_bits"] - 2.0

@@ -6,5 +6,6 @@ from .folder import (IMG_EXTENSIONS, DatasetFolder, ImageFolder, default_loader,
                      has_file_allowed_extension, is_image_file, make_dataset, pil_loader)
 from .idx import MNIST, FashionMNIST, read_idx
 from .vision import StandardTransform, VisionDataset
+from .text import kjv, toy_language
 from .synthetic import (daily_views, gaussian_classes, moons, polynomial_with_categories,
                         two_spirals, windows, xor)

@@ -152,6 +152,9 @@ TEXT = {
     "rnn.one_hot_vs_embedding.not_grouped": "：这次没有分开。",
     "rnn.seq2seq.question": "序列到序列：没告诉输出有多长时，解码器怎么知道何时停下？",
     "rnn.seq2seq.headline": "反转 2–6 个数字、不给长度：解码器靠输出结束符号（EOS），让 {r:.0%} 的输出长度正确，{e:.0%} 完全反转正确。",
+    "rnn.char_lm.question": "以詹姆士王钦定本圣经训练字符级语言模型：截断的沿时间反向传播（truncated BPTT）怎么在远比任何一次反向传播都长的文本上训练 RNN？",
+    "rnn.char_lm.headline": "在没见过的文本上，状态跨 {k} 个字符的片段延续时，LSTM 每个字符需要 {c:.2f} 比特（只看字母频率：{u:.2f}）；"
+                            "每个片段都重置状态：{r:.2f}。生成的样本：“{s}”",
     "rnn.many_to_one.question": "多对一：整句进、一个情感标签出——按顺序读比词袋（bag of words）多了什么？",
     "rnn.slot_filling.headline": "城市的标签取决于句子前面的动词：一次只读一个词，城市的正确率是 {a:.2f}（目的地与出发地之间抛硬币）；"
                                  "RNN 的记忆把动词带到城市，正确率 {b:.2f}。",

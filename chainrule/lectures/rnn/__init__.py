@@ -3,4 +3,4 @@ training is hard (vanishing gradients, the rugged surface and clipping), CTC and
 TITLE = "Lecture 6 — Recurrent networks: memory, LSTM and GRU, clipping, CTC, HMM"
 ORDER = 6
 
-from . import labeling, sequences  # noqa: E402,F401  (register the experiments)
+from . import labeling, language, sequences  # noqa: E402,F401  (register the experiments)
