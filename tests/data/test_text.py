@@ -1,6 +1,5 @@
 """The King James text loader, run against a stand-in `bible` program that prints the package's
 format; and the toy language."""
-import os
 import stat
 
 import pytest
