@@ -13,6 +13,7 @@ from .. import nn
 from ..autograd.grad_mode import no_grad
 from ..nn import functional as F
 from ..nn.layers.positional import sinusoidal_table
+from ..ops.attention import additive_mask
 from ..ops.combine import cat
 from ..ops.creation import as_tensor, tensor, zeros
 from . import decoding
@@ -32,11 +33,6 @@ class Seq2SeqConfig:
     pad_id: int = 0
     bos_id: int = 1
     eos_id: int = 2
-
-
-def _blocked(mask):
-    """Additive attention mask: −∞ where ``mask`` (bool) is True."""
-    return np.where(mask, -np.inf, 0.0).astype(np.float32)
 
 
 class Attention(nn.Module):
@@ -132,7 +128,7 @@ class _EncoderBase(nn.Module):
     def encode(self, src):
         """src (N, S) ints → memory (N, S, d) and the additive padding mask (N, 1, 1, S)."""
         src = as_tensor(src)
-        mask = _blocked(src.numpy() == self.cfg.pad_id)[:, None, None, :]
+        mask = additive_mask(src.numpy() == self.cfg.pad_id)[:, None, None, :]
         x = self._embed(self.src_emb, src)
         for block in self.encoder:
             x = block(x, mask)
@@ -158,7 +154,7 @@ class Seq2SeqTransformer(_EncoderBase):
         total = start + t
         # causal: position start+i sees positions ≤ start+i. Right padding needs no mask of its
         # own: no real position can see a later one, and pad positions are left out of the loss.
-        self_mask = _blocked(np.arange(total)[None, :] > np.arange(start, total)[:, None])  # (t, total)
+        self_mask = additive_mask(np.arange(total)[None, :] > np.arange(start, total)[:, None])  # (t, total)
         x = self._embed(self.tgt_emb, tgt_in, start)
         for i, block in enumerate(self.decoder):
             x = block(x, memory, self_mask, memory_mask, None if caches is None else caches[i])
@@ -263,7 +259,7 @@ class NonAutoregressiveTransformer(_EncoderBase):
         length = np.asarray(length)
         T = int(length.max())
         self._check_len(T, "target")
-        blocked = _blocked(np.arange(T)[None, :] >= length[:, None])[:, None, None, :]
+        blocked = additive_mask(np.arange(T)[None, :] >= length[:, None])[:, None, None, :]
         x = self.query.weight[:T].unsqueeze(0) + zeros(len(length), T, self.cfg.d_model)
         for block in self.decoder:
             x = block(x, memory, blocked, mask)

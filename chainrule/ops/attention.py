@@ -99,6 +99,12 @@ def _weights(q, k, mask, scale, dead=None):
     return p if dead is None else where(dead, 0.0, p)
 
 
+def additive_mask(blocked, dtype=np.float32):
+    """A bool mask (True = may not attend) as the float mask added to the scores: −∞ there, 0
+    elsewhere."""
+    return np.where(blocked, -np.inf, 0.0).astype(dtype)
+
+
 def _causal(L, S, dtype):
     """−∞ above the diagonal: position i may attend to positions ≤ i only."""
     m = np.zeros((L, S), dtype)
@@ -158,7 +164,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if attn_mask is not None:
         m = attn_mask._data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
         if m.dtype == np.bool_:
-            mask = np.where(m, 0.0, -np.inf).astype(dt)
+            mask = additive_mask(~m, dt)
         else:
             mask = attn_mask if isinstance(attn_mask, Tensor) else m
     return _attend(query, key, value, mask, s, dropout_p, True)[0]
@@ -176,7 +182,7 @@ def canonical_mask(mask, name, dtype):
         return None
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype == np.bool_:
-        return np.where(m, -np.inf, 0.0).astype(dtype)
+        return additive_mask(m, dtype)
     if m.dtype.kind != "f":
         raise AssertionError(f"only bool and floating types of {name} are supported, got {m.dtype}")
     return mask if isinstance(mask, Tensor) and mask.requires_grad else m.astype(dtype, copy=False)

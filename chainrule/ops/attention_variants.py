@@ -23,6 +23,7 @@ import numpy as np
 
 from ._util import data_of
 from .activation import elu, softmax
+from .attention import additive_mask
 from .combine import cat
 from .linalg import matmul
 from .padding import pad
@@ -32,11 +33,6 @@ from .shape import transpose
 
 def _scale(q, scale):
     return 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
-
-
-def _neg_inf_where(blocked, dtype):
-    """An additive mask: −∞ where ``blocked``, 0 elsewhere."""
-    return np.where(blocked, -np.inf, 0.0).astype(dtype)
 
 
 def _banded(q, k, v, w):
@@ -80,7 +76,7 @@ def local_attention(q, k, v, window, causal=False, scale=None):
     qb, kn, vn, i, j, L = _banded(q, k, v, window)
     blocked = (np.abs(i - j) > window) | (j < 0) | (j >= L) | ((j > i) if causal else False)
     scores = matmul(qb, transpose(kn, -1, -2)) * _scale(q, scale)            # (…, nb, B, 3B)
-    p = softmax(scores + _neg_inf_where(blocked, scores._data.dtype), -1)
+    p = softmax(scores + additive_mask(blocked, scores._data.dtype), -1)
     return _unblock(matmul(p, vn), L)
 
 
@@ -102,7 +98,7 @@ def strided_attention(q, k, v, stride, causal=False, scale=None):
     if causal:
         blocked |= r[None, None, :] > r[None, :, None]
     scores = matmul(groups(q), transpose(groups(k), -1, -2)) * _scale(q, scale)
-    p = softmax(scores + _neg_inf_where(blocked, scores._data.dtype), -1)
+    p = softmax(scores + additive_mask(blocked, scores._data.dtype), -1)
     out = transpose(matmul(p, groups(v)), -3, -2).reshape(tuple(q.shape[:-2]) + (rows * stride, dv))
     return out[..., :L, :] if extra else out
 
@@ -121,7 +117,7 @@ def global_local_attention(q, k, v, window, global_idx, scale=None):
     B = qb.shape[-2]
     blocked = (np.abs(i - j) > window) | (j < 0) | (j >= L) | is_global[np.clip(j, 0, L - 1)]
     local = matmul(qb, transpose(kn, -1, -2)) * s                            # (…, nb, B, 3B)
-    local = local + _neg_inf_where(blocked, local._data.dtype)
+    local = local + additive_mask(blocked, local._data.dtype)
     kg, vg = k[..., g, :], v[..., g, :]
     to_global = matmul(qb, transpose(kg, -1, -2).unsqueeze(-3)) * s           # (…, nb, B, G)
     p = softmax(cat([local, to_global], -1), -1)                             # one softmax over both
