@@ -11,7 +11,7 @@ ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 RANKS = {
     "backend": 0, "kernels": 0, "tunables": 0,
     "autograd": 1, "random": 1,
-    "ops": 2,
+    "ops": 2, "distributed": 2,
     "nn": 3,
     "optim": 4, "data": 4, "io": 4, "train": 4, "utils": 4,
     "models": 5, "vision": 5, "methods": 5,

@@ -13,7 +13,7 @@ import numpy as np
 from .. import tunables
 from .broadcast import sum_to_shape
 from .grad_mode import mode
-from .tensor import CLOCK, Tensor, wrap_array
+from .tensor import CLOCK, POST_ACCUMULATE_HOOKS, Tensor, wrap_array
 
 _ndarray = np.ndarray
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -21,6 +21,18 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
           "backward through the graph a second time or if you need to access saved tensors after "
           "calling backward.")
+
+
+_CALLBACKS = []  # one list per running backward pass (a hook may start another)
+
+
+def queue_callback(callback):
+    """Run ``callback()`` when the backward pass now running has finished (PyTorch's
+    ``Variable._execution_engine.queue_callback``); call it from a hook during backward."""
+    if not _CALLBACKS:
+        raise RuntimeError("queue_callback: no backward pass is running; queue callbacks from a "
+                           "hook while backward runs")
+    _CALLBACKS[-1].append(callback)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
@@ -139,13 +151,70 @@ class _Capture:
 
 
 def _run(roots, root_grads, retain_graph, create_graph, capture=None):
+    """The backward pass, then the callbacks its hooks queued (in order, only if it succeeded)."""
+    callbacks = []
+    _CALLBACKS.append(callbacks)
+    try:
+        _run_graph(roots, root_grads, retain_graph, create_graph, capture)
+        i = 0
+        while i < len(callbacks):  # a callback may queue another
+            callbacks[i]()
+            i += 1
+    finally:
+        _CALLBACKS.pop()
+
+
+def _post_accumulate_plan(root_fns):
+    """For the leaves with post-accumulate hooks: id → [edges into it not yet run, the leaf,
+    whether a gradient arrived]. A leaf's gradient is complete when its last edge has run."""
+    pending = {}
+    seen = set(root_fns)
+    stack = list(seen)
+    while stack:
+        for e in stack.pop().next or ():
+            if type(e) is tuple:
+                if e[0] not in seen:
+                    seen.add(e[0])
+                    stack.append(e[0])
+            elif e is not None and id(e) in POST_ACCUMULATE_HOOKS:
+                entry = pending.get(id(e))
+                if entry is None:
+                    pending[id(e)] = [1, e, False]
+                else:
+                    entry[0] += 1
+    return pending or None
+
+
+def _edge_done(pending, leaf, received):
+    entry = pending.get(id(leaf))
+    if entry is None:
+        return
+    entry[0] -= 1
+    entry[2] = entry[2] or received
+    if entry[0] == 0 and entry[2]:
+        _fire_post_accumulate(leaf)
+
+
+def _fire_post_accumulate(leaf):
+    entry = POST_ACCUMULATE_HOOKS.get(id(leaf))
+    if entry is not None:
+        for h in list(entry[1]):
+            h(leaf)
+
+
+def _run_graph(roots, root_grads, retain_graph, create_graph, capture):
     buffers = {}
     heap = []
     push = heapq.heappush
+    pending = None
+    if POST_ACCUMULATE_HOOKS and capture is None:  # autograd.grad leaves .grad alone: no hooks
+        pending = _post_accumulate_plan({t.grad_fn for t in roots if t.grad_fn is not None})
     for t, g in zip(roots, root_grads):
         fn = t.grad_fn
         if fn is None:
             _accumulate_leaf(t, g, create_graph, capture)
+            if capture is None and id(t) in POST_ACCUMULATE_HOOKS and (pending is None or id(t) not in pending):
+                _fire_post_accumulate(t)
             continue
         buf = buffers.get(fn)
         if buf is None:
@@ -189,6 +258,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                 gin = (gin,)
             for e, g, x in zip(fn.next, gin, inputs):
                 if e is None or g is None:
+                    if pending is not None and e is not None and type(e) is not tuple:
+                        _edge_done(pending, e, False)
                     continue
                 xd = x._data
                 if g.shape != xd.shape:
@@ -210,8 +281,14 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                     buf[nr] = g if old is None else old + g
                 else:
                     _accumulate_leaf(e, g, create_graph, capture)
+                    if pending is not None:
+                        _edge_done(pending, e, True)
             if not retain_graph:
                 fn.release()
+        if pending is not None:  # leaves whose remaining edges hang off nodes no gradient reached
+            for count, leaf, received in pending.values():
+                if count > 0 and received:
+                    _fire_post_accumulate(leaf)
     finally:
         mode.enabled, mode.create_graph = prev
 

@@ -18,6 +18,10 @@ from .grad_mode import mode
 # A clock that ticks on every in-place change. A node remembers the time it was recorded; a tensor
 # its root remembers when it was last changed in place. Backward compares the two.
 CLOCK = [0]
+# Hooks that run once a leaf's gradient is complete in a backward pass, by id(leaf) → (weak
+# reference, hooks). Kept beside the Tensor rather than in a slot: most programs register none,
+# and the engine then skips the bookkeeping entirely.
+POST_ACCUMULATE_HOOKS = {}
 
 
 class Tensor:
@@ -218,6 +222,24 @@ class Tensor:
             hooks = self._node_hooks().setdefault(self._output_nr, [])
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` once per backward pass, after this leaf's ``.grad`` holds the whole
+        gradient of that pass (every path summed). Data-parallel training starts averaging a
+        parameter's gradient here, while backward goes on to earlier layers."""
+        if self.grad_fn is not None:
+            raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad hooks "
+                               "cannot be registered on non-leaf tensors")
+        if not self.requires_grad:
+            raise RuntimeError("register_post_accumulate_grad_hook: cannot register a hook on a "
+                               "tensor that doesn't require gradient")
+        key = id(self)
+        entry = POST_ACCUMULATE_HOOKS.get(key)
+        if entry is None:
+            ref = weakref.ref(self, lambda _, key=key: POST_ACCUMULATE_HOOKS.pop(key, None))
+            entry = POST_ACCUMULATE_HOOKS[key] = (ref, [])
+        entry[1].append(hook)
+        return RemovableHandle(entry[1], hook)
 
     def _node_hooks(self):
         fn = self.grad_fn

@@ -315,3 +315,79 @@ def test_only_whole_dense_views_of_fresh_arrays_count_as_fresh():
     kept = np.zeros((2, 3))
     shared = _sole_view(kept.T)  # its base has another holder
     assert permuted and not part and not overlapping and not shared
+
+
+def _post_hook_trace(lib):
+    """A leaf used on three paths, one leaf used once, a leaf off the graph; what each hook saw."""
+    w = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    b = lib.tensor([0.5, 0.5, 0.5], requires_grad=True)
+    unused = lib.tensor([1.0], requires_grad=True)
+    seen = []
+    for name, t in (("w", w), ("b", b), ("unused", unused)):
+        t.register_post_accumulate_grad_hook(
+            lambda p, name=name: seen.append((name, p.grad.detach().numpy().copy())))
+    h = (w * w).tanh() + w * b
+    loss = (h * w).sum() + w.sum()
+    loss.backward()
+    loss = (w * b).sum()
+    loss.backward()  # accumulates onto the first pass's .grad
+    return seen
+
+
+def test_post_accumulate_grad_hook_fires_once_per_pass_with_the_whole_gradient_as_torch():
+    import torch
+    ours, theirs = _post_hook_trace(cr), _post_hook_trace(torch)
+    assert [n for n, _ in ours] == [n for n, _ in theirs] and len(ours) == 4
+    for (_, a), (_, b) in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_post_accumulate_grad_hook_errors_and_removal():
+    x = cr.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (x * 2).register_post_accumulate_grad_hook(lambda p: None)
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        cr.tensor([1.0]).register_post_accumulate_grad_hook(lambda p: None)
+    calls = []
+    handle = x.register_post_accumulate_grad_hook(lambda p: calls.append(p is x))
+    (x * 3).sum().backward()
+    x.sum().backward()  # the root is the leaf itself
+    cr.autograd.grad((x * 2).sum(), x)  # autograd.grad leaves .grad alone: no hook (as torch)
+    assert calls == [True, True]
+    handle.remove()
+    (x * 3).sum().backward()
+    assert calls == [True, True]
+
+
+def test_post_accumulate_hook_fires_when_another_path_got_no_gradient():
+    class HalfDead(cr.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * 2 + b
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, None  # b's path gets no gradient
+
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
+    calls = []
+    w.register_post_accumulate_grad_hook(lambda p: calls.append(p.grad.numpy().copy()))
+    HalfDead.apply(w, w * 5).sum().backward()
+    assert len(calls) == 1
+    np.testing.assert_allclose(calls[0], [2.0, 2.0])
+
+
+def test_queue_callback_runs_after_the_pass_in_order():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    events = []
+
+    def hook(g):
+        events.append("hook")
+        cr.autograd.queue_callback(lambda: events.append(("done", x.grad.numpy().tolist())))
+        cr.autograd.queue_callback(lambda: events.append("second"))
+    y = x * x
+    y.register_hook(hook)
+    y.sum().backward()
+    assert events == ["hook", ("done", [2.0, 4.0]), "second"]
+    with pytest.raises(RuntimeError, match="no backward pass is running"):
+        cr.autograd.queue_callback(lambda: None)
