@@ -19,8 +19,9 @@ import math
 
 import numpy as np
 
+from .. import distributed as dist
 from ..autograd.grad_mode import no_grad
-from ..autograd.tensor import Tensor
+from ..autograd.tensor import Tensor, wrap_array
 from ..nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
 from ..random import default_generator
 from ..utils.data.dataloader import DataLoader
@@ -64,12 +65,53 @@ def _batch_len(batch):
     return shape[0] if shape else 1
 
 
+def _world():
+    """(rank, world size) of a data-parallel run, (0, 1) otherwise."""
+    if dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def _sum_over_ranks(values):
+    """The element-wise sum over ranks of a list of floats."""
+    t = wrap_array(np.array(values, dtype=np.float64))
+    dist.all_reduce(t)
+    return t._data.tolist()
+
+
+def _rows_of_all_ranks(array):
+    """Every rank's rows, concatenated in rank order (ranks may hold different numbers of rows)."""
+    world = dist.get_world_size()
+    counts = [wrap_array(np.zeros(1, np.int64)) for _ in range(world)]
+    dist.all_gather(counts, wrap_array(np.array([len(array)], np.int64)))
+    counts = [int(c._data[0]) for c in counts]
+    padded = np.zeros((max(counts),) + array.shape[1:], array.dtype)
+    padded[:len(array)] = array
+    parts = [wrap_array(np.empty_like(padded)) for _ in range(world)]
+    dist.all_gather(parts, wrap_array(padded))
+    return np.concatenate([p._data[:n] for p, n in zip(parts, counts)])
+
+
+def _table_of_ranks(state):
+    """Every rank's generator state stacked (rank r in row r), for a checkpoint."""
+    world = dist.get_world_size()
+    rows = [wrap_array(np.empty_like(np.asarray(state))) for _ in range(world)]
+    dist.all_gather(rows, wrap_array(np.ascontiguousarray(np.asarray(state))))
+    return wrap_array(np.stack([r._data for r in rows]))
+
+
 class Trainer:
     """Holds a training run; ``fit()`` below is the one-call interface for the supervised case.
 
     ``model``/``optimizer``/``scheduler`` register one each; ``models``/``optimizers``/
     ``schedulers`` (dicts name → object) register more. ``training_step(batch, step)`` and
     ``validation_step(batch, step)`` replace the supervised steps (or override the methods).
+
+    Data-parallel (launched with mpirun, ``distributed.init_process_group`` called, the model
+    wrapped in ``DistributedDataParallel``, a ``DistributedSampler`` in the loader): the trainer
+    calls the sampler's ``set_epoch`` every epoch, logs losses and metrics over all ranks' examples,
+    and only rank 0 shows progress and writes checkpoints (which hold every rank's random state, so
+    a run resumes exactly on the same number of ranks).
     """
 
     def __init__(self, model=None, loss_fn=None, optimizer=None, scheduler=None, metrics=(), callbacks=(),
@@ -103,18 +145,33 @@ class Trainer:
 
     # --------------------------------------------------------------------- checkpoints
     def state(self):
-        return {"models": {k: m.state_dict() for k, m in self.models.items()},
-                "optimizers": {k: o.state_dict() for k, o in self.optimizers.items()},
-                "schedulers": {k: s.state_dict() for k, s in self.schedulers.items()},
-                "rng": default_generator.get_state(), "epoch_rng": self.epoch_rng,
-                "epoch": self.epoch, "step": self.step, "batch_in_epoch": self.batch_in_epoch,
-                "history": self.history}
+        """Everything a resume needs (in a data-parallel run, a collective: every rank calls it)."""
+        state = {"models": {k: m.state_dict() for k, m in self.models.items()},
+                 "optimizers": {k: o.state_dict() for k, o in self.optimizers.items()},
+                 "schedulers": {k: s.state_dict() for k, s in self.schedulers.items()},
+                 "rng": default_generator.get_state(), "epoch_rng": self.epoch_rng,
+                 "epoch": self.epoch, "step": self.step, "batch_in_epoch": self.batch_in_epoch,
+                 "history": self.history}
+        rank, world = _world()
+        if world > 1:
+            state["world_size"] = world
+            state["rng"] = _table_of_ranks(state["rng"])
+            if self.epoch_rng is not None:
+                state["epoch_rng"] = _table_of_ranks(self.epoch_rng)
+        return state
 
     def save_checkpoint(self):
         if self.checkpoint_dir:
-            return write_checkpoint(self.checkpoint_dir, self.step, self.state(), self.keep_last)
+            state = self.state()
+            if _world()[0] == 0:
+                return write_checkpoint(self.checkpoint_dir, self.step, state, self.keep_last)
 
     def restore(self, state, source="the checkpoint"):
+        rank, world = _world()
+        saved_world = int(state.get("world_size", 1))
+        if saved_world != world:
+            raise RuntimeError(f"resume: {source} was written by a run on {saved_world} rank(s); "
+                               f"resume it on {saved_world} (this run has {world})")
         for kind, registered in (("models", self.models), ("optimizers", self.optimizers),
                                  ("schedulers", self.schedulers)):
             saved = state.get(kind) or {}
@@ -127,8 +184,12 @@ class Trainer:
                 except RuntimeError as e:
                     raise RuntimeError(f"resume: {source} does not fit this model ({kind[:-1]} "
                                        f"{name!r}): {e}") from None
-        default_generator.set_state(state["rng"])
-        self.epoch_rng = state["epoch_rng"]
+        rng, epoch_rng = state["rng"], state["epoch_rng"]
+        if world > 1:
+            rng = np.asarray(rng)[rank]
+            epoch_rng = None if epoch_rng is None else wrap_array(np.asarray(epoch_rng)[rank].copy())
+        default_generator.set_state(rng)
+        self.epoch_rng = epoch_rng
         self.epoch, self.step = int(state["epoch"]), int(state["step"])
         self.batch_in_epoch = int(state["batch_in_epoch"])
         self.history = {k: list(v) for k, v in state["history"].items()}
@@ -203,12 +264,22 @@ class Trainer:
                 if self._outputs is not None:
                     outs.append(self._outputs[0])
                     targets.append(self._outputs[1])
+        keys = sorted(totals)
+        if _world()[1] > 1:
+            *sums, count = _sum_over_ranks([totals[k] for k in keys] + [count])
+            totals = dict(zip(keys, sums))
         logs = {k: v / max(count, 1) for k, v in totals.items()}
-        if outs:
-            o, t = np.concatenate(outs), np.concatenate(targets)
-            for name, fn in self.metrics:
-                logs[name] = fn(o, t)
+        logs.update(self._metrics(outs, targets))
         return logs
+
+    def _metrics(self, outs, targets):
+        """The metrics over every example seen (on every rank, in a data-parallel run)."""
+        if not outs or not self.metrics:
+            return {}
+        o, t = np.concatenate(outs), np.concatenate(targets)
+        if _world()[1] > 1:
+            o, t = _rows_of_all_ranks(o), _rows_of_all_ranks(t)
+        return {name: fn(o, t) for name, fn in self.metrics}
 
     def _record(self, logs):
         for k, v in logs.items():
@@ -244,12 +315,13 @@ class Trainer:
                 self.log(f"resumed from {path} (epoch {self.epoch}, step {self.step})")
 
     def _end_of_epoch(self, sums, count, outs, targets, val_loader, epochs):
+        if _world()[1] > 1:  # every rank ran the same number of steps (DistributedSampler)
+            keys = sorted(sums)
+            *values, count = _sum_over_ranks([sums[k] for k in keys] + [count])
+            sums = dict(zip(keys, values))
         logs = {k: v / count for k, v in sums.items()} if count else {"loss": float("nan")}
         logs.update(self._lr())
-        if outs:
-            o, t = np.concatenate(outs), np.concatenate(targets)
-            for name, fn in self.metrics:
-                logs[name] = fn(o, t)
+        logs.update(self._metrics(outs, targets))
         if val_loader is not None:
             for k, v in self.evaluate(val_loader).items():
                 logs["val_" + k] = v
@@ -267,10 +339,16 @@ class Trainer:
     def fit(self, train_loader, val_loader=None, epochs=1, resume=False):
         if resume:
             self._resume(resume)
+        rank = _world()[0]
+        if rank != 0:
+            self.log = None  # one voice for the whole run
         bar = _progress(total=len(train_loader) * epochs, initial=self.epoch * len(train_loader) +
-                        self.batch_in_epoch, enabled=self.progress)
+                        self.batch_in_epoch, enabled=self.progress and rank == 0)
+        sampler = getattr(train_loader, "sampler", None)
         try:
             while self.epoch < epochs and not self.stop:
+                if hasattr(sampler, "set_epoch"):  # a DistributedSampler: this epoch's shards
+                    sampler.set_epoch(self.epoch)
                 sums, count, outs, targets = {}, 0, [], []
                 for batch in self._batches(train_loader):
                     logs = self.train_step(batch)
