@@ -4,6 +4,7 @@
     chainrule run NAME [--quick] [--seed S] [--out DIR] [--set key=value ...]
     chainrule run tour
     chainrule report DIR
+    chainrule launch -np N SCRIPT [ARGS ...]
     chainrule --version
 """
 import argparse
@@ -61,7 +62,23 @@ def _parser():
     rep = sub.add_parser("report", help="re-render the index.html of a finished run")
     rep.add_argument("dir")
     rep.add_argument("--lang", choices=("en", "zh"), default=argparse.SUPPRESS)
+    lau = sub.add_parser("launch", help="run a Python script on N data-parallel ranks (mpirun)")
+    lau.add_argument("-np", "--nproc", dest="np", type=int, required=True, help="how many ranks")
+    lau.add_argument("--oversubscribe", action="store_true", help="allow more ranks than cores")
+    lau.add_argument("script", help="the program; it calls chainrule.distributed.init_process_group")
+    lau.add_argument("args", nargs=argparse.REMAINDER, help="the program's own arguments")
     return p
+
+
+def cmd_launch(args):
+    """``mpirun -np N python SCRIPT ARGS``: each rank finds its rank and the world size through
+    ``init_process_group('mpi')``."""
+    import subprocess
+    from .distributed.launch import python_command
+    if not os.path.isfile(args.script):
+        raise FileNotFoundError(f"launch: no such script: {args.script}")
+    cmd = python_command(args.np, [args.script] + args.args, args.oversubscribe or None)
+    return subprocess.call(cmd)
 
 
 def _fail(msg):
@@ -193,6 +210,8 @@ def _main(argv):
             return cmd_list(args.names)
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "launch":
+            return cmd_launch(args)
         if args.command == "report":
             from .report import render
             print(render(args.dir))
@@ -202,6 +221,10 @@ def _main(argv):
     except KeyError as e:
         return _fail(e.args[0])
     except (ValueError, PermissionError, FileNotFoundError) as e:
+        return _fail(str(e))
+    except RuntimeError as e:
+        if args.command != "launch":
+            raise
         return _fail(str(e))
 
 

@@ -63,6 +63,8 @@ def test_set_overrides_a_setting(tmp_path):
     (("run", "regression.overfitting", "--set", "noise=-1"), "setting noise must be ≥ 0.0, got -1.0"),
     (("run", "regression.error_surface", "--set", "lrs=0.1,2000"), "setting lrs must be ≤ 100.0, got 2000.0"),
     (("report", "/nonexistent/run"), "is not a chainrule run folder"),
+    (("launch", "-np", "0", __file__), "launch: the number of ranks must be a positive int, got 0"),
+    (("launch", "-np", "2", "/nonexistent/train.py"), "launch: no such script: /nonexistent/train.py"),
 ])
 def test_bad_input(args, msg):
     r = cli(*args)
@@ -142,3 +144,16 @@ def test_chinese_pages_and_messages(tmp_path):
     r = subprocess.run([sys.executable, "-m", "chainrule.cli", "run", "regression.overfitting", "--help"],
                        capture_output=True, text=True, env=env, timeout=120)
     assert "训练误差与测试误差" in r.stdout and "--set n_train=16" in r.stdout
+
+
+def test_launch_runs_a_script_on_two_ranks(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text("import sys, chainrule as cr, chainrule.distributed as dist\n"
+                      "dist.init_process_group('mpi')\n"
+                      "t = cr.ones(2) * (dist.get_rank() + 1)\n"
+                      "dist.all_reduce(t)\n"
+                      "print('rank', dist.get_rank(), 'of', dist.get_world_size(), t.tolist(), sys.argv[1:])\n")
+    r = cli("launch", "-np", "2", str(script), "--lr", "0.1")
+    assert r.returncode == 0, r.stderr
+    lines = sorted(line for line in r.stdout.splitlines() if line.startswith("rank"))
+    assert lines == ["rank 0 of 2 [3.0, 3.0] ['--lr', '0.1']", "rank 1 of 2 [3.0, 3.0] ['--lr', '0.1']"]

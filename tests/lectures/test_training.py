@@ -94,3 +94,28 @@ def test_hoeffding_bound_holds(run_quick, seed):
 def test_an_optimizer_that_diverges_is_named_not_divided_by(run_quick):
     m = run_quick("training.optimizers", lr="5")
     assert "SGD" in m["diverged"] and "Adam" not in m["diverged"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_data_parallel_trains_the_same_model_and_prices_the_all_reduce(run_quick, seed):
+    m = run_quick("training.data_parallel", seed=seed)
+    one, two = m["one_rank"], m["n_ranks"]
+    assert (one["ranks"], two["ranks"]) == (1, 2) and one["steps_per_epoch"] == two["steps_per_epoch"]
+    assert m["first_step_weight_gap"] < 1e-6              # the same global-batch gradient
+    assert abs(one["test_accuracy"] - two["test_accuracy"]) <= 0.01 and one["test_accuracy"] > 0.85
+    assert 0 < m["allreduce_share"] < 1 and two["allreduce_seconds"] > 0
+    w2, resnet = m["efficiency"]["W2"], m["efficiency"]["ResNet-18"]
+    assert w2["8"] > w2["64"] > w2["512"] and resnet["512"] > w2["512"]
+
+
+def test_ring_allreduce_estimate_by_hand():
+    from chainrule.lectures.training.parallel import ring_allreduce_seconds, scaling_efficiency
+    # 8 ranks, 1e6 floats, 8 Gbit/s = 1e9 B/s, 10 µs: 14 latencies + 2·7/8·4e6 B / 1e9 B/s
+    assert ring_allreduce_seconds(8, 1_000_000, 8.0, 10.0) == pytest.approx(14e-5 + 7e-3)
+    assert ring_allreduce_seconds(1, 10**9, 1.0, 1.0) == 0.0
+    assert scaling_efficiency(8, 0.1, 1_000_000, 8.0, 10.0) == pytest.approx(0.1 / (0.1 + 14e-5 + 7e-3))
+
+
+def test_data_parallel_refuses_an_uneven_split(run_quick):
+    with pytest.raises(ValueError, match=r"global_batch \(63\) must be a multiple of ranks \(2\)"):
+        run_quick("training.data_parallel", global_batch=63)

@@ -34,6 +34,7 @@ TEXT = {
     "training.fat_or_tall.question": "参数一样多时，高（深）的网络能表示矮胖（浅）的网络表示不了的函数吗？",
     "training.model_bias_vs_optimization.question": "更深的普通网络函数集合更大——那为什么它的*训练*损失反而可能更高？",
     "training.hoeffding.question": "训练集误导我们（存在 h 使 |L_train(h) − L_all(h)| > ε）的机率有多大？Hoeffding 上界 |H|·2exp(−2Nε²) 成立吗？",
+    "training.data_parallel.question": "把一个批次分给多个进程（数据并行 data parallelism）：训练出的模型一样吗？平均梯度要花多少时间？能扩展到多少台机器？",
     # pages
     "page.question": "问题",
     "page.answer": "回答",
@@ -79,6 +80,23 @@ TEXT = {
     "training.optimizers.diverged": "；{names} 在 η = {lr} 时发散（山谷陡峭的一侧把它甩了出去）",
     "training.optimizers.adam_wins": "；Adam 比普通 SGD 低 {ratio:.0f} 倍",
     "training.optimizers.adam_loses": "；这次 Adam 没有赢过普通 SGD",
+    "training.data_parallel.headline": "同样的全局批次 {b}：1 个进程每个 epoch {t1:.2f} 秒（测试准确率 {a1:.3f}），{n} 个进程 "
+                                       "{tn:.2f} 秒（{an:.3f}）。第一步之后两者的权重只差 {gap1:.0e}（相对），是换了加总顺序"
+                                       "造成的浮点舍入（训练 {epochs} 个 epoch 后：{gap:.0e}）——把批次拆开只是换了计算的地方，"
+                                       "结果不变。两次运行共用这台机器的核心（1 个进程 × {th1} 个线程，{n} 个进程 × {thn}）；"
+                                       "等待 all-reduce 占了 {n} 进程每个 epoch 的 {share:.0%}。估计 8 / 64 / 512 个进程时的效率"
+                                       "（{bw} Gbit/s，{lat} µs）：W2 {w8:.0%} / {w64:.0%} / {w512:.0%}，ResNet-18 "
+                                       "{r8:.0%} / {r64:.0%} / {r512:.0%}。",
+    "training.data_parallel.one_rank": "1 个进程",
+    "training.data_parallel.n_ranks": "{n} 个进程",
+    "training.data_parallel.compute": "前向 + 反向 + 更新",
+    "training.data_parallel.allreduce": "等待 all-reduce",
+    "training.data_parallel.time_title": "每个 epoch 的时间，全局批次 {b}",
+    "training.data_parallel.seconds": "秒",
+    "training.data_parallel.loss_title": "训练损失：两次运行落在同一条曲线上",
+    "training.data_parallel.scale_title": "估计的效率：每个进程 {b} 个样本，{bw} Gbit/s，{lat} µs",
+    "training.data_parallel.ranks": "进程数 p",
+    "training.data_parallel.efficiency": "吞吐量 / (p × 单个进程)",
     # command line
     "cli.tour_more": "chainrule run tour   — 横跨各讲的简短导览",
     "cli.settings": "设定（括号内为类型与范围，等号后为默认值）：",

@@ -3,4 +3,4 @@ schedules and batch normalization (``optimization``), and generalization (``gene
 TITLE = "Lecture 3 — The art of training: critical points, batches, optimizers, overfitting"
 ORDER = 3
 
-from . import generalization, optimization  # noqa: E402,F401  (register the experiments)
+from . import generalization, optimization, parallel  # noqa: E402,F401  (register the experiments)
