@@ -23,10 +23,12 @@ def find_mpirun():
 
 def mpirun_command(np, argv, oversubscribe=None):
     """``mpirun -np N <argv>`` with what a local run needs: root may run it (containers), more ranks
-    than cores are allowed when asked (or automatically when N exceeds the cores)."""
+    than cores are allowed when asked (or automatically when N exceeds the cores), and no rank is
+    pinned to one core (Open MPI pins by default, which would put all of a rank's compute threads
+    on one core; chainrule gives each rank cores / ranks threads instead)."""
     if not isinstance(np, int) or isinstance(np, bool) or np < 1:
         raise ValueError(f"launch: the number of ranks must be a positive int, got {np!r}")
-    cmd = [find_mpirun()]
+    cmd = [find_mpirun(), "--bind-to", "none"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-run-as-root")
     if oversubscribe or (oversubscribe is None and np > (os.cpu_count() or 1)):
