@@ -97,7 +97,9 @@ class DistributedDataParallel(Module):
     ``no_sync()`` accumulates local gradients without communicating (the next synchronized
     backward averages the sum). State-dict keys carry the ``module.`` prefix, as PyTorch's.
     ``communication_seconds`` adds up the time spent starting and waiting for the reductions
-    (a chainrule addition, for measuring what data parallelism costs).
+    (a chainrule addition, for measuring what data parallelism costs). ``gradient_as_bucket_view``,
+    ``static_graph`` and ``check_reduction`` are PyTorch's memory and speed hints; they change no
+    result and are accepted as such.
     """
 
     def __init__(self, module, device_ids=None, output_device=None, dim=0, broadcast_buffers=True,
@@ -116,6 +118,12 @@ class DistributedDataParallel(Module):
         if device_ids not in (None, [], ["cpu"]) or output_device not in (None, "cpu"):
             raise ValueError(f"DistributedDataParallel: this is a CPU build; device_ids must be None "
                              f"(got {device_ids!r})")
+        for name, value in (("mixed_precision", mixed_precision), ("device_mesh", device_mesh),
+                            ("delay_all_reduce_named_params", delay_all_reduce_named_params),
+                            ("param_to_hook_all_reduce", param_to_hook_all_reduce)):
+            if value is not None:
+                raise ValueError(f"DistributedDataParallel: {name} is not supported by chainrule's "
+                                 f"MPI data parallelism; leave it None")
         cap = 25.0 if bucket_cap_mb is None else bucket_cap_mb
         if not isinstance(cap, (int, float)) or cap <= 0:
             raise ValueError(f"DistributedDataParallel: bucket_cap_mb must be a positive number of "
