@@ -292,6 +292,24 @@ def _noop():
     return None
 
 
+def _store_reduced(t, buf, op, g):
+    """Write a reduction's result into ``t`` (AVG: the sum divided by the group's size)."""
+    if op is ReduceOp.AVG:
+        np.divide(buf, g.size(), out=buf)
+    _store(t, buf)
+
+
+def _list_at_root(g, root, tensors, like, what, arg, root_arg, root_rank):
+    """True at the root, whose list must hold one tensor per rank; elsewhere the list must be absent."""
+    if g.rank() == root:
+        _same_as(tensors, like, what, arg, g.size())
+        return True
+    if tensors:
+        raise ValueError(f"{what}: {arg} must NOT be given on ranks other than {root_arg} (this is rank "
+                         f"{g.ranks[g.rank()]}, {root_arg}={root_rank})")
+    return False
+
+
 # --------------------------------------------------------------------------------- collectives
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     """Every rank's ``tensor`` becomes op(all ranks' tensors), in place."""
@@ -302,13 +320,9 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     buf = _buffer(tensor)
     mop = _mpi_op(op, "all_reduce", buf)
     MPI = _mpi()
-
-    def finish():
-        if op is ReduceOp.AVG:
-            np.divide(buf, g.size(), out=buf)
-        _store(tensor, buf)
     return _run(lambda: g.comm.Allreduce(MPI.IN_PLACE, buf, op=mop),
-                lambda: g.comm.Iallreduce(MPI.IN_PLACE, buf, op=mop), finish, async_op, [tensor])
+                lambda: g.comm.Iallreduce(MPI.IN_PLACE, buf, op=mop),
+                lambda: _store_reduced(tensor, buf, op, g), async_op, [tensor])
 
 
 def broadcast(tensor, src, group=None, async_op=False):
@@ -338,9 +352,7 @@ def reduce(tensor, dst, op=ReduceOp.SUM, group=None, async_op=False):
 
     def finish():
         if at_root:
-            if op is ReduceOp.AVG:
-                np.divide(buf, g.size(), out=buf)
-            _store(tensor, buf)
+            _store_reduced(tensor, buf, op, g)
     return _run(lambda: g.comm.Reduce(send, recv, op=mop, root=root),
                 lambda: g.comm.Ireduce(send, recv, op=mop, root=root), finish, async_op, [tensor], buf)
 
@@ -422,14 +434,9 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
 def _reduce_scatter(g, output, send, op, async_op, what):
     buf = _buffer(output)
     mop = _mpi_op(op, what, buf)
-
-    def finish():
-        if op is ReduceOp.AVG:
-            np.divide(buf, g.size(), out=buf)
-        _store(output, buf)
     return _run(lambda: g.comm.Reduce_scatter_block(send, buf, op=mop),
-                lambda: g.comm.Ireduce_scatter_block(send, buf, op=mop), finish, async_op, [output],
-                (send, buf))
+                lambda: g.comm.Ireduce_scatter_block(send, buf, op=mop),
+                lambda: _store_reduced(output, buf, op, g), async_op, [output], (send, buf))
 
 
 def gather(tensor, gather_list=None, dst=0, group=None, async_op=False):
@@ -440,14 +447,10 @@ def gather(tensor, gather_list=None, dst=0, group=None, async_op=False):
         return None
     root = g.group_rank(dst, "gather", "dst")
     send = np.ascontiguousarray(tensor._data)
-    if g.rank() == root:
-        _same_as(gather_list, tensor, "gather", "gather_list", g.size())
+    if _list_at_root(g, root, gather_list, tensor, "gather", "gather_list", "dst", dst):
         out = np.empty((g.size(),) + send.shape, send.dtype)
         finish, result = (lambda: _scatter_rows(out, gather_list)), gather_list
     else:
-        if gather_list:
-            raise ValueError(f"gather: gather_list must NOT be given on non-destination ranks "
-                             f"(this is rank {g.ranks[g.rank()]}, dst={dst})")
         out, finish, result = None, _noop, []
     return _run(lambda: g.comm.Gather(send, out, root=root),
                 lambda: g.comm.Igather(send, out, root=root), finish, async_op, result, (send, out))
@@ -460,13 +463,9 @@ def scatter(tensor, scatter_list=None, src=0, group=None, async_op=False):
     if g is None:
         return None
     root = g.group_rank(src, "scatter", "src")
-    if g.rank() == root:
-        _same_as(scatter_list, tensor, "scatter", "scatter_list", g.size())
+    if _list_at_root(g, root, scatter_list, tensor, "scatter", "scatter_list", "src", src):
         send = np.stack([t._data for t in scatter_list])
     else:
-        if scatter_list:
-            raise ValueError(f"scatter: scatter_list must NOT be given on non-source ranks "
-                             f"(this is rank {g.ranks[g.rank()]}, src={src})")
         send = None
     buf = _buffer(tensor)
     return _run(lambda: g.comm.Scatter(send, buf, root=root),

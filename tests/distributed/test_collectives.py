@@ -109,8 +109,10 @@ for call, kind, words in [
         (lambda: dist.all_reduce(cr.tensor([1, 2]), op=dist.ReduceOp.AVG), TypeError, "AVG"),
         (lambda: dist.broadcast(cr.zeros(2), src=5), ValueError, "src=5"),
         (lambda: dist.all_reduce(np.zeros(2)), TypeError, "must be a Tensor"),
-        (lambda: dist.gather(cr.zeros(2), [cr.zeros(2)] * 2, dst=1 - r) if r == 1 else
-                 (_ for _ in ()).throw(ValueError("gather_list must NOT")), ValueError, "must NOT"),
+        (lambda: dist.gather(cr.zeros(2), [cr.zeros(2)] * 2, dst=1 - r), ValueError,
+         "gather_list must NOT be given on ranks other than dst"),
+        (lambda: dist.scatter(cr.zeros(2), [cr.zeros(2)] * 2, src=1 - r), ValueError,
+         "scatter_list must NOT be given on ranks other than src"),
         (lambda: dist.init_process_group("mpi"), RuntimeError, "twice")]:
     try:
         call()
