@@ -6,6 +6,13 @@ Transformer, GAN/VAE/flow/diffusion, BERT/GPT. Layering: models import ``nn``, `
 never ``lectures`` (experiments use models, not the other way round) and never ``train``.
 """
 from . import decoding
+from .alexnet import AlexNet, alexnet
+from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet
+from .lenet import LeNet5, lenet5
+from .mobilenet import MobileNetV2, mobilenet_v2
+from .resnet import BasicBlock, Bottleneck, ResNet, resnet18, resnet34, resnet50
+from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
+from .zoo import get_model, list_models
 from .transformer import NonAutoregressiveTransformer, Seq2SeqConfig, Seq2SeqTransformer
 from .hmm import HMM
 from .jordan import JordanRNN
