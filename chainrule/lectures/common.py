@@ -21,6 +21,18 @@ def digits(seed, n_train=None):
     return [(s.transform(a).astype(np.float32), b) for a, b in ((xtr, ytr), (xva, yva), (xte, yte))]
 
 
+def fashion(seed, n_train, n_test=2000):
+    """Fashion-MNIST (Debian's dataset-fashion-mnist): a random ``n_train`` of the 60,000 training
+    images and ``n_test`` of the 10,000 test images, as N×1×28×28 standardized with the training
+    set's mean and std."""
+    from chainrule.data.datasets import FashionMNIST
+    (xtr, ytr), (xte, yte) = FashionMNIST(train=True).arrays(), FashionMNIST(train=False).arrays()
+    rng = np.random.default_rng(seed)
+    tr, te = rng.permutation(len(ytr))[:n_train], rng.permutation(len(yte))[:n_test]
+    mean, std = xtr[tr].mean(), xtr[tr].std()
+    return ((xtr[tr] - mean) / std, ytr[tr]), ((xte[te] - mean) / std, yte[te])
+
+
 def train(model, data, epochs, batch_size, opt=None, lr=1e-2, weight_decay=0.0, augment=None,
            early_stopping=None, seed=0, progress=False):
     from chainrule.utils.data import DataLoader, TensorDataset
@@ -122,10 +134,25 @@ def predict(model, x):
 
 # --- figures ----------------------------------------------------------------------------------
 
+_CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC",
+              "SimHei")
+
+
+def _chinese_fallback(matplotlib):
+    """Let figure text fall back to an installed CJK font, so Chinese titles and labels (--lang zh)
+    are drawn instead of empty boxes; nothing changes where none is installed."""
+    from matplotlib import font_manager
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = [name for name in _CJK_FONTS if name in installed]
+    if found and found[0] not in matplotlib.rcParams["font.family"]:
+        matplotlib.rcParams["font.family"] = ["DejaVu Sans", found[0]]   # per-glyph fallback, in order
+
+
 def figure(w=5.5, h=4.0):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    _chinese_fallback(matplotlib)
     fig, ax = plt.subplots(figsize=(w, h))
     return fig, ax
 

@@ -152,6 +152,41 @@ TEXT = {
     "transformer.speaker_id.headline": "{k} 位语者，每段 8–40 个带强噪声的帧：有填充遮罩时编码器的正确率 {a:.2f}，多加 20 个填充帧只让它的 logits "
                                        "改变 {s:.1e}；没有遮罩时 {b:.2f}，而填充让 logits 改变 {t:.2f}。",
     # Lecture 6 — recurrent networks
+    "lecture.cnn": "第 4 讲 — 卷积神经网络（CNN）：感受野（receptive field）、参数共享、从 LeNet 到 ResNet 与 MobileNet",
+    "cnn.receptive_field.question": "CNN 深层的一个神经元能看到图像的多大范围？步长（stride）与空洞（dilation）怎么让它比只加深更快地变大？",
+    "cnn.receptive_field.headline": "{L} 层 {k}×{k} 滤波器之后，中心神经元在步长 1 时看到 {a} 个像素，步长 2 时 {b} 个，空洞为 1、2、4…时 "
+                                    "{c} 个；用梯度量出来的结果在每一层都{verdict}公式。",
+    "cnn.receptive_field.agrees": "符合",
+    "cnn.receptive_field.disagrees": "不符合",
+    "cnn.receptive_field.title": "中心神经元的感受野（{k}×{k} 滤波器；虚线：公式）",
+    "cnn.receptive_field.pixels": "看到的输入像素（单一方向）",
+    "cnn.layers": "层数",
+    "cnn.fc": "全连接",
+    "cnn.fc_vs_cnn.question": "为什么图像不用全连接网络？参数一样多时，CNN 看得更多吗？",
+    "cnn.fc_vs_cnn.headline": "用 {p:,} 个参数，全连接网络只养得起 {h} 个隐藏神经元，测试准确率 {a:.3f}；CNN（{q:,} 个参数）"
+                              "达到 {b:.3f}（{d:+.3f}）。光是在 100×100 的彩色图像上接一层 1,000 个神经元的全连接层，"
+                              "就要 30,000,000 个权重。",
+    "cnn.fc_vs_cnn.title": "参数预算相同时的测试准确率",
+    "cnn.two_3x3_vs_5x5.question": "VGG 的做法：两层 3×3 卷积叠起来，能不能跟一层 5×5 一样好——同样的视野、更少的权重？",
+    "cnn.two_3x3_vs_5x5.headline": "两者都看到 {r}×{r} 的窗口（实测）；C → C 的一段，两层 3×3 有 {a:,} 个权重，一层 5×5 有 "
+                                   "{b:,} 个（{ratio:.0%}）；3×3 网络的准确率{verdict} 5×5 网络（测试准确率 {x:.3f} 对 {y:.3f}）。",
+    "cnn.two_3x3_vs_5x5.same": "相当于",
+    "cnn.two_3x3_vs_5x5.better": "高于",
+    "cnn.two_3x3_vs_5x5.worse": "低于",
+    "cnn.two_3x3_vs_5x5.title": "测试准确率（两者的感受野都是 5）",
+    "cnn.lenet5.question": "第一个 CNN——LeNet-5：1998 年的设计在 Fashion-MNIST 上表现如何？第一层的滤波器长什么样？",
+    "cnn.lenet5.headline": "LeNet-5（{p:,} 个参数）在 {n:,} 张图像上训练 {e} 个 epoch，用 {s:.0f} 秒，测试准确率 {a:.3f}；{when}。",
+    "cnn.lenet5.reached": "第 {r} 个 epoch 之后超过 89%",
+    "cnn.lenet5.not_reached": "这次没有达到 89%",
+    "cnn.lenet5.title": "Fashion-MNIST 每个 epoch 的测试准确率",
+    "cnn.lenet5.filters": "第一层的六个 5×5 滤波器",
+    "cnn.model_zoo.question": "CNN 家族：从 AlexNet 到 MobileNet，各需要多少参数、多少运算、每张图像多少时间？",
+    "cnn.model_zoo.headline": "在 {s}×{s}：{most_m} 运算最多（{mm:.2f} GMACs，这里每张图像 {mt:.0f} 毫秒），{least_m} 最少"
+                              "（{lm:.3f} GMACs，{lt:.0f} 毫秒）；{most_p} 参数最多（{mp:.1f} M）。",
+    "cnn.model_zoo.params_title": "参数量（百万）",
+    "cnn.model_zoo.millions": "百万",
+    "cnn.model_zoo.macs_title": "一张 {s}×{s} 图像的运算量与时间",
+    "cnn.model_zoo.ms": "毫秒（chainrule，这台 CPU）",
     "lecture.rnn": "第 6 讲 — 循环神经网络（RNN）：记忆、LSTM 与 GRU、梯度裁剪、CTC、HMM",
     "rnn.slot_filling.question": "槽位填充（slot filling）：“Taipei”是目的地还是出发地？一次只读一个词的网络分得出来吗？有记忆的网络呢？",
     "rnn.bidirectional.question": "决定标签的词出现在它之后时，再从后往前读一遍有帮助吗？",

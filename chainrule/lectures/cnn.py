@@ -1,0 +1,335 @@
+"""Lecture 4 — convolutional networks: why images need them, how far a neuron sees, and the family
+tree from LeNet-5 to ResNet and MobileNet."""
+import dataclasses
+import time
+
+import numpy as np
+
+import chainrule as cr
+from chainrule import models, nn
+from chainrule.utils.flops import count_macs, count_parameters
+
+from .common import bars, fashion, figure, lines
+from .lang import tr
+from .registry import Result, experiment
+
+TITLE = "Lecture 4 — Convolutional networks: receptive fields, parameter sharing, the CNN family"
+ORDER = 4
+
+
+def _fit(model, data, epochs, batch, lr, ctx):
+    """Adam on the training set; the test accuracy after each epoch and the seconds it took."""
+    (xtr, ytr), (xte, yte) = data
+    loader = cr.utils.data.DataLoader(cr.utils.data.TensorDataset(cr.tensor(xtr), cr.tensor(ytr)),
+                                      batch_size=batch, shuffle=True)
+    opt = cr.optim.Adam(model.parameters(), lr=lr)
+    curve, started = [], time.perf_counter()
+    for _ in ctx.progress(range(epochs), total=epochs, desc="epochs"):
+        cr.train.fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=1, progress=False)
+        curve.append(_accuracy(model, xte, yte))
+    return curve, time.perf_counter() - started
+
+
+def _accuracy(model, x, y, batch=1000):
+    model.eval()
+    with cr.no_grad():
+        pred = np.concatenate([model(cr.tensor(x[i:i + batch])).numpy().argmax(1) for i in range(0, len(y), batch)])
+    model.train()
+    return float((pred == y).mean())
+
+
+# ------------------------------------------------------------------------------ receptive field
+@dataclasses.dataclass
+class ReceptiveConfig:
+    depth: int = 6
+    kernel: int = 3
+    RANGES = {"depth": (1, 6), "kernel": (2, 7)}
+
+
+def measured_receptive_field(layers, size=200):
+    """How many input pixels (along one axis) can change the centre output: the span where the
+    gradient of that output is non-zero (all-ones filters, so nothing cancels)."""
+    net = nn.Sequential(*layers).double()
+    for m in net:
+        nn.init.ones_(m.weight)
+    x = cr.zeros(1, 1, size, size, dtype=cr.float64, requires_grad=True)
+    out = net(x)
+    h, w = out.shape[2:]
+    out[0, 0, h // 2, w // 2].backward()
+    cols = np.flatnonzero(np.abs(x.grad.numpy()[0, 0]).sum(0) > 0)
+    return int(cols[-1] - cols[0] + 1)
+
+
+def receptive_field_formula(kernels, strides, dilations):
+    """r_l = r_{l−1} + (k_l − 1)·d_l·j_{l−1}, j_l = j_{l−1}·s_l (j: input pixels between neighbouring
+    units of layer l), r_0 = j_0 = 1."""
+    r, j, out = 1, 1, []
+    for k, s, d in zip(kernels, strides, dilations):
+        r += (k - 1) * d * j
+        j *= s
+        out.append(r)
+    return out
+
+
+@experiment("cnn.receptive_field", ReceptiveConfig,
+            "How much of the image does a neuron deep in a CNN see — and how do stride and dilation "
+            "make that grow faster than depth alone?",
+            "r_l = r_{l−1} + (k − 1)·d_l·∏_{i<l} s_i  (k kernel, s stride, d dilation; r_0 = 1)",
+            quick=dict(depth=4))
+def receptive_field(cfg, ctx):
+    """Q: How much of the image does a deep neuron see, and what makes that grow?
+
+    A: measured by backpropagating one output to the input: stacked k×k convolutions add k − 1
+    pixels per layer (linear in depth); a stride multiplies every later layer's step, and dilations
+    doubling per layer double the field per layer (exponential) — always exactly the formula.
+    """
+    k, depth = cfg.kernel, cfg.depth
+    stacks = {"stride 1": ([1] * depth, [1] * depth), "stride 2": ([2] * depth, [1] * depth),
+              "dilation 2^l": ([1] * depth, [2 ** i for i in range(depth)])}
+    measured, formula = {}, {}
+    for name, (strides, dilations) in stacks.items():
+        measured[name], formula[name] = [], receptive_field_formula([k] * depth, strides, dilations)
+        for layer in range(1, depth + 1):
+            convs = [nn.Conv2d(1, 1, k, stride=s, dilation=d, bias=False)
+                     for s, d in zip(strides[:layer], dilations[:layer])]
+            measured[name].append(measured_receptive_field(convs, size=8 + 2 * formula[name][-1]))
+    fig, ax = figure()
+    for name in stacks:
+        ax.plot(range(1, depth + 1), measured[name], "o-", label=f"{name} (measured)")
+        ax.plot(range(1, depth + 1), formula[name], "k:", lw=1)
+    ax.set(title=tr("cnn.receptive_field.title", "Receptive field of the centre unit ({k}×{k} filters; dotted: formula)", k=k),
+           xlabel=tr("cnn.layers", "layers"), ylabel=tr("cnn.receptive_field.pixels", "input pixels seen (one axis)"))
+    ax.set_xticks(range(1, depth + 1))
+    ax.legend()
+    ax.grid(alpha=0.3)
+    agree = all(measured[n] == formula[n] for n in stacks)
+    head = tr("cnn.receptive_field.headline",
+              "After {L} layers of {k}×{k} filters the centre unit sees {a} pixels with stride 1, {b} with "
+              "stride 2 and {c} with dilations 1, 2, 4, …; the gradient measurement {verdict} the formula "
+              "at every layer.", L=depth, k=k, a=measured["stride 1"][-1], b=measured["stride 2"][-1],
+              c=measured["dilation 2^l"][-1],
+              verdict=tr("cnn.receptive_field.agrees", "agrees with") if agree else
+              tr("cnn.receptive_field.disagrees", "DISAGREES with"))
+    return Result({"measured": measured, "formula": formula, "agree": agree}, {"receptive_field": fig}, head)
+
+
+# ------------------------------------------------------------------------------ FC vs CNN
+@dataclasses.dataclass
+class BudgetConfig:
+    n_train: int = 6000
+    epochs: int = 6
+    lr: float = 2e-3
+    RANGES = {"n_train": (500, 60000), "epochs": (1, 100), "lr": (1e-5, 1.0)}
+
+
+def small_cnn(c1=8, c2=16):
+    """Two 3×3 convolution + pooling stages on 28×28, then one linear layer."""
+    return nn.Sequential(nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(c2 * 7 * 7, 10))
+
+
+@experiment("cnn.fc_vs_cnn", BudgetConfig,
+            "Why not a fully connected network for images? With the same number of parameters, does a "
+            "CNN see more?",
+            "fully connected: every pixel × every neuron (784·h weights for h neurons);  convolution: "
+            "one k×k filter shared by every position (k²·C_in·C_out weights)",
+            quick=dict(n_train=2000, epochs=5))
+def fc_vs_cnn(cfg, ctx):
+    """Q: With the same number of parameters, does a CNN beat a fully connected network on images?
+
+    A: yes: at an equal budget the fully connected network can afford only a dozen hidden neurons
+    (each needs a weight for every pixel), while the CNN spends its weights on small filters reused
+    at every position, and classifies Fashion-MNIST clearly better.
+    """
+    data = fashion(ctx.seed, cfg.n_train)
+    cr.manual_seed(ctx.seed)
+    cnn = small_cnn(4, 8)
+    budget = count_parameters(cnn)
+    hidden = max(1, (budget - 10) // (784 + 1 + 10))   # as many neurons as the CNN's budget pays for
+    cr.manual_seed(ctx.seed)
+    fc = nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+    curves, params = {}, {}
+    for name, model in ((tr("cnn.fc", "fully connected"), fc), ("CNN", cnn)):
+        curves[name], _ = _fit(model, data, cfg.epochs, 64, cfg.lr, ctx)
+        params[name] = count_parameters(model)
+    fc_name = tr("cnn.fc", "fully connected")
+    fig = lines({f"{n} ({params[n]:,} parameters)": (np.arange(1, cfg.epochs + 1), c) for n, c in curves.items()},
+                tr("cnn.fc_vs_cnn.title", "Test accuracy at an equal parameter budget"), "epoch", "accuracy")
+    fig.axes[0].set_xticks(range(1, cfg.epochs + 1))
+    gain = curves["CNN"][-1] - curves[fc_name][-1]
+    head = tr("cnn.fc_vs_cnn.headline",
+              "With {p:,} parameters the fully connected network affords {h} hidden neurons and reaches test "
+              "accuracy {a:.3f}; the CNN ({q:,} parameters) reaches {b:.3f} ({d:+.3f}). A fully connected "
+              "first layer of 1,000 neurons on a 100×100 RGB image alone would need 30,000,000 weights.",
+              p=params[fc_name], h=hidden, a=curves[fc_name][-1], q=params["CNN"], b=curves["CNN"][-1], d=gain)
+    return Result({"parameters": {"fc": params[fc_name], "cnn": params["CNN"]}, "hidden": hidden,
+                   "accuracy": {"fc": curves[fc_name][-1], "cnn": curves["CNN"][-1]}},
+                  {"accuracy": fig}, head)
+
+
+# ------------------------------------------------------------------------ two 3×3 vs one 5×5
+@dataclasses.dataclass
+class StackConfig:
+    channels: int = 16
+    n_train: int = 6000
+    epochs: int = 5
+    lr: float = 2e-3
+    RANGES = {"channels": (2, 128), "n_train": (500, 60000), "epochs": (1, 100), "lr": (1e-5, 1.0)}
+
+
+def _stage(c_in, c_out, small):
+    if small:   # two 3×3 with a ReLU between: the same 5×5 window
+        return [nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(), nn.Conv2d(c_out, c_out, 3, padding=1), nn.ReLU()]
+    return [nn.Conv2d(c_in, c_out, 5, padding=2), nn.ReLU()]
+
+
+@experiment("cnn.two_3x3_vs_5x5", StackConfig,
+            "VGG's rule: is a stack of two 3×3 convolutions as good as one 5×5 — the same view for "
+            "fewer weights?",
+            "two 3×3: 2·9·C² weights, receptive field 3 + 2 = 5;  one 5×5: 25·C² weights, receptive field 5",
+            quick=dict(n_train=3000, epochs=4, channels=8))
+def two_3x3_vs_5x5(cfg, ctx):
+    """Q: Two 3×3 convolutions or one 5×5?
+
+    A: the stack sees exactly the same 5×5 window (measured by gradients) with 18/25 of the weights
+    per stage and one more nonlinearity; on Fashion-MNIST the two networks classify about equally
+    well, so the saving is free.
+    """
+    c = cfg.channels
+    rf = {"two 3×3": measured_receptive_field([nn.Conv2d(1, 1, 3, bias=False), nn.Conv2d(1, 1, 3, bias=False)], 16),
+          "one 5×5": measured_receptive_field([nn.Conv2d(1, 1, 5, bias=False)], 16)}
+    data = fashion(ctx.seed, cfg.n_train)
+    acc, params, curves = {}, {}, {}
+    for name, small in (("two 3×3", True), ("one 5×5", False)):
+        cr.manual_seed(ctx.seed)
+        model = nn.Sequential(*_stage(1, c, small), nn.MaxPool2d(2), *_stage(c, c, small), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(c * 49, 10))
+        convs = [m for m in model if isinstance(m, nn.Conv2d)]
+        conv_weights = sum(m.weight.numel() for m in convs[len(convs) // 2:])   # the C → C stage
+        curves[name], _ = _fit(model, data, cfg.epochs, 64, cfg.lr, ctx)
+        acc[name], params[name] = curves[name][-1], conv_weights
+    fig = bars({f"{n}\n{params[n]:,} weights (C → C stage)": acc[n] for n in acc},
+               tr("cnn.two_3x3_vs_5x5.title", "Test accuracy (receptive field 5 in both)"), "accuracy")
+    fig.axes[0].set_ylim(min(acc.values()) - 0.05, 1.0)
+    diff = acc["two 3×3"] - acc["one 5×5"]
+    verdict = (tr("cnn.two_3x3_vs_5x5.same", "about as well as") if abs(diff) <= 0.01 else
+               tr("cnn.two_3x3_vs_5x5.better", "better than") if diff > 0 else
+               tr("cnn.two_3x3_vs_5x5.worse", "worse than"))
+    head = tr("cnn.two_3x3_vs_5x5.headline",
+              "Both see a {r}×{r} window (measured); a C → C stage of two 3×3 convolutions has {a:,} weights "
+              "against {b:,} for one 5×5 ({ratio:.0%}), and the 3×3 network classifies {verdict} the 5×5 one (test "
+              "accuracy {x:.3f} vs {y:.3f}).",
+              r=rf["two 3×3"], a=params["two 3×3"], b=params["one 5×5"], ratio=params["two 3×3"] / params["one 5×5"],
+              verdict=verdict, x=acc["two 3×3"], y=acc["one 5×5"])
+    return Result({"receptive_field": rf, "conv_weights": params, "accuracy": acc}, {"accuracy": fig}, head)
+
+
+# ------------------------------------------------------------------------------------- LeNet-5
+@dataclasses.dataclass
+class LeNetConfig:
+    n_train: int = 60000
+    epochs: int = 5
+    batch: int = 64
+    lr: float = 1e-3
+    RANGES = {"n_train": (500, 60000), "epochs": (1, 100), "batch": (1, 4096), "lr": (1e-5, 1.0)}
+
+
+@experiment("cnn.lenet5", LeNetConfig,
+            "LeNet-5, the first CNN: how well does its 1998 design classify Fashion-MNIST, and what do "
+            "its first filters look like?",
+            "32×32 → conv 6@5×5 → tanh → pool → conv 16@5×5 → tanh → pool → 120 → 84 → 10  (61,706 parameters)",
+            quick=dict(n_train=3000, epochs=2))
+def lenet5(cfg, ctx):
+    """Q: How well does LeNet-5 classify Fashion-MNIST?
+
+    A: with 61,706 parameters it passes 89% test accuracy in a few epochs on two CPU cores; its
+    first-layer filters become edge and blob detectors.
+    """
+    data = fashion(ctx.seed, cfg.n_train, n_test=10000)
+    cr.manual_seed(ctx.seed)
+    model = models.LeNet5(input_size=28)
+    curve, seconds = _fit(model, data, cfg.epochs, cfg.batch, cfg.lr, ctx)
+    fig = lines({"LeNet-5": (np.arange(1, cfg.epochs + 1), curve)},
+                tr("cnn.lenet5.title", "Fashion-MNIST test accuracy per epoch"), "epoch", "accuracy")
+    fig.axes[0].set_xticks(range(1, cfg.epochs + 1))
+    filters = model.features[0].weight.detach().numpy()[:, 0]
+    fig_f, axes = figure(w=7, h=1.6)[0], None
+    fig_f.clf()
+    axes = fig_f.subplots(1, len(filters))
+    for ax, f in zip(axes, filters):
+        ax.imshow(f, cmap="gray")
+        ax.axis("off")
+    fig_f.suptitle(tr("cnn.lenet5.filters", "The six 5×5 filters of the first layer"))
+    reached = next((i + 1 for i, a in enumerate(curve) if a >= 0.89), None)
+    head = tr("cnn.lenet5.headline",
+              "LeNet-5 ({p:,} parameters) reaches test accuracy {a:.3f} after {e} epochs on {n:,} images in "
+              "{s:.0f} s; {when}.", p=count_parameters(model), a=curve[-1], e=cfg.epochs, n=cfg.n_train, s=seconds,
+              when=tr("cnn.lenet5.reached", "it passed 89% after epoch {r}", r=reached) if reached else
+              tr("cnn.lenet5.not_reached", "it did not reach 89% in this run"))
+    return Result({"test_accuracy": curve, "seconds": seconds, "parameters": count_parameters(model),
+                   "epoch_reaching_89": reached}, {"accuracy": fig, "filters": fig_f}, head)
+
+
+# ------------------------------------------------------------------------------------ the zoo
+ZOO = ("alexnet", "vgg11", "vgg16", "vgg19", "googlenet", "resnet18", "resnet34", "resnet50", "mobilenet_v2")
+LIGHT = ("alexnet", "vgg11", "googlenet", "resnet18", "mobilenet_v2")
+
+
+@dataclasses.dataclass
+class ZooConfig:
+    sizes: tuple[int, ...] = (64, 224)
+    all_models: bool = True
+    RANGES = {"sizes": (64, 512), "all_models": (False, True)}   # AlexNet needs at least 63×63
+
+
+@experiment("cnn.model_zoo", ZooConfig,
+            "The CNN family tree: how many parameters, how much arithmetic and how much time per image "
+            "from AlexNet to MobileNet?",
+            "MACs of a convolution = C_out·H_out·W_out · (C_in/groups)·k_h·k_w;  of a linear layer = in·out",
+            quick=dict(sizes=(64,), all_models=False))
+def model_zoo(cfg, ctx):
+    """Q: What does each model of the family tree cost?
+
+    A: VGG's depth of 3×3 convolutions costs the most arithmetic and, with its fully connected head,
+    the most parameters; GoogLeNet's 1×1 reductions and global pooling cut the parameters by an
+    order of magnitude; ResNet goes deeper at a moderate cost; MobileNetV2's depthwise separable
+    blocks need the least arithmetic of all.
+    """
+    names = ZOO if cfg.all_models else LIGHT
+    table = {}
+    for name in ctx.progress(names, total=len(names), desc="models"):
+        cr.manual_seed(ctx.seed)
+        model = models.get_model(name, **({"init_weights": True} if name == "googlenet" else {}))
+        model.eval()
+        row = {"parameters": count_parameters(model)}
+        for size in cfg.sizes:
+            row[f"macs_{size}"] = count_macs(model, (1, 3, size, size))[0]
+            x = cr.randn(1, 3, size, size)
+            with cr.no_grad():
+                model(x)
+                t = time.perf_counter()
+                model(x)
+                row[f"seconds_{size}"] = time.perf_counter() - t
+        table[name] = row
+    big = max(cfg.sizes)
+    fig_p = bars({n: r["parameters"] / 1e6 for n, r in table.items()},
+                 tr("cnn.model_zoo.params_title", "Parameters (millions)"), tr("cnn.model_zoo.millions", "millions"))
+    fig_m, ax = figure()
+    for n, r in table.items():
+        ax.scatter(r[f"macs_{big}"] / 1e9, r[f"seconds_{big}"] * 1e3)
+        ax.annotate(n, (r[f"macs_{big}"] / 1e9, r[f"seconds_{big}"] * 1e3), fontsize=8, xytext=(4, -8 if
+                    n.startswith("google") else 4), textcoords="offset points")
+    ax.set(title=tr("cnn.model_zoo.macs_title", "Arithmetic and time for one {s}×{s} image", s=big),
+           xlabel="GMACs", ylabel=tr("cnn.model_zoo.ms", "milliseconds (chainrule, this CPU)"))
+    ax.grid(alpha=0.3)
+    most_p = max(table, key=lambda n: table[n]["parameters"])
+    least_m = min(table, key=lambda n: table[n][f"macs_{big}"])
+    most_m = max(table, key=lambda n: table[n][f"macs_{big}"])
+    head = tr("cnn.model_zoo.headline",
+              "At {s}×{s}: {most_m} needs the most arithmetic ({mm:.2f} GMACs, {mt:.0f} ms per image here), "
+              "{least_m} the least ({lm:.3f} GMACs, {lt:.0f} ms); {most_p} has the most parameters ({mp:.1f} M).",
+              s=big, most_m=most_m, mm=table[most_m][f"macs_{big}"] / 1e9, mt=table[most_m][f"seconds_{big}"] * 1e3,
+              least_m=least_m, lm=table[least_m][f"macs_{big}"] / 1e9, lt=table[least_m][f"seconds_{big}"] * 1e3,
+              most_p=most_p, mp=table[most_p]["parameters"] / 1e6)
+    return Result({"models": table}, {"parameters": fig_p, "macs_and_time": fig_m}, head)

@@ -1,0 +1,50 @@
+"""Lecture 4's experiments, quick configs, each asserting its stated answer over three seeds."""
+import pytest
+
+from chainrule.lectures.cnn import receptive_field_formula
+
+TORCHVISION_PARAMETERS = {"alexnet": 61_100_840, "vgg11": 132_863_336, "resnet18": 11_689_512,
+                          "mobilenet_v2": 3_504_872, "googlenet": 13_004_888}   # googlenet with its aux heads
+
+
+def test_receptive_field_formula_by_hand():
+    assert receptive_field_formula([3, 3, 3], [1, 1, 1], [1, 1, 1]) == [3, 5, 7]
+    assert receptive_field_formula([3, 3, 3], [2, 2, 2], [1, 1, 1]) == [3, 7, 15]
+    assert receptive_field_formula([3, 3, 3], [1, 1, 1], [1, 2, 4]) == [3, 7, 15]
+    assert receptive_field_formula([7, 3], [2, 1], [1, 1]) == [7, 11]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_receptive_field_is_measured_as_the_formula(run_quick, seed):
+    m = run_quick("cnn.receptive_field", seed=seed)
+    assert m["agree"] and m["measured"]["stride 1"] == [3, 5, 7, 9]
+    assert m["measured"]["dilation 2^l"][-1] == 31 > m["measured"]["stride 1"][-1]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_cnn_beats_a_fully_connected_net_of_equal_budget(run_quick, seed):
+    m = run_quick("cnn.fc_vs_cnn", seed=seed)
+    assert 0.8 * m["parameters"]["cnn"] < m["parameters"]["fc"] <= m["parameters"]["cnn"]
+    assert m["accuracy"]["cnn"] > m["accuracy"]["fc"] + 0.01
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_two_3x3_see_a_5x5_window_for_fewer_weights(run_quick, seed):
+    m = run_quick("cnn.two_3x3_vs_5x5", seed=seed)
+    assert m["receptive_field"] == {"two 3×3": 5, "one 5×5": 5}
+    assert m["conv_weights"]["two 3×3"] * 25 == m["conv_weights"]["one 5×5"] * 18
+    assert abs(m["accuracy"]["two 3×3"] - m["accuracy"]["one 5×5"]) < 0.04
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lenet5_learns_fashion_mnist(run_quick, seed):
+    m = run_quick("cnn.lenet5", seed=seed)
+    assert m["parameters"] == 61_706 and m["test_accuracy"][-1] > 0.7
+
+
+def test_model_zoo_counts_equal_torchvision_and_order_the_family(run_quick):
+    table = run_quick("cnn.model_zoo")["models"]
+    for name, count in TORCHVISION_PARAMETERS.items():
+        assert table[name]["parameters"] == count, name
+    assert min(table, key=lambda n: table[n]["macs_64"]) == "mobilenet_v2"
+    assert table["googlenet"]["parameters"] < table["alexnet"]["parameters"] / 4
