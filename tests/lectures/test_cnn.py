@@ -48,3 +48,27 @@ def test_model_zoo_counts_equal_torchvision_and_order_the_family(run_quick):
         assert table[name]["parameters"] == count, name
     assert min(table, key=lambda n: table[n]["macs_64"]) == "mobilenet_v2"
     assert table["googlenet"]["parameters"] < table["alexnet"]["parameters"] / 4
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_deeper_plain_net_trains_worse_and_the_residual_one_does_not(run_quick, seed):
+    m = run_quick("cnn.residual", seed=seed)
+    loss = m["final_training_loss"]
+    assert m["degraded"] and loss["plain 18 layers"] > loss["plain 6 layers"]
+    assert loss["residual 18 layers"] < loss["plain 18 layers"] - 0.3
+    assert loss["residual 18 layers"] <= loss["residual 6 layers"] + 0.05
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_depthwise_separable_saves_weights_for_a_little_accuracy(run_quick, seed):
+    m = run_quick("cnn.depthwise_separable", seed=seed)
+    s, d = m["standard"], m["depthwise separable"]
+    c = 16
+    assert d["weights"] * 9 * c * c == s["weights"] * (9 * c + c * c)     # ratio 1/C + 1/9 exactly
+    assert d["macs"] * (9 * c * c) == s["macs"] * (9 * c + c * c)
+    assert d["accuracy"] > 0.6 and s["accuracy"] - d["accuracy"] < 0.1
+
+
+def test_residual_refuses_a_deep_net_that_is_not_deeper(run_quick):
+    with pytest.raises(ValueError, match=r"deep \(2\) must be larger than shallow \(2\)"):
+        run_quick("cnn.residual", deep=2)

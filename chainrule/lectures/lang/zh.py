@@ -183,6 +183,17 @@ TEXT = {
     "cnn.model_zoo.question": "CNN 家族：从 AlexNet 到 MobileNet，各需要多少参数、多少运算、每张图像多少时间？",
     "cnn.model_zoo.headline": "在 {s}×{s}：{most_m} 运算最多（{mm:.2f} GMACs，这里每张图像 {mt:.0f} 毫秒），{least_m} 最少"
                               "（{lm:.3f} GMACs，{lt:.0f} 毫秒）；{most_p} 参数最多（{mp:.1f} M）。",
+    "cnn.residual.question": "退化问题（degradation）：为什么更深的普通网络的*训练*损失反而可能更高？残差连接怎么解决？",
+    "cnn.residual.headline": "训练 {e} 个 epoch 后的训练损失：普通 {a} 层 {ps:.3f}，普通 {b} 层 {pd:.3f}（{deg}）；残差 {a} 层 "
+                             "{rs:.3f}，残差 {b} 层 {rd:.3f}。",
+    "cnn.residual.degraded": "更深的普通网络连自己的训练数据都拟合得更差",
+    "cnn.residual.not_degraded": "这次没有出现退化",
+    "cnn.residual.title": "每个 epoch 的训练损失（越低拟合得越好）",
+    "cnn.depthwise_separable.question": "MobileNet 的深度可分离卷积（depthwise separable convolution）省下多少权重与乘法？准确率付出什么代价？",
+    "cnn.depthwise_separable.headline": "C → C 的卷积（C = {c}）用标准 3×3 卷积需要 {ws:,} 个权重、每张图像 {ms:.2f} M 次乘加；"
+                                        "用深度可分离卷积只要 {wd:,} 个与 {md:.2f} M（{r:.0%}；1/C + 1/9 = {f:.0%}）；测试准确率 "
+                                        "{a:.3f} 对 {b:.3f}。",
+    "cnn.depthwise_separable.title": "测试准确率",
     "cnn.model_zoo.params_title": "参数量（百万）",
     "cnn.model_zoo.millions": "百万",
     "cnn.model_zoo.macs_title": "一张 {s}×{s} 图像的运算量与时间",
