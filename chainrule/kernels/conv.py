@@ -1,5 +1,5 @@
-"""Convolution kernels on arrays (NumPy only so far): the channels-last copy, im2col, its adjoint
-(adding windows back), and the input gradient of a convolution.
+"""Convolution kernels on arrays: the channels-last copy, im2col, its adjoint (adding windows back),
+the input gradient of a convolution, and the depthwise convolution (compiled loops).
 
 These are the array pieces the convolution op calls; its formulas (rows @ Wᵀ, Col2Im(g·W)) stay in
 ``ops/conv.py``. A compiled direct convolution for narrow channel counts would register here.
@@ -11,7 +11,10 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .. import tunables
-from ._registry import numpy_kernel
+from ._jit import compiled, jit
+from ._registry import kernel, numpy_kernel
+
+prange = range   # replaced by numba.prange when a kernel compiles (see _jit.jit)
 
 
 def out_size(size, k, s, lo, hi, d):
@@ -133,3 +136,167 @@ def conv_input_grad(g2, w, in_shape, outs, kernel, stride, padding, dilation):
     index = {kk: i for i, kk in enumerate(itertools.product(*(range(v) for v in kernel)))}
     return add_windows(lambda kk: per_k[index[kk]].reshape(shape), in_shape, kernel, stride, padding,
                        dilation, outs, per_k.dtype)
+
+
+# ------------------------------------------------------------------------- depthwise (2-D)
+# A depthwise convolution (groups = input channels; MobileNet's) filters each channel by its own
+# m kernels: y[n, c·m + j] = Σ_taps w[c·m + j, 0, tap] · x_pad[n, c, at tap]. As im2col + batched
+# matrix products it is thousands of 9-long dot products; these loops run it directly.
+
+def _dw_windows(xp, kernel, stride, dilation, outs):
+    """x_pad's (n, c, oh, ow) view read by kernel tap (ki, kj)."""
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, outs
+    for ki in range(kh):
+        for kj in range(kw):
+            yield ki, kj, xp[:, :, ki * dh:ki * dh + sh * (oh - 1) + 1:sh, kj * dw:kj * dw + sw * (ow - 1) + 1:sw]
+
+
+def _dw_pad(x, padding):
+    return np.pad(x, ((0, 0), (0, 0)) + tuple(padding)) if any(p for lh in padding for p in lh) else x
+
+
+def _dw_forward_ref(x, w, stride, padding, dilation):
+    n, c = x.shape[:2]
+    m = w.shape[0] // c
+    xp = _dw_pad(x, padding)
+    outs = tuple(out_size(xp.shape[2 + i], w.shape[2 + i], stride[i], 0, 0, dilation[i]) for i in range(2))
+    wr = w.reshape(c, m, *w.shape[2:])
+    y = np.zeros((n, c, m) + outs, dtype=np.result_type(x, w))
+    for ki, kj, win in _dw_windows(xp, w.shape[2:], stride, dilation, outs):
+        y += win[:, :, None] * wr[None, :, :, ki, kj, None, None]
+    return y.reshape((n, c * m) + outs)
+
+
+def _dw_backward_ref(g, x, w, stride, padding, dilation):
+    """(dx, dw): dw[c·m+j, tap] = Σ g·window(tap); dx adds g·w back where each tap read from."""
+    n, c = x.shape[:2]
+    m = w.shape[0] // c
+    xp = _dw_pad(x, padding)
+    outs = g.shape[2:]
+    gr = g.reshape(n, c, m, *outs)
+    wr = w.reshape(c, m, *w.shape[2:])
+    gw = np.zeros_like(wr, dtype=np.result_type(g, x))
+    gxp = np.zeros(xp.shape, dtype=np.result_type(g, w))
+    (sh, sw), (dh, dw) = stride, dilation
+    for ki, kj, win in _dw_windows(xp, w.shape[2:], stride, dilation, outs):
+        gw[:, :, ki, kj] = np.einsum("ncjhw,nchw->cj", gr, win)
+        gxp[:, :, ki * dh:ki * dh + sh * (outs[0] - 1) + 1:sh, kj * dw:kj * dw + sw * (outs[1] - 1) + 1:sw] += \
+            np.einsum("ncjhw,cj->nchw", gr, wr[:, :, ki, kj])
+    (pt, _), (pl, _) = padding
+    gx = gxp[:, :, pt:pt + x.shape[2], pl:pl + x.shape[3]]
+    return np.ascontiguousarray(gx), gw.reshape(w.shape)
+
+
+def _dw_span(o, s, pad, k, d, size):
+    """The outputs [lo, hi) whose tap at offset k·d reads inside [0, size) (no bounds tests inside)."""
+    lo = max(0, (pad - k * d + s - 1) // s)
+    hi = min(o, (size - 1 + pad - k * d) // s + 1)
+    return lo, max(lo, hi)
+
+
+def _dw_forward_loop(x, w, y, sh, sw, pt, pl, dh, dw):
+    n, c, h, wd = x.shape
+    oc, _, kh, kw = w.shape
+    m = oc // c
+    oh, ow = y.shape[2], y.shape[3]
+    for nco in prange(n * oc):
+        b, o = nco // oc, nco % oc
+        ch = o // m
+        out = y[b, o]
+        img = x[b, ch]
+        out[:, :] = 0.0
+        for ki in range(kh):
+            ylo, yhi = _dw_span(oh, sh, pt, ki, dh, h)
+            for kj in range(kw):
+                xlo, xhi = _dw_span(ow, sw, pl, kj, dw, wd)
+                wv = w[o, 0, ki, kj]
+                shift = kj * dw - pl
+                for oy in range(ylo, yhi):
+                    row, src = out[oy], img[oy * sh - pt + ki * dh]
+                    for ox in range(xlo, xhi):
+                        row[ox] += wv * src[ox * sw + shift]
+
+
+def _dw_input_grad_loop(g, w, gx, sh, sw, pt, pl, dh, dw):
+    n, c, h, wd = gx.shape
+    oc, _, kh, kw = w.shape
+    m = oc // c
+    oh, ow = g.shape[2], g.shape[3]
+    for nc in prange(n * c):
+        b, ch = nc // c, nc % c
+        img = gx[b, ch]
+        img[:, :] = 0.0
+        for j in range(m):
+            o = ch * m + j
+            grad = g[b, o]
+            for ki in range(kh):
+                ylo, yhi = _dw_span(oh, sh, pt, ki, dh, h)
+                for kj in range(kw):
+                    xlo, xhi = _dw_span(ow, sw, pl, kj, dw, wd)
+                    wv = w[o, 0, ki, kj]
+                    shift = kj * dw - pl
+                    for oy in range(ylo, yhi):
+                        row, dst = grad[oy], img[oy * sh - pt + ki * dh]
+                        for ox in range(xlo, xhi):
+                            dst[ox * sw + shift] += row[ox] * wv
+
+
+def _dw_weight_grad_loop(g, x, gw, sh, sw, pt, pl, dh, dw):
+    n, c, h, wd = x.shape
+    oc, _, kh, kw = gw.shape
+    m = oc // c
+    oh, ow = g.shape[2], g.shape[3]
+    for o in prange(oc):
+        ch = o // m
+        for ki in range(kh):
+            ylo, yhi = _dw_span(oh, sh, pt, ki, dh, h)
+            for kj in range(kw):
+                xlo, xhi = _dw_span(ow, sw, pl, kj, dw, wd)
+                shift = kj * dw - pl
+                acc = 0.0
+                for b in range(n):
+                    grad, img = g[b, o], x[b, ch]
+                    for oy in range(ylo, yhi):
+                        row, src = grad[oy], img[oy * sh - pt + ki * dh]
+                        for ox in range(xlo, xhi):
+                            acc += row[ox] * src[ox * sw + shift]
+                gw[o, 0, ki, kj] = acc
+
+
+def _compile_span():
+    """The loops call _dw_span: it is compiled first, in their module's globals."""
+    global _dw_span
+    if not hasattr(_dw_span, "py_func"):
+        _dw_span = jit(_dw_span)
+
+
+@kernel("depthwise_conv2d_forward", _dw_forward_ref)
+def _build_dw_forward():
+    _compile_span()
+    loop = compiled(_dw_forward_loop)
+
+    def run(x, w, stride, padding, dilation):
+        x, w = np.ascontiguousarray(x), np.ascontiguousarray(w)
+        outs = tuple(out_size(x.shape[2 + i], w.shape[2 + i], stride[i], *padding[i], dilation[i]) for i in range(2))
+        y = np.empty((x.shape[0], w.shape[0]) + outs, dtype=np.result_type(x, w))
+        loop(y.size * w.shape[2] * w.shape[3] >= tunables.PARALLEL_MIN_COMPILED, x, w, y, stride[0], stride[1],
+             padding[0][0], padding[1][0], dilation[0], dilation[1])
+        return y
+    return run
+
+
+@kernel("depthwise_conv2d_backward", _dw_backward_ref)
+def _build_dw_backward():
+    _compile_span()
+    input_loop, weight_loop = compiled(_dw_input_grad_loop), compiled(_dw_weight_grad_loop)
+
+    def run(g, x, w, stride, padding, dilation):
+        g, x, w = np.ascontiguousarray(g), np.ascontiguousarray(x), np.ascontiguousarray(w)
+        big = g.size * w.shape[2] * w.shape[3] >= tunables.PARALLEL_MIN_COMPILED
+        args = (stride[0], stride[1], padding[0][0], padding[1][0], dilation[0], dilation[1])
+        gx = np.empty(x.shape, dtype=np.result_type(g, w))
+        gw = np.empty(w.shape, dtype=np.result_type(g, x))
+        input_loop(big, g, w, gx, *args)
+        weight_loop(big, g, x, gw, *args)
+        return gx, gw
+    return run

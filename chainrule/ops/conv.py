@@ -102,6 +102,56 @@ class Conv(Op):
         return Col2Im.apply(cols, in_shape=tuple(x.shape), **self.params), gw, gb
 
 
+def _grouped(x, weight, bias, stride, pads, dilation, groups):
+    """Grouped convolution: each group of channels its own fully connected layer over the rows."""
+    n, c = x.shape[:2]
+    o, cg = weight.shape[:2]
+    kernel = tuple(weight.shape[2:])
+    cols = Im2Col.apply(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
+    outs = cols.shape[1:1 + len(kernel)]
+    k, p = math.prod(kernel), math.prod(outs)
+    rows = reshape(cols, (n * p, k, groups, cg))
+    rows = reshape(permute(rows, (2, 0, 1, 3)), (groups, n * p, k * cg))      # (g, n·p, k·cg)
+    w = transpose(reshape(movedim(weight, 1, -1), (groups, o // groups, k * cg)), 1, 2)
+    y = reshape(transpose(matmul(rows, w), 0, 1), (n * p, o))                  # (n·p, o)
+    if bias is not None:
+        y = y + bias
+    return movedim(reshape(y, (n,) + tuple(outs) + (o,)), -1, 1)             # NHWC → NCHW view
+
+
+class DepthwiseConv2d(Op):
+    """The grouped convolution with one input channel per group, run directly:
+    y[n, c·m + j] = Σ_taps W[c·m + j, tap] · x_pad[n, c, tap] + b  (m filters per channel).
+
+    Backward: dW[c·m + j, tap] = Σ g·x_pad(tap), dx = Σ_taps g·W placed back where each tap read —
+    the grouped convolution's formulas (``_grouped``), which the differentiable backward runs.
+    """
+
+    def forward(self, x, w, b, stride, padding, dilation):
+        self.params = dict(stride=stride, padding=padding, dilation=dilation)
+        self.save_for_backward(x, w)
+        y = K.depthwise_conv2d_forward(x, w, stride, padding, dilation)
+        if b is not None:
+            y += b[:, None, None]
+        return y
+
+    def backward(self, gy):
+        x, w = self.saved_tensors
+        need = self.next
+        gb = (column_sums(reshape(movedim(gy, 1, -1), (-1, gy.shape[1])))
+              if need[2] is not None else None)
+        if recording(gy):   # create_graph: differentiate the grouped formula itself
+            from ..autograd.engine import grad
+            wanted = [t for t, e in zip((x, w), need[:2]) if e is not None]
+            y = _grouped(x, w, None, self.params["stride"], self.params["padding"], self.params["dilation"],
+                         x.shape[1])
+            found = iter(grad(y, wanted, gy, create_graph=True)) if wanted else iter(())
+            gx, gw = (next(found) if e is not None else None for e in need[:2])
+            return gx, gw, gb
+        gx, gw = K.depthwise_conv2d_backward(gy, x, w, **self.params)
+        return (gx if need[0] is not None else None), (gw if need[1] is not None else None), gb
+
+
 def _w_rows(w):
     """(o, c, k…) → (o, k…·c): the weight as the matrix the rows multiply."""
     return reshape(movedim(w, 1, -1), (w.shape[0], -1))
@@ -169,15 +219,10 @@ def convnd(input, weight, bias, stride, padding, dilation, groups, nsp, op):
     if groups == 1:  # one shared fully connected layer over all n·p receptive fields
         y = Conv.apply(x, weight, bias, stride=stride, padding=pads, dilation=dilation)
         return squeeze(y, 0) if unbatched else y
-    cols = Im2Col.apply(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
-    k, p = math.prod(kernel), math.prod(outs)
-    rows = reshape(cols, (n * p, k, groups, cg))
-    rows = reshape(permute(rows, (2, 0, 1, 3)), (groups, n * p, k * cg))      # (g, n·p, k·cg)
-    w = transpose(reshape(movedim(weight, 1, -1), (groups, o // groups, k * cg)), 1, 2)
-    y = reshape(transpose(matmul(rows, w), 0, 1), (n * p, o))                  # (n·p, o)
-    if bias is not None:
-        y = y + bias
-    y = movedim(reshape(y, (n,) + tuple(outs) + (o,)), -1, 1)               # NHWC → NCHW view
+    if nsp == 2 and cg == 1 and groups == c:   # depthwise (MobileNet's): compiled direct loops
+        y = DepthwiseConv2d.apply(x, weight, bias, stride=stride, padding=pads, dilation=dilation)
+    else:
+        y = _grouped(x, weight, bias, stride, pads, dilation, groups)
     return squeeze(y, 0) if unbatched else y
 
 

@@ -72,6 +72,23 @@ def test_sigmoid_backward_kernel_equals_its_reference(dtype):
     _close(K.sigmoid_backward(g, y), K.sigmoid_backward.reference(g, y), dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape,stride,padding,dilation", [
+    ((2, 3, 2, 9, 8), (1, 1), ((1, 1), (1, 1)), (1, 1)),
+    ((2, 4, 1, 7, 10), (2, 3), ((0, 2), (1, 0)), (2, 1)),
+    ((1, 8, 1, 16, 16), (2, 2), ((1, 1), (1, 1)), (1, 1))])
+def test_depthwise_conv_kernels_equal_their_references(dtype, shape, stride, padding, dilation):
+    n, c, m, h, w = shape
+    x, = _arrays((n, c, h, w), dtype, 1)
+    wt, = _arrays((c * m, 1, 3, 3), dtype, 1)
+    y = K.depthwise_conv2d_forward(x, wt, stride, padding, dilation)
+    _close(y, K.depthwise_conv2d_forward.reference(x, wt, stride, padding, dilation), dtype)
+    g, = _arrays(y.shape, dtype, 1)
+    for got, ref in zip(K.depthwise_conv2d_backward(g, x, wt, stride, padding, dilation),
+                        K.depthwise_conv2d_backward.reference(g, x, wt, stride, padding, dilation)):
+        _close(got, ref, dtype)
+
+
 @pytest.fixture(params=["numba", "numpy"])
 def kernels_setting(request):
     previous = K.use_kernels(request.param)
