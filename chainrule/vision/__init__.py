@@ -3,4 +3,4 @@ other detection pieces the object-detection lecture needs, as torchvision.ops na
 
 Layering: vision imports ``ops``, ``nn`` and ``data`` — never ``models`` ... nor ``lectures``.
 """
-from . import ops
+from . import detection, ops
