@@ -12,6 +12,7 @@ from .lenet import LeNet5, lenet5
 from .mobilenet import MobileNetV2, mobilenet_v2
 from .resnet import BasicBlock, Bottleneck, ResNet, resnet18, resnet34, resnet50
 from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
+from .yolo import TinyYOLOv1
 from .zoo import get_model, list_models
 from .transformer import NonAutoregressiveTransformer, Seq2SeqConfig, Seq2SeqTransformer
 from .hmm import HMM

@@ -17,11 +17,12 @@ def _draw(canvas, kind, cx, cy, r, colour):
     canvas[:, mask] = np.asarray(colour, np.float32)[:, None]
 
 
-def make_shapes(n, size=64, max_objects=3, min_radius=6, max_radius=14, noise=0.05, seed=0):
-    """``n`` images (N, 3, size, size) in [0, 1] with 1…``max_objects`` non-overlapping shapes each;
+def make_shapes(n, size=64, max_objects=3, min_radius=6, max_radius=14, noise=0.05, seed=0, min_objects=1):
+    """``n`` images (N, 3, size, size) in [0, 1] with ``min_objects``…``max_objects`` non-overlapping
+    shapes each (fewer if one does not fit in 20 tries);
     returns (images, boxes: list of (k, 4) float32 arrays, labels: list of (k,) int64 arrays)."""
-    if n < 1 or size < 16 or max_objects < 1 or not 2 <= min_radius <= max_radius < size / 2:
-        raise ValueError(f"make_shapes: need n ≥ 1, size ≥ 16, max_objects ≥ 1 and 2 ≤ min_radius ≤ "
+    if n < 1 or size < 16 or not 1 <= min_objects <= max_objects or not 2 <= min_radius <= max_radius < size / 2:
+        raise ValueError(f"make_shapes: need n ≥ 1, size ≥ 16, 1 ≤ min_objects ≤ max_objects and 2 ≤ min_radius ≤ "
                          f"max_radius < size/2; got n={n}, size={size}, max_objects={max_objects}, "
                          f"radii {min_radius}..{max_radius}")
     rng = np.random.default_rng(seed)
@@ -30,7 +31,7 @@ def make_shapes(n, size=64, max_objects=3, min_radius=6, max_radius=14, noise=0.
     for i in range(n):
         images[i] = rng.uniform(0.0, 0.25, 3)[:, None, None]          # a dark background colour
         boxes, labels = [], []
-        for _ in range(rng.integers(1, max_objects + 1)):
+        for _ in range(rng.integers(min_objects, max_objects + 1)):
             for _attempt in range(20):
                 r = rng.uniform(min_radius, max_radius)
                 cx, cy = rng.uniform(r, size - r, 2)
