@@ -72,3 +72,11 @@ def test_depthwise_separable_saves_weights_for_a_little_accuracy(run_quick, seed
 def test_residual_refuses_a_deep_net_that_is_not_deeper(run_quick):
     with pytest.raises(ValueError, match=r"deep \(2\) must be larger than shallow \(2\)"):
         run_quick("cnn.residual", deep=2)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_pooling_saves_arithmetic_and_tolerates_shifts(run_quick, seed):
+    m = run_quick("cnn.pooling", seed=seed)
+    assert m["max pooling"]["macs"] < 0.3 * m["no pooling"]["macs"]
+    assert m["shift_drop"]["max pooling"] < m["shift_drop"]["no pooling"]
+    assert m["max pooling"]["accuracy"] > 0.6

@@ -194,6 +194,14 @@ TEXT = {
                                         "用深度可分离卷积只要 {wd:,} 个与 {md:.2f} M（{r:.0%}；1/C + 1/9 = {f:.0%}）；测试准确率 "
                                         "{a:.3f} 对 {b:.3f}。",
     "cnn.depthwise_separable.title": "测试准确率",
+    "cnn.pooling.question": "最大池化（max pooling）为 CNN 带来什么：省下多少运算？准确率付出什么？能不能容忍小的平移？",
+    "cnn.pooling.headline": "有最大池化时，网络每张图像需要 {pm:.2f} M 次乘加，没有时 {qm:.2f} M（{r:.0%}）；测试准确率 {pa:.3f} 对 "
+                            "{qa:.3f}。把测试图像平移 {d} 个像素，有池化的网络少了 {dp:.3f}，没有的少了 {dq:.3f}（{verdict}）。",
+    "cnn.pooling.tolerant": "池化更能容忍平移",
+    "cnn.pooling.not_tolerant": "这次池化没有更能容忍平移",
+    "cnn.pooling.plain": "测试图像",
+    "cnn.pooling.shifted": "平移 {d} 个像素",
+    "cnn.pooling.title": "测试准确率",
     "cnn.model_zoo.params_title": "参数量（百万）",
     "cnn.model_zoo.millions": "百万",
     "cnn.model_zoo.macs_title": "一张 {s}×{s} 图像的运算量与时间",
