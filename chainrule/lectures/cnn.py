@@ -535,3 +535,81 @@ def pooling(cfg, ctx):
               tr("cnn.pooling.not_tolerant", "pooling did not tolerate it better this time"))
     out["shift_drop"] = {"max pooling": drop_p, "no pooling": drop_q}
     return Result(out, {"accuracy": fig}, head)
+
+
+# ---------------------------------------------------------------------------------- board game
+@dataclasses.dataclass
+class BoardConfig:
+    size: int = 9
+    n_train: int = 4000
+    epochs: int = 6
+    width: int = 16
+    lr: float = 3e-3
+    RANGES = {"size": (5, 19), "n_train": (200, 100_000), "epochs": (1, 100), "width": (4, 128), "lr": (1e-5, 1.0)}
+
+
+def _eyes(black, empty):
+    """Interior empty points whose four neighbours are all black."""
+    e = empty[1:-1, 1:-1] & black[:-2, 1:-1] & black[2:, 1:-1] & black[1:-1, :-2] & black[1:-1, 2:]
+    return np.argwhere(e) + 1
+
+
+def eye_boards(n, size, rng):
+    """Go-like boards (planes: black, white) with exactly one 'eye' — an empty point closed in by
+    black on all four sides; the label is its position (row·size + column)."""
+    boards, labels = np.zeros((n, 2, size, size), np.float32), np.zeros(n, np.int64)
+    k = 0
+    while k < n:
+        u = rng.uniform(size=(size, size))
+        black, white = u < 0.35, (u >= 0.35) & (u < 0.55)
+        for r, c in _eyes(black, ~black & ~white):          # break the accidental eyes
+            white[r, c - 1], black[r, c - 1] = True, False
+        r, c = rng.integers(1, size - 1, 2)
+        black[r, c], white[r, c] = False, False
+        for dr, dc in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+            black[r + dr, c + dc], white[r + dr, c + dc] = True, False
+        found = _eyes(black, ~black & ~white)
+        if len(found) == 1:
+            boards[k, 0], boards[k, 1], labels[k] = black, white, found[0][0] * size + found[0][1]
+            k += 1
+    return boards, labels
+
+
+@experiment("cnn.board_game", BoardConfig,
+            "AlphaGo's network has no pooling: on a board, does throwing away exact positions hurt?",
+            "a Go board as 19×19 (here size×size) planes of stones; the output is a score per point",
+            quick=dict(n_train=1500, epochs=4))
+def board_game(cfg, ctx):
+    """Q: On a board game, what happens when a CNN pools away exact positions?
+
+    A: the task is to point at the one empty point enclosed by black stones; a fully convolutional
+    network that keeps the board's resolution (as AlphaGo's) points at it almost always, while the
+    same filters followed by 2×2 pooling must rebuild the exact position from coarse features and
+    point right far less often.
+    """
+    s = cfg.size
+    xtr, ytr = eye_boards(cfg.n_train, s, ctx.rng)
+    xte, yte = eye_boards(1000, s, np.random.default_rng(10_000 + ctx.seed))
+    c = cfg.width
+    half = (s + 1) // 2
+    makers = {
+        "no pooling (AlphaGo)": lambda: nn.Sequential(nn.Conv2d(2, c, 3, padding=1), nn.ReLU(), nn.Conv2d(c, c, 3, padding=1),
+                                                     nn.ReLU(), nn.Conv2d(c, 1, 1), nn.Flatten()),
+        "2×2 max pooling": lambda: nn.Sequential(nn.Conv2d(2, c, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
+                                                 nn.Conv2d(c, c, 3, padding=1), nn.ReLU(), nn.Flatten(),
+                                                 nn.Linear(c * half * half, s * s))}
+    acc, params = {}, {}
+    for name, make in makers.items():
+        cr.manual_seed(ctx.seed)
+        model = make()
+        curve, _ = _fit(model, ((xtr, ytr), (xte, yte)), cfg.epochs, 64, cfg.lr, ctx)
+        acc[name], params[name] = curve[-1], count_parameters(model)
+    fig = bars({f"{n}\n{params[n]:,} parameters": v for n, v in acc.items()},
+               tr("cnn.board_game.title", "Finding the enclosed point on {s}×{s} boards (test accuracy)", s=s), "accuracy")
+    fig.axes[0].set_ylim(0, 1.05)
+    a, b = acc["no pooling (AlphaGo)"], acc["2×2 max pooling"]
+    head = tr("cnn.board_game.headline",
+              "Pointing at the enclosed empty point of {s}×{s} boards: the fully convolutional network without pooling "
+              "is right on {a:.1%} of test boards ({pa:,} parameters), the one with 2×2 pooling on {b:.1%} ({pb:,} "
+              "parameters).", s=s, a=a, b=b, pa=params["no pooling (AlphaGo)"], pb=params["2×2 max pooling"])
+    return Result({"accuracy": acc, "parameters": params}, {"accuracy": fig}, head)

@@ -80,3 +80,20 @@ def test_pooling_saves_arithmetic_and_tolerates_shifts(run_quick, seed):
     assert m["max pooling"]["macs"] < 0.3 * m["no pooling"]["macs"]
     assert m["shift_drop"]["max pooling"] < m["shift_drop"]["no pooling"]
     assert m["max pooling"]["accuracy"] > 0.6
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_board_needs_its_exact_positions(run_quick, seed):
+    acc = run_quick("cnn.board_game", seed=seed)["accuracy"]
+    assert acc["no pooling (AlphaGo)"] > 0.9 and acc["2×2 max pooling"] < acc["no pooling (AlphaGo)"] - 0.3
+
+
+def test_eye_boards_have_exactly_one_enclosed_point():
+    import numpy as np
+    from chainrule.lectures.cnn import _eyes, eye_boards
+    boards, labels = eye_boards(50, 9, np.random.default_rng(0))
+    for b, y in zip(boards, labels):
+        black, white = b[0] > 0, b[1] > 0
+        assert not (black & white).any()
+        (r, c), = _eyes(black, ~black & ~white)
+        assert r * 9 + c == y

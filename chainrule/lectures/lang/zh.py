@@ -202,6 +202,10 @@ TEXT = {
     "cnn.pooling.plain": "测试图像",
     "cnn.pooling.shifted": "平移 {d} 个像素",
     "cnn.pooling.title": "测试准确率",
+    "cnn.board_game.question": "AlphaGo 的网络没有池化：在棋盘上，丢掉确切的位置会有什么损失？",
+    "cnn.board_game.headline": "在 {s}×{s} 的棋盘上指出被黑子围住的空点：没有池化的全卷积网络在 {a:.1%} 的测试棋盘上指对"
+                               "（{pa:,} 个参数），有 2×2 池化的网络只有 {b:.1%}（{pb:,} 个参数）。",
+    "cnn.board_game.title": "在 {s}×{s} 的棋盘上找出被围住的点（测试准确率）",
     "cnn.model_zoo.params_title": "参数量（百万）",
     "cnn.model_zoo.millions": "百万",
     "cnn.model_zoo.macs_title": "一张 {s}×{s} 图像的运算量与时间",
