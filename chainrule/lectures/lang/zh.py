@@ -227,6 +227,13 @@ TEXT = {
     "detection.tiny_yolo.reached": "第 {r} 个 epoch 之后超过 0.7",
     "detection.tiny_yolo.not_reached": "没有达到 0.7",
     "detection.tiny_yolo.shown": "验证图像：分数高于 0.3 的检测（红：圆，绿：正方形，蓝：三角形）",
+    "detection.two_stage_vs_one_stage.question": "R-CNN 还是 YOLO：先提出候选区域再逐一分类，还是一次预测所有框——在这里哪个更准、哪个更快？",
+    "detection.two_stage": "两阶段（R-CNN 式）",
+    "detection.one_stage": "单阶段（YOLO）",
+    "detection.two_stage.title": "每张图像的时间（两阶段检测器有 {w} 个候选区域）",
+    "detection.two_stage.ms": "每张图像的毫秒数",
+    "detection.two_stage.headline": "在 {n} 张验证图像上：两阶段检测器（每张图像 {w} 个候选区域）mAP@0.5 = {a:.3f}，每张 {ta:.1f} 毫秒；"
+                                    "YOLO {b:.3f}，{tb:.1f} 毫秒——快 {ratio:.0f} 倍。",
     "detection.tiny_yolo.curve": "每个 epoch 的验证 mAP@0.5",
     "lecture.rnn": "第 6 讲 — 循环神经网络（RNN）：记忆、LSTM 与 GRU、梯度裁剪、CTC、HMM",
     "rnn.slot_filling.question": "槽位填充（slot filling）：“Taipei”是目的地还是出发地？一次只读一个词的网络分得出来吗？有记忆的网络呢？",
