@@ -97,3 +97,11 @@ def test_eye_boards_have_exactly_one_enclosed_point():
         assert not (black & white).any()
         (r, c), = _eyes(black, ~black & ~white)
         assert r * 9 + c == y
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_augmentation_teaches_the_invariance_the_varied_test_needs(run_quick, seed):
+    m = run_quick("cnn.augmentation", seed=seed)
+    plain, aug = m["no augmentation"], m["shift + mirror"]
+    assert aug["varied_test_accuracy"] > plain["varied_test_accuracy"] + 0.03
+    assert aug["train_accuracy"] < plain["train_accuracy"]          # it fits the few images less tightly

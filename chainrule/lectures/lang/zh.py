@@ -206,6 +206,10 @@ TEXT = {
     "cnn.board_game.headline": "在 {s}×{s} 的棋盘上指出被黑子围住的空点：没有池化的全卷积网络在 {a:.1%} 的测试棋盘上指对"
                                "（{pa:,} 个参数），有 2×2 池化的网络只有 {b:.1%}（{pb:,} 个参数）。",
     "cnn.board_game.title": "在 {s}×{s} 的棋盘上找出被围住的点（测试准确率）",
+    "cnn.augmentation.question": "只有几百张训练图像：数据增强（平移、镜像的副本）能让 CNN 应付同样会变化的测试图像吗？",
+    "cnn.augmentation.headline": "用 {n} 张训练图像：不增强时训练/测试准确率 {at:.3f}/{ae:.3f}；随机平移（±{s} 像素）加镜像时 "
+                                 "{bt:.3f}/{be:.3f}。在平移并镜像过的测试图像上：不增强 {av:.3f}，增强 {bv:.3f}。",
+    "cnn.augmentation.title": "每个 epoch 的测试准确率，{n} 张训练图像",
     "cnn.model_zoo.params_title": "参数量（百万）",
     "cnn.model_zoo.millions": "百万",
     "cnn.model_zoo.macs_title": "一张 {s}×{s} 图像的运算量与时间",
