@@ -105,3 +105,9 @@ def test_augmentation_teaches_the_invariance_the_varied_test_needs(run_quick, se
     plain, aug = m["no augmentation"], m["shift + mirror"]
     assert aug["varied_test_accuracy"] > plain["varied_test_accuracy"] + 0.03
     assert aug["train_accuracy"] < plain["train_accuracy"]          # it fits the few images less tightly
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_spatial_transformer_helps_on_distorted_images(run_quick, seed):
+    m = run_quick("cnn.spatial_transformer", seed=seed)
+    assert m["STN + CNN"]["test_accuracy"] > m["CNN"]["test_accuracy"] + 0.03

@@ -114,3 +114,13 @@ def test_registry_and_weights():
         models.resnet18(weights="IMAGENET1K_V1")
     with pytest.raises(ValueError, match="unknown model 'resnet19'; did you mean resnet18"):
         models.get_model("resnet19")
+
+
+def test_small_input_stem_keeps_the_keys_and_reads_28x28():
+    wide = models.resnet18(num_classes=10)
+    small = models.resnet18(num_classes=10, small_input=True, in_channels=1)
+    assert list(small.state_dict()) == list(wide.state_dict())
+    assert tuple(small.conv1.weight.shape) == (64, 1, 3, 3)
+    small.eval()
+    assert small(cr.randn(2, 1, 28, 28)).shape == (2, 10)
+    assert small.layer4[0].conv1(cr.randn(1, 256, 4, 4)).shape == (1, 512, 2, 2)

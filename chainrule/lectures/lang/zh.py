@@ -210,6 +210,11 @@ TEXT = {
     "cnn.augmentation.headline": "用 {n} 张训练图像：不增强时训练/测试准确率 {at:.3f}/{ae:.3f}；随机平移（±{s} 像素）加镜像时 "
                                  "{bt:.3f}/{be:.3f}。在平移并镜像过的测试图像上：不增强 {av:.3f}，增强 {bv:.3f}。",
     "cnn.augmentation.title": "每个 epoch 的测试准确率，{n} 张训练图像",
+    "cnn.spatial_transformer.question": "旋转、缩放、平移过的衣物：空间变换网络（spatial transformer）能不能在 CNN 分类之前学会把它们摆正——而从来没人告诉它图像是怎么变形的？",
+    "cnn.spatial_transformer.headline": "在旋转最多 ±{r:.0f}°、缩放并平移过的衣物上：单独的 CNN 测试准确率 {a:.3f}，同样的 CNN 接在空间变换网络后面 "
+                                        "{b:.3f}（{d:+.1f} 个百分点）。",
+    "cnn.spatial_transformer.shown": "变形的测试图像（上）与空间变换网络交给分类器的图像（下）",
+    "cnn.spatial_transformer.title": "变形图像上的测试准确率",
     "cnn.model_zoo.params_title": "参数量（百万）",
     "cnn.model_zoo.millions": "百万",
     "cnn.model_zoo.macs_title": "一张 {s}×{s} 图像的运算量与时间",
