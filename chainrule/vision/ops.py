@@ -7,6 +7,7 @@ returns indices and is not differentiable (as torchvision's).
 """
 import numpy as np
 
+from .. import kernels as K
 from ..autograd.tensor import Tensor, wrap_array
 from ..ops.math_ops import sigmoid
 from ..ops.combine import stack
@@ -96,18 +97,6 @@ def remove_small_boxes(boxes, min_size):
     return wrap_array(np.flatnonzero(keep).astype(np.int64))
 
 
-def _iou_with(box, others):
-    """IoU of one box with each row of ``others`` (arrays); 0/0 gives NaN, which suppresses nothing."""
-    lt = np.maximum(box[:2], others[:, :2])
-    rb = np.minimum(box[2:], others[:, 2:])
-    wh = np.clip(rb - lt, 0, None)
-    inter = wh[:, 0] * wh[:, 1]
-    area = (box[2] - box[0]) * (box[3] - box[1])
-    areas = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return inter / (area + areas - inter)
-
-
 def nms(boxes, scores, iou_threshold):
     """Non-maximum suppression — the notes' four steps:
 
@@ -123,14 +112,9 @@ def nms(boxes, scores, iou_threshold):
     if not isinstance(scores, Tensor) or scores.shape != (boxes.shape[0],):
         raise ValueError(f"nms: scores must be a Tensor of shape ({boxes.shape[0]},) (one per box), got "
                          f"{tuple(scores.shape) if isinstance(scores, Tensor) else type(scores).__name__}")
-    b = boxes._data.astype(np.float64)
     order = np.argsort(-scores._data.astype(np.float64), kind="stable")          # step 1
-    keep = []
-    while order.size:
-        best = order[0]
-        keep.append(best)                                                          # step 2
-        rest = order[1:]
-        order = rest[~(_iou_with(b[best], b[rest]) > iou_threshold)]               # step 3
+    kept = K.nms_sorted(boxes._data[order].astype(np.float64), iou_threshold)    # steps 2–4
+    keep = order[kept]
     return wrap_array(np.asarray(keep, dtype=np.int64))
 
 

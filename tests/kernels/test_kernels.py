@@ -89,6 +89,15 @@ def test_depthwise_conv_kernels_equal_their_references(dtype, shape, stride, pad
         _close(got, ref, dtype)
 
 
+@pytest.mark.parametrize("threshold", [-0.1, 0.0, 0.3, 0.5, 0.9])
+def test_nms_kernel_equals_its_reference(threshold):
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(0, 40, (300, 2))
+    boxes = np.concatenate([xy, xy + rng.uniform(0, 15, (300, 2))], 1)
+    boxes[::17, 2:] = boxes[::17, :2]                                   # zero-area boxes
+    np.testing.assert_array_equal(K.nms_sorted(boxes, threshold), K.nms_sorted.reference(boxes, threshold))
+
+
 @pytest.fixture(params=["numba", "numpy"])
 def kernels_setting(request):
     previous = K.use_kernels(request.param)
