@@ -7,7 +7,7 @@ inverted residual block expands the channels ×t with a 1×1, filters depthwise,
 linearly (no ReLU6 on the thin output), with the skip when the shape allows.
 """
 from .. import nn
-from .zoo import no_weights, register_model
+from .zoo import init_cnn, no_weights, register_model
 
 
 def make_divisible(v, divisor, min_value=None):
@@ -88,17 +88,7 @@ class MobileNetV2(nn.Module):
                                              norm_layer=norm_layer, activation_layer=nn.ReLU6))
         self.features = nn.Sequential(*features)
         self.classifier = nn.Sequential(nn.Dropout(p=dropout), nn.Linear(self.last_channel, num_classes))
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                nn.init.normal_(m.weight, 0, 0.01)
-                nn.init.zeros_(m.bias)
+        init_cnn(self)   # kaiming over fan_out (torchvision's default gain √2 equals relu's)
 
     def forward(self, x):
         x = nn.functional.adaptive_avg_pool2d(self.features(x), (1, 1))

@@ -5,7 +5,7 @@ window with 2·9·C² weights instead of 25·C², and put a ReLU in between; VGG
 convolutions and 2×2 max pools, 11 to 19 weight layers deep.
 """
 from .. import nn
-from .zoo import no_weights, register_model
+from .zoo import init_cnn, no_weights, register_model
 
 # numbers: 3×3 convolutions of that many channels; "M": a 2×2 max pool
 CONFIGS = {
@@ -40,17 +40,7 @@ class VGG(nn.Module):
             nn.Linear(4096, 4096), nn.ReLU(True), nn.Dropout(p=dropout),
             nn.Linear(4096, num_classes))
         if init_weights:
-            for m in self.modules():
-                if isinstance(m, nn.Conv2d):
-                    nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-                    if m.bias is not None:
-                        nn.init.zeros_(m.bias)
-                elif isinstance(m, nn.BatchNorm2d):
-                    nn.init.ones_(m.weight)
-                    nn.init.zeros_(m.bias)
-                elif isinstance(m, nn.Linear):
-                    nn.init.normal_(m.weight, 0, 0.01)
-                    nn.init.zeros_(m.bias)
+            init_cnn(self)
 
     def forward(self, x):
         x = self.avgpool(self.features(x))   # N×512×7×7

@@ -11,7 +11,25 @@ State-dict keys and shapes equal torchvision's, so the file loads as it is.
 """
 import difflib
 
+from .. import nn
+
 _MODELS = {}
+
+
+def init_cnn(model):
+    """torchvision's initialization of VGG and MobileNetV2: convolutions He-normal over fan_out with
+    zero biases, batch/group norms at (1, 0), linear layers N(0, 0.01²) with zero biases."""
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, 0, 0.01)
+            nn.init.zeros_(m.bias)
 
 
 def register_model(fn):
