@@ -159,7 +159,7 @@ def tiny_yolo(cfg, ctx):
     the first epochs and ends near 0.99, reading all 16 cells of an image in one forward pass —
     milliseconds per image on a CPU.
     """
-    S, B, C = 4, 2, len(SHAPE_CLASSES)
+    B, C = 2, len(SHAPE_CLASSES)
     xva, bva, lva = make_shapes(cfg.n_val, seed=2 * ctx.seed + 1)
     truths = list(zip(bva, lva))
     started = time.perf_counter()

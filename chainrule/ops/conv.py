@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..kernels.conv import out_size
+from ..autograd.engine import grad
 from ..autograd.function import Op
 from ._util import column_sums, recording
 from .linalg import matmul
@@ -141,7 +142,6 @@ class DepthwiseConv2d(Op):
         gb = (column_sums(reshape(movedim(gy, 1, -1), (-1, gy.shape[1])))
               if need[2] is not None else None)
         if recording(gy):   # create_graph: differentiate the grouped formula itself
-            from ..autograd.engine import grad
             wanted = [t for t, e in zip((x, w), need[:2]) if e is not None]
             y = _grouped(x, w, None, self.params["stride"], self.params["padding"], self.params["dilation"],
                          x.shape[1])

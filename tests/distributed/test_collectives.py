@@ -1,7 +1,5 @@
 """Every collective against its definition, on 2 ranks (each rank's values depend on its rank,
 the expected result is computed in the program from all ranks' values)."""
-import sys
-
 import pytest
 
 import chainrule as cr

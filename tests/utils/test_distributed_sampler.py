@@ -1,6 +1,5 @@
 """DistributedSampler shards as PyTorch's: the same padding, dropping and striding over the same
 order (for shuffle, PyTorch's randperm is replaced by chainrule's permutation for seed + epoch)."""
-import numpy as np
 import pytest
 import torch
 import torch.utils.data.distributed as torch_distributed
