@@ -111,3 +111,13 @@ def test_augmentation_teaches_the_invariance_the_varied_test_needs(run_quick, se
 def test_a_spatial_transformer_helps_on_distorted_images(run_quick, seed):
     m = run_quick("cnn.spatial_transformer", seed=seed)
     assert m["STN + CNN"]["test_accuracy"] > m["CNN"]["test_accuracy"] + 0.03
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_1x1_reduction_cuts_the_3x3_cost_for_a_few_points(run_quick, seed):
+    m = run_quick("cnn.bottleneck_1x1", seed=seed)
+    c, r = 16, 4
+    a, b = m["direct"], m["reduced"]
+    assert b["weights"] * 9 * c * c == a["weights"] * (c * r + 9 * r * c)
+    assert b["macs"] * 9 * c * c == a["macs"] * (c * r + 9 * r * c)
+    assert b["accuracy"] > 0.6 and a["accuracy"] - b["accuracy"] < 0.06

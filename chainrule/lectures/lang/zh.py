@@ -215,6 +215,10 @@ TEXT = {
                                         "{b:.3f}（{d:+.1f} 个百分点）。",
     "cnn.spatial_transformer.shown": "变形的测试图像（上）与空间变换网络交给分类器的图像（下）",
     "cnn.spatial_transformer.title": "变形图像上的测试准确率",
+    "cnn.bottleneck_1x1.question": "GoogLeNet 的 1×1 卷积：在 3×3 卷积之前先减少通道，能省下多少？代价是什么？",
+    "cnn.bottleneck_1x1.headline": "{c} 个通道的中间一段：直接用 3×3 需要 {wa:,} 个权重、每张图像 {ma:.2f} M 次乘加；先用 1×1 降到 "
+                                   "{r} 个通道则是 {wb:,} 个与 {mb:.2f} M（{ratio:.0%}）；测试准确率 {x:.3f} 对 {y:.3f}。",
+    "cnn.bottleneck_1x1.title": "测试准确率",
     "cnn.model_zoo.params_title": "参数量（百万）",
     "cnn.model_zoo.millions": "百万",
     "cnn.model_zoo.macs_title": "一张 {s}×{s} 图像的运算量与时间",
