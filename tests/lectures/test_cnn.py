@@ -1,7 +1,7 @@
 """Lecture 4's experiments, quick configs, each asserting its stated answer over three seeds."""
 import pytest
 
-from chainrule.lectures.cnn import receptive_field_formula
+from chainrule.lectures.cnn.basics import receptive_field_formula
 
 TORCHVISION_PARAMETERS = {"alexnet": 61_100_840, "vgg11": 132_863_336, "resnet18": 11_689_512,
                           "mobilenet_v2": 3_504_872, "googlenet": 13_004_888}   # googlenet with its aux heads
@@ -90,7 +90,7 @@ def test_a_board_needs_its_exact_positions(run_quick, seed):
 
 def test_eye_boards_have_exactly_one_enclosed_point():
     import numpy as np
-    from chainrule.lectures.cnn import _eyes, eye_boards
+    from chainrule.lectures.cnn.basics import _eyes, eye_boards
     boards, labels = eye_boards(50, 9, np.random.default_rng(0))
     for b, y in zip(boards, labels):
         black, white = b[0] > 0, b[1] > 0
