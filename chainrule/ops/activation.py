@@ -14,7 +14,7 @@ from ..autograd.function import Op
 from ..kernels.pointwise import all_finite, one_or
 from ._util import norm_dim, recording, to_float
 from .arithmetic import where
-from .math_ops import erf, erf_array, exp, sigmoid, tanh
+from .math_ops import erf, exp, sigmoid, tanh
 from .reduction import sum as _sum
 
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
@@ -107,11 +107,8 @@ class GELU(Op):
         if approximate == "tanh":
             k = math.sqrt(2.0 / math.pi)
             return 0.5 * x * (1.0 + np.tanh(k * (x + 0.044715 * x * x * x)))
-        cdf = np.asarray(erf_array(x * _SQRT1_2))  # Φ(x) = (1 + erf(x/√2))/2, kept for backward
-        cdf += 1.0
-        cdf *= 0.5
-        self.cdf = cdf
-        return (x * cdf).astype(x.dtype, copy=False)
+        y, self.cdf = K.gelu_forward(x)             # x·Φ(x), Φ(x) = (1 + erf(x/√2))/2 kept for backward
+        return y
 
     def backward(self, gy):
         x, = self.saved_tensors

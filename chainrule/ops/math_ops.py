@@ -11,6 +11,7 @@ from .. import kernels as K
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor, wrap_array
 from ..kernels.pointwise import sigmoid_of_negative
+from ..kernels.special import erf_array
 from ._util import promote, recording, to_float
 from .arithmetic import _broadcast_error, where
 
@@ -264,81 +265,6 @@ class Erf(Op):
     def backward(self, gy):
         x, = self.saved_tensors
         return gy * exp(-(x * x)) * (2.0 / math.sqrt(math.pi))
-
-
-# Abramowitz & Stegun 7.1.26: erf a = 1 − (a₁t + a₂t² + … + a₅t⁵)·e^(−a²), t = 1/(1 + p·a),
-# |error| ≤ 1.5e-7 for a ≥ 0; and the Maclaurin series' coefficients (2/√π)(−1)ⁿ/(n!(2n+1)).
-_AS_P = 0.3275911
-_AS_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
-_ERF_SERIES = tuple(2 / math.sqrt(math.pi) * (-1) ** n / (math.factorial(n) * (2 * n + 1))
-                    for n in range(8))
-
-
-def erf_array(x):
-    """erf on an array: to float32 accuracy for float32 and narrower, else to double precision."""
-    x = np.asarray(x)
-    if x.dtype.kind == "f" and x.dtype.itemsize <= 4:
-        y = _erf_single(x.astype(np.float32, copy=False))
-        return y.reshape(x.shape).astype(x.dtype, copy=False)
-    return _erf_double(x)
-
-
-def _erf_single(x):
-    """erf to float32 accuracy (≤ 4e-7 absolute, ≤ 7e-7 relative) in ~30 vectorized passes —
-    the double-precision series below is ~20× slower. |x| < 0.5: the Maclaurin series to x¹⁵
-    (keeps the relative accuracy near 0); else A&S 7.1.26 with erf's sign."""
-    x = np.atleast_1d(x)  # in-place steps below need arrays, also for a 0-d x
-    a = np.abs(x)
-    t = 1.0 / (1.0 + _AS_P * a)
-    poly = _AS_A[4] * t
-    for c in _AS_A[3::-1]:
-        poly += c
-        poly *= t
-    poly *= np.exp(-(a * a))
-    y = np.subtract(1.0, poly, out=poly)
-    np.copysign(y, x, out=y)
-    x2 = x * x
-    s = _ERF_SERIES[7] * x2
-    for c in _ERF_SERIES[6:0:-1]:
-        s += c
-        s *= x2
-    s += _ERF_SERIES[0]
-    s *= x
-    return np.where(a < 0.5, s, y)
-
-
-def _erf_double(x):
-    """erf on an array to double precision, with NumPy alone.
-
-    |x| < 3: erf x = (2/√π) e^(−x²) Σₙ 2ⁿx^(2n+1)/(1·3···(2n+1)) (all terms positive: no
-    cancellation). |x| ≥ 3: erfc by its continued fraction, erf = 1 − erfc.
-    """
-    xd = np.asarray(x, dtype=np.float64)
-    ax = np.abs(xd)
-    out = np.empty_like(xd)
-    small = ax < 3.0
-    if np.any(small):
-        s = xd[small]
-        s2 = s * s
-        term = s.copy()
-        total = s.copy()
-        for n in range(1, 120):
-            term = term * (2.0 * s2) / (2 * n + 1)
-            total += term
-            if np.all(np.abs(term) <= 1e-17 * np.abs(total)):
-                break
-        out[small] = (2.0 / math.sqrt(math.pi)) * np.exp(-s2) * total
-    big = ~small
-    if np.any(big):
-        b = ax[big]
-        frac = b  # erfc(b) = e^(−b²)/√π · 1/(b + (1/2)/(b + 1/(b + (3/2)/(b + ...))))
-        k = np.zeros_like(b)
-        for n in range(60, 0, -1):
-            k = (n / 2.0) / (b + k)
-        frac = b + k
-        erfc = np.exp(-b * b) / (math.sqrt(math.pi) * frac)
-        out[big] = np.sign(xd[big]) * (1.0 - erfc)
-    return out.astype(np.asarray(x).dtype, copy=False)
 
 
 def _rounding(np_fn, name):

@@ -7,6 +7,6 @@ from .folder import (IMG_EXTENSIONS, DatasetFolder, ImageFolder, default_loader,
 from .idx import MNIST, FashionMNIST, read_idx
 from .shapes import SHAPE_CLASSES, make_shapes
 from .vision import StandardTransform, VisionDataset
-from .text import kjv, toy_language
+from .text import TINY_PLAYS, kjv, play_text, shakespeare, shakespeare_plays, toy_language
 from .synthetic import (daily_views, gaussian_classes, moons, polynomial_with_categories,
                         two_spirals, windows, xor)

