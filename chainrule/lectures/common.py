@@ -148,12 +148,13 @@ def _chinese_fallback(matplotlib):
         matplotlib.rcParams["font.family"] = ["DejaVu Sans", found[0]]   # per-glyph fallback, in order
 
 
-def figure(w=5.5, h=4.0):
+def figure(w=5.5, h=4.0, ncols=1):
+    """(figure, axes): one axes, or a row of ``ncols``."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     _chinese_fallback(matplotlib)
-    fig, ax = plt.subplots(figsize=(w, h))
+    fig, ax = plt.subplots(1, ncols, figsize=(w, h))
     return fig, ax
 
 

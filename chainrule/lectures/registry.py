@@ -121,19 +121,29 @@ def make_config(exp, quick=False, overrides=None):
 
 def setting_range(exp, key):
     """The inclusive (low, high) range of a setting, from its config's ``RANGES`` (per element for
-    a tuple setting)."""
+    a tuple setting), or for a text setting the tuple of the words it accepts."""
     ranges = getattr(exp.config, "RANGES", {})
     if key not in ranges:
         raise ValueError(f"{exp.name}: setting {key} has no range in {exp.config.__name__}.RANGES")
     return ranges[key]
 
 
+def _is_choice(allowed):
+    return all(isinstance(a, str) for a in allowed)
+
+
 def check_range(exp, key, value):
     """Raise ValueError naming the setting, what it needs and what was given."""
-    low, high = setting_range(exp, key)
+    allowed = setting_range(exp, key)
     items = value if isinstance(value, (tuple, list)) else (value,)
     if isinstance(value, (tuple, list)) and not value:
         raise ValueError(f"setting {key} needs at least one value, got none")
+    if _is_choice(allowed):
+        for v in items:
+            if v not in allowed:
+                raise ValueError(f"setting {key} must be one of {', '.join(allowed)}; got {v!r}")
+        return
+    low, high = allowed
     for v in items:
         if v < low:
             raise ValueError(f"setting {key} must be ≥ {low}, got {v}")
@@ -147,9 +157,10 @@ def describe_settings(exp):
     for f in dataclasses.fields(exp.config):
         default = f.default
         shown = ",".join(str(v) for v in default) if isinstance(default, (tuple, list)) else default
-        low, high = setting_range(exp, f.name)
+        allowed = setting_range(exp, f.name)
         each = ", each" if isinstance(default, (tuple, list)) else ""
-        lines.append(f"  --set {f.name}={shown}   ({_type_name(f.type)}{each} in [{low}, {high}])")
+        where = f"one of {', '.join(allowed)}" if _is_choice(allowed) else f"in [{allowed[0]}, {allowed[1]}]"
+        lines.append(f"  --set {f.name}={shown}   ({_type_name(f.type)}{each} {where})")
     return "\n".join(lines)
 
 

@@ -17,3 +17,6 @@ from .zoo import get_model, list_models
 from .transformer import NonAutoregressiveTransformer, Seq2SeqConfig, Seq2SeqTransformer
 from .hmm import HMM
 from .jordan import JordanRNN
+from .gpt import GPT, GPTConfig
+from .bert import (BertConfig, BertForPreTraining, BertForQuestionAnswering, BertForSequenceClassification,
+                   BertForTokenClassification, BertModel, mask_tokens)

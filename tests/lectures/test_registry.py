@@ -88,7 +88,19 @@ def test_every_setting_of_every_experiment_has_a_range_its_defaults_and_quick_va
     import dataclasses
     for name, exp in registry.all_experiments().items():
         for f in dataclasses.fields(exp.config):
-            low, high = registry.setting_range(exp, f.name)
-            assert low <= high, (name, f.name)
+            allowed = registry.setting_range(exp, f.name)
+            if all(isinstance(a, str) for a in allowed):            # a text setting: its words
+                assert allowed and f.default in allowed or all(v in allowed for v in f.default), (name, f.name)
+            else:
+                low, high = allowed
+                assert low <= high, (name, f.name)
         registry.make_config(exp)                  # the defaults are in range
         registry.make_config(exp, quick=True)      # and so is the quick version
+
+
+def test_a_text_setting_accepts_only_its_words():
+    exp = registry.get("selfsupervised.adapters")
+    assert registry.make_config(exp, overrides={"task": "qa"}).task == "qa"
+    with pytest.raises(ValueError, match="task must be one of sentence, token, pair, qa; got 'poem'"):
+        registry.make_config(exp, overrides={"task": "poem"})
+    assert "one of sentence, token, pair, qa" in registry.describe_settings(exp)

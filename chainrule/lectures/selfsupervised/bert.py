@@ -1,0 +1,313 @@
+"""BERT's side of the lecture: pre-training by filling in blanks (and guessing whether one line
+follows another), then the four fine-tuning cases against the same model trained from scratch,
+the parameter-efficient adapters, and LoRA merged into its weights."""
+import dataclasses
+import functools
+import time
+
+import numpy as np
+
+import chainrule as cr
+from chainrule.models.bert import mask_tokens
+from chainrule.nn import adapters
+
+from ..common import bars, figure, lines
+from ..lang import tr
+from ..registry import Result, experiment
+from . import corpus
+
+C = corpus
+
+
+@functools.lru_cache(maxsize=4)
+def pretrained(width, layers, steps, batch, lr, seed):
+    """A BERT pre-trained once per process for these settings: (model, loss history, held-out
+    accuracies, seconds). The experiments that fine-tune copy its weights, never change them."""
+    t0 = time.perf_counter()
+    model, history, acc = C.pretrain_bert(C.tokenizer(), width, layers, steps=steps, batch=batch, lr=lr, seed=seed)
+    return model, history, acc, time.perf_counter() - t0
+
+
+@dataclasses.dataclass
+class PretrainConfig:
+    width: int = 128
+    layers: int = 2
+    steps: int = 3000
+    batch_size: int = 64
+    lr: float = 1e-3
+    RANGES = {"width": (32, 512), "layers": (1, 12), "steps": (1, 100_000), "batch_size": (1, 1024),
+              "lr": (1e-6, 1.0)}
+
+
+QUICK_PRETRAIN = dict(width=64, layers=1, steps=400, batch_size=32)
+
+
+def _pretrained(cfg, ctx):
+    return pretrained(cfg.width, cfg.layers, cfg.steps, cfg.batch_size, cfg.lr, ctx.seed)
+
+
+def _frequency_baseline(tok, rng):
+    """Masked-token accuracy of always answering the most frequent training token, and the
+    unigram entropy (nats): what a model that ignores the context can reach."""
+    ids, _ = C.pretraining_pairs(tok, 48)
+    counts = np.bincount(ids[ids > C.MASK], minlength=tok.get_vocab_size()).astype(float)
+    val, _ = C.pretraining_pairs(tok, 48, "val")
+    _, y = mask_tokens(val[:1000], C.MASK, tok.get_vocab_size(), special_ids=(C.PAD, C.CLS, C.SEP), rng=rng)
+    p = counts / counts.sum()
+    return float((y[y != -100] == counts.argmax()).mean()), float(-(p[p > 0] * np.log(p[p > 0])).sum())
+
+
+def _fill_in(model, tok, text, n_best=3):
+    """Each word-piece of ``text`` masked in turn: the model's top guesses for it."""
+    ids = tok.encode(text).ids
+    rows = np.array([[C.CLS] + ids[:i] + [C.MASK] + ids[i + 1:] + [C.SEP] for i in range(len(ids))])
+    model.eval()
+    with cr.no_grad():
+        logits = model(rows, np.zeros_like(rows), np.ones_like(rows))[0].numpy()
+    model.train()
+    guesses = [[tok.id_to_token(int(j)) for j in np.argsort(-logits[i, i + 1])[:n_best]] for i in range(len(ids))]
+    return [(tok.id_to_token(t), g) for t, g in zip(ids, guesses)]
+
+
+@experiment("selfsupervised.bert_mlm", PretrainConfig,
+            "Can a model learn language from text with nobody labelling it — by covering words and "
+            "guessing them back?",
+            "masked LM: choose 15% of the tokens; 80% → [MASK], 10% → a random token, 10% kept; "
+            "L = −Σ_{chosen t} log p_θ(x_t | x with t hidden)",
+            quick=QUICK_PRETRAIN)
+def bert_mlm(cfg, ctx):
+    """Q: Can a model learn language from unlabelled text by covering words and guessing them back?
+
+    A: the text is its own label. A small BERT trained on pairs of consecutive lines of seven plays
+    fills in hidden word-pieces of held-out speeches far more often than the best guess without
+    context (the most frequent token), and its loss falls well below the entropy of the token
+    frequencies. (BERT's second objective, "is B the next sentence?", is left out: RoBERTa found it
+    unnecessary, and here a 3,000-step run with it stayed at 51.6% — a coin.)
+    """
+    tok = C.tokenizer()
+    model, history, acc, seconds = _pretrained(cfg, ctx)
+    freq_acc, entropy = _frequency_baseline(tok, ctx.rng)
+    h = np.array(history)
+    window = max(1, len(h) // 30)
+    its = list(range(window, len(h) + 1, window))
+    smooth = [float(h[i - window:i].mean()) for i in its]
+    fig = lines({tr("selfsupervised.bert_mlm.mlm", "masked-token loss"): (its, smooth),
+                 tr("selfsupervised.bert_mlm.unigram", "token frequencies (entropy)"): (its, [entropy] * len(its))},
+                tr("selfsupervised.bert_mlm.title", "BERT pre-training on the plays (no labels)"),
+                tr("selfsupervised.step", "step"), tr("selfsupervised.loss", "cross-entropy (nats)"))
+    fig_acc = bars({tr("selfsupervised.bert_mlm.bert_masked", "BERT"): acc,
+                    tr("selfsupervised.bert_mlm.freq", "most frequent token"): freq_acc},
+                   tr("selfsupervised.bert_mlm.acc_title", "Masked word-pieces guessed right (held-out speeches)"),
+                   tr("selfsupervised.accuracy", "accuracy"))
+    example = _fill_in(model, tok, "What light through yonder window breaks?")
+    head = tr("selfsupervised.bert_mlm.headline",
+              "After {n} steps ({s:.0f} s) BERT guesses {m:.1%} of the masked word-pieces of unseen speeches, "
+              "against {f:.1%} for always answering the most frequent token; its loss fell from {l0:.2f} to "
+              "{l1:.2f} nats, below the {e:.2f} of the token frequencies.",
+              n=cfg.steps, s=seconds, m=acc, f=freq_acc, l0=smooth[0], l1=smooth[-1], e=entropy)
+    return Result({"mlm_accuracy": acc, "frequency_accuracy": freq_acc, "unigram_entropy": entropy,
+                   "seconds": seconds, "first_loss": smooth[0], "final_loss": smooth[-1], "fill_in": example},
+                  {"loss": fig, "accuracy": fig_acc}, head)
+
+
+# ---------------------------------------------------------------- pre-trained vs from scratch
+@dataclasses.dataclass
+class FinetuneConfig(PretrainConfig):
+    sizes: tuple[int, ...] = (32, 256, 2048)
+    finetune_steps: int = 200
+    finetune_lr: float = 3e-4
+    tasks: tuple[str, ...] = corpus.TASKS
+    RANGES = {**PretrainConfig.RANGES, "sizes": (4, 100_000), "finetune_steps": (1, 100_000),
+              "finetune_lr": (1e-6, 1.0), "tasks": corpus.TASKS}
+
+
+TASK_SCORE = {"sentence": "accuracy", "token": "F1", "pair": "accuracy", "qa": "exact match"}
+TASK_TITLE = {"sentence": "sentence: is the word order as written?", "token": "per token: which word was swapped in?",
+              "pair": "pair: is B the rest of A's line?", "qa": "QA: the word after a given word"}
+
+
+def _task_title(task):
+    return tr(f"selfsupervised.task.{task}", TASK_TITLE[task])
+
+
+@experiment("selfsupervised.pretrain_vs_scratch", FinetuneConfig,
+            "Does pre-training help on the four kinds of downstream task — and most when labelled "
+            "data is scarce?",
+            "fine-tuning: θ starts at the pre-trained θ* (encoder) + a new head, then "
+            "min L_task on the labelled examples; from scratch: θ starts random",
+            quick=dict(QUICK_PRETRAIN, sizes=(32, 512), finetune_steps=100, tasks=("sentence", "pair")))
+def pretrain_vs_scratch(cfg, ctx):
+    """Q: Does pre-training help on the four downstream task types, most with little labelled data?
+
+    A: the same model and the same fine-tuning steps: starting from the pre-trained encoder scores
+    higher than starting from random weights on each task (one label per line, one per token, one
+    per pair of lines, and the answer span), and the gap is widest with the fewest labels.
+    """
+    pre, *_ = _pretrained(cfg, ctx)
+    config = C.bert_config(C.tokenizer(), cfg.width, cfg.layers)
+    score = {t: {} for t in cfg.tasks}
+    for task in ctx.progress(cfg.tasks, desc="tasks"):
+        for n in cfg.sizes:
+            score[task][n] = {}
+            for name, start in (("pretrained", pre), ("scratch", None)):
+                model = C.task_model(task, config, start, seed=ctx.seed)
+                C.finetune(task, model, n, cfg.finetune_steps, lr=cfg.finetune_lr, seed=ctx.seed)
+                score[task][n][name] = C.evaluate(task, model)
+    gain = {n: float(np.mean([score[t][n]["pretrained"] - score[t][n]["scratch"] for t in cfg.tasks]))
+            for n in cfg.sizes}
+    fig, axes = figure(4.0 * len(cfg.tasks), 3.6, ncols=len(cfg.tasks))
+    for ax, task in zip(np.atleast_1d(axes), cfg.tasks):
+        for name in ("pretrained", "scratch"):
+            ax.plot(cfg.sizes, [score[task][n][name] for n in cfg.sizes], "o-",
+                    label=tr(f"selfsupervised.{name}", name))
+        ax.set(xscale="log", title=_task_title(task),
+               xlabel=tr("selfsupervised.labelled", "labelled examples"),
+               ylabel=tr(f"selfsupervised.score.{TASK_SCORE[task]}", TASK_SCORE[task]))
+        ax.grid(alpha=0.3)
+        ax.legend()
+    lo, hi = min(cfg.sizes), max(cfg.sizes)
+    head = tr("selfsupervised.pretrain_vs_scratch.headline",
+              "With {lo} labelled examples the pre-trained BERT scores {glo:+.3f} over the same model from scratch "
+              "(mean over {k} tasks, {steps} fine-tuning steps each); with {hi} the gap is {ghi:+.3f}. Pre-trained "
+              "wins {w} of {total} (task, size) pairs.",
+              lo=lo, hi=hi, glo=gain[lo], ghi=gain[hi], k=len(cfg.tasks), steps=cfg.finetune_steps,
+              w=sum(score[t][n]["pretrained"] > score[t][n]["scratch"] for t in cfg.tasks for n in cfg.sizes),
+              total=len(cfg.tasks) * len(cfg.sizes))
+    return Result({"score": score, "gain": gain}, {"by_size": fig}, head)
+
+
+# ------------------------------------------------------------------------------ the adapters
+@dataclasses.dataclass
+class AdapterConfig(PretrainConfig):
+    task: str = "pair"
+    n_labeled: int = 1024
+    finetune_steps: int = 300
+    finetune_lr: float = 3e-4
+    adapter_lr: float = 3e-3
+    bottleneck: int = 16
+    rank: int = 8
+    prefix_length: int = 8
+    RANGES = {**PretrainConfig.RANGES, "task": corpus.TASKS, "n_labeled": (4, 100_000),
+              "finetune_steps": (1, 100_000), "finetune_lr": (1e-6, 1.0), "adapter_lr": (1e-6, 1.0),
+              "bottleneck": (1, 512), "rank": (1, 512), "prefix_length": (1, 64)}
+
+
+HEAD = ("classifier", "qa_outputs", "bert.pooler")     # the new task's head is always trained
+
+
+def adapted(method, model, cfg):
+    """Put ``method`` into a fine-tuning model; returns the model (frozen except what it trains)."""
+    if method == "full":
+        return model
+    if method == "head only":
+        return adapters.freeze_except(model, lambda n: any(n.startswith(h + ".") for h in HEAD))
+    if method == "BitFit":
+        return adapters.bitfit(model, keep=HEAD)
+    if method == "Houlsby adapter":
+        return adapters.add_adapters(model, ["attention.output.dense", "output.dense"], cfg.bottleneck, keep=HEAD)
+    if method == "adapter bias":
+        return adapters.add_adapter_bias(model, ["attention.output.dense", "output.dense"], keep=HEAD)
+    if method == "prefix":
+        return adapters.add_prefix(model, cfg.prefix_length, keep=HEAD)
+    if method == "LoRA":
+        return adapters.apply_lora(model, ["query", "value"], r=cfg.rank, alpha=2 * cfg.rank, keep=HEAD)
+    raise ValueError(f"adapted: unknown method {method!r}")
+
+
+METHODS = ("full", "head only", "BitFit", "Houlsby adapter", "adapter bias", "prefix", "LoRA")
+
+
+@experiment("selfsupervised.adapters", AdapterConfig,
+            "Must fine-tuning change every weight? How close do BitFit, adapters, adapter bias, prefix "
+            "tuning and LoRA come while training a small fraction of the parameters?",
+            "adapter: h + W_up f(W_down h);  adapter bias: h + α(h)·v;  prefix: attention over [P_k; K], [P_v; V];  "
+            "LoRA: W x + (α/r) B A x  (A: r×d, B: d×r, B₀ = 0)",
+            quick=dict(QUICK_PRETRAIN, n_labeled=512, finetune_steps=100))
+def adapters_table(cfg, ctx):
+    """Q: Must fine-tuning change every weight?
+
+    A: no. The pre-trained encoder stays frozen and each method trains a few percent of the
+    parameters or less (plus the task's head); each reaches most of full fine-tuning's accuracy
+    and clearly more than training the head alone on frozen features — and one copy of the big
+    model serves every task, each task storing only its small addition.
+    """
+    pre, *_ = _pretrained(cfg, ctx)
+    config = C.bert_config(C.tokenizer(), cfg.width, cfg.layers)
+    rows = {}
+    for method in ctx.progress(METHODS, desc="methods"):
+        model = adapted(method, C.task_model(cfg.task, config, pre, seed=ctx.seed), cfg)
+        trainable, total = adapters.trainable_parameters(model)
+        t0 = time.perf_counter()
+        lr = cfg.finetune_lr if method == "full" else cfg.adapter_lr
+        C.finetune(cfg.task, model, cfg.n_labeled, cfg.finetune_steps, lr=lr, seed=ctx.seed)
+        rows[method] = {"trainable": int(trainable), "total": int(total), "fraction": trainable / total,
+                        "score": C.evaluate(cfg.task, model), "seconds": time.perf_counter() - t0}
+    fig = bars({m: r["score"] for m, r in rows.items()},
+               tr("selfsupervised.adapters.title", "Accuracy on the {task} task, frozen BERT + a small addition",
+                  task=_task_title(cfg.task)),
+               tr(f"selfsupervised.score.{TASK_SCORE[cfg.task]}", TASK_SCORE[cfg.task]))
+    fig.axes[0].tick_params(axis="x", rotation=30)
+    small = [m for m in METHODS if m not in ("full", "head only")]
+    worst = min(small, key=lambda m: rows[m]["score"])
+    head = tr("selfsupervised.adapters.headline",
+              "Full fine-tuning trains {full:,} parameters and scores {fs:.3f}; the parameter-efficient methods "
+              "train {lo:.1%}–{hi:.1%} of them and score {ws:.3f} ({worst}) to {bs:.3f} ({best}); the head alone "
+              "on frozen features scores {hs:.3f}.",
+              full=rows["full"]["trainable"], fs=rows["full"]["score"],
+              lo=min(rows[m]["fraction"] for m in small), hi=max(rows[m]["fraction"] for m in small),
+              ws=rows[worst]["score"], worst=worst, best=max(small, key=lambda m: rows[m]["score"]),
+              bs=max(rows[m]["score"] for m in small), hs=rows["head only"]["score"])
+    return Result({"table": rows}, {"accuracy": fig}, head)
+
+
+# -------------------------------------------------------------------------- LoRA merged or not
+@dataclasses.dataclass
+class LoRAConfig(AdapterConfig):
+    repeats: int = 20
+    RANGES = {**AdapterConfig.RANGES, "repeats": (1, 1000)}
+
+
+@experiment("selfsupervised.lora_merge", LoRAConfig,
+            "Does LoRA cost anything at inference? Folding B A into W must give the same outputs.",
+            "W' = W + (α/r)·B A  ⇒  W' x = W x + (α/r)·B (A x)",
+            quick=dict(QUICK_PRETRAIN, n_labeled=256, finetune_steps=40, repeats=3))
+def lora_merge(cfg, ctx):
+    """Q: Does LoRA cost anything at inference?
+
+    A: no: after training, merge() adds (α/r)·B A into the frozen W once; the merged model gives
+    the same logits (to float32 rounding) as the unmerged one, runs as fast as the original model,
+    and unmerge() takes the update back out, leaving W as it was.
+    """
+    pre, *_ = _pretrained(cfg, ctx)
+    config = C.bert_config(C.tokenizer(), cfg.width, cfg.layers)
+    model = adapted("LoRA", C.task_model(cfg.task, config, pre, seed=ctx.seed), cfg)
+    C.finetune(cfg.task, model, cfg.n_labeled, cfg.finetune_steps, lr=cfg.adapter_lr, seed=ctx.seed)
+    ids, types, mask, _ = (a[:256] for a in C.task_examples(cfg.task, "test"))
+    model.eval()
+    base = C.task_model(cfg.task, config, pre, seed=ctx.seed).eval()
+    frozen = {n: p.numpy().copy() for n, p in model.named_parameters() if n.endswith("base.weight")}
+
+    def timed(m):
+        with cr.no_grad():
+            out = m(ids, types, mask)[0].numpy()
+            t0 = time.perf_counter()
+            for _ in range(cfg.repeats):
+                m(ids, types, mask)
+        return out, (time.perf_counter() - t0) / cfg.repeats
+    unmerged, t_un = timed(model)
+    adapters.merge_lora(model)
+    merged, t_m = timed(model)
+    _, t_base = timed(base)
+    adapters.unmerge_lora(model)
+    restored = max(float(np.abs(p.numpy() - frozen[n]).max()) for n, p in model.named_parameters() if n in frozen)
+    diff = float(np.abs(merged - unmerged).max())
+    ms = {tr("selfsupervised.lora_merge.unmerged", "LoRA unmerged"): 1e3 * t_un,
+          tr("selfsupervised.lora_merge.merged", "LoRA merged"): 1e3 * t_m,
+          tr("selfsupervised.lora_merge.plain", "no LoRA"): 1e3 * t_base}
+    fig = bars(ms, tr("selfsupervised.lora_merge.title", "Inference time of 256 examples"), "ms")
+    head = tr("selfsupervised.lora_merge.headline",
+              "Merged and unmerged LoRA give logits that differ by at most {d:.1e}; inference takes {m:.1f} ms "
+              "merged against {u:.1f} ms unmerged ({b:.1f} ms for the model without LoRA), and unmerging "
+              "restores W to within {r:.1e}.", d=diff, m=1e3 * t_m, u=1e3 * t_un, b=1e3 * t_base, r=restored)
+    return Result({"max_difference": diff, "ms": {"unmerged": 1e3 * t_un, "merged": 1e3 * t_m, "plain": 1e3 * t_base},
+                   "restored": restored, "score_scale": float(np.abs(unmerged).max())}, {"time": fig}, head)
