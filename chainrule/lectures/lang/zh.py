@@ -313,16 +313,15 @@ TEXT = {
     "selfsupervised.bert_mlm.freq": "最常见的 token",
     "selfsupervised.bert_mlm.acc_title": "猜对的遮罩词片（留出的台词）",
     "selfsupervised.pretrain_vs_scratch.question": "预训练（pre-training）对四类下游任务都有帮助吗？标注数据越少帮助越大吗？",
-    "selfsupervised.pretrain_vs_scratch.headline": "只有 {lo} 个标注样本时，预训练过的 BERT 比同一个模型从零训练高 {glo:+.3f}"
-                                                   "（{k} 个任务的平均，每个微调 {steps} 步）；有 {hi} 个时差距是 {ghi:+.3f}。"
-                                                   "在 {total} 个（任务, 样本数）组合中，预训练赢了 {w} 个。",
+    "selfsupervised.pretrain_vs_scratch.headline": "预训练过的 BERT 比同一个模型从零训练平均高出（微调 {steps} 步）：{lo} 个标注样本时 {glo:+.3f}，"
+                                                   "{hi} 个时 {ghi:+.3f}；按任务：{tasks}。在 {total} 个（任务, 样本数）组合中预训练赢了 {w} 个。",
     "selfsupervised.pretrained": "预训练后微调",
     "selfsupervised.scratch": "从零训练",
     "selfsupervised.labelled": "标注样本数",
-    "selfsupervised.task.sentence": "句子分类：词序是原样的吗",
-    "selfsupervised.task.token": "逐 token 标注：被换掉的词",
-    "selfsupervised.task.pair": "句子对：B 是 A 这一行的后半吗",
-    "selfsupervised.task.qa": "抽取式问答：某词之后的词",
+    "selfsupervised.task.sentence": "整行：词序是原样的吗",
+    "selfsupervised.task.token": "逐 token：哪个词被换过",
+    "selfsupervised.task.pair": "句子对：B 接着 A 吗",
+    "selfsupervised.task.qa": "问答：某词之后的词",
     "selfsupervised.score.accuracy": "准确率",
     "selfsupervised.score.F1": "F1",
     "selfsupervised.score.exact match": "完全匹配率",

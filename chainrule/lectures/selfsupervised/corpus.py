@@ -125,15 +125,16 @@ def mlm_loss(model, x, types, mask, labels):
 
 
 def masked_accuracy(model, tok, length, rng, n=1000):
-    """Masked-token accuracy (BERT's 80/10/10 rule) on pairs from the held-out speeches."""
+    """Accuracy of the guesses at the positions replaced by [MASK] (BERT's 80/10/10 rule; the 10%
+    kept and the 10% random tokens are not counted) on pairs from the held-out speeches."""
     ids, types = (a[:n] for a in pretraining_pairs(tok, length, "val"))
     x, y = mask_tokens(ids, MASK, tok.get_vocab_size(), special_ids=(PAD, CLS, SEP), rng=rng)
     model.eval()
     with cr.no_grad():
         logits = model(x, types, (ids != PAD).astype(np.int64))[0].numpy()
     model.train()
-    chosen = y != -100
-    return float((logits.argmax(-1)[chosen] == y[chosen]).mean())
+    blank = (y != -100) & (x == MASK)
+    return float((logits.argmax(-1)[blank] == y[blank]).mean())
 
 
 # ------------------------------------------------------------------ the four downstream tasks

@@ -1,5 +1,5 @@
 """GPT's side of the lecture: next-token prediction on Shakespeare (nanoGPT's baby run), sampling
-temperature, LoRA merged and unmerged, in-context learning, and fine-tuning vs prompting."""
+temperature, in-context learning, and fine-tuning vs prompting."""
 import copy
 import dataclasses
 import functools
