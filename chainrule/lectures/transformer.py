@@ -107,9 +107,9 @@ def translation(cfg, ctx):
     """Q: A toy translation — number words to digits: what does beam search find that greedy misses?
 
     A: an encoder–decoder Transformer learns “three hundred forty two” → 342 from 800 numbers and
-    translates numbers it never saw. Beam search keeps several prefixes, so the sequences it
-    returns are at least as probable under the model as greedy's, and where greedy's first choice
-    was a dead end it finds a better one.
+    translates numbers it never saw. Beam search keeps several prefixes, so the finished sequences
+    it returns are at least as probable under the model as greedy's finished ones, and where
+    greedy's first choice was a dead end it finds a better one.
     """
     model, test_n = _train_numbers(cfg, ctx.seed, ctx.rng, ctx.progress)
     src, tgt = encode_numbers(test_n)
@@ -119,8 +119,11 @@ def translation(cfg, ctx):
     acc = {"greedy": float(np.mean([_digits(o) == t for o, t in zip(greedy, truth)])),
            f"beam {cfg.beam_size}": float(np.mean([_digits(o) == t for o, t in zip(beam, truth)]))}
     lp_g, lp_b = _log_prob(model, src, greedy), _log_prob(model, src, beam)
-    better = int(np.sum(lp_b > lp_g + 1e-6))
-    worse = int(np.sum(lp_b < lp_g - 1e-6))
+    # compared where greedy's output is a translation at all: one that ended (EOS) within the limit
+    # (beam search returns finished hypotheses; an unfinished one is not more probable, only cut off)
+    ended = np.array([EOS in list(o[1:]) for o in greedy])
+    better = int(np.sum(ended & (lp_b > lp_g + 1e-6)))
+    worse = int(np.sum(ended & (lp_b < lp_g - 1e-6)))
     examples = [f"{' '.join(number_words(int(n)))} → {_digits(g)} / {_digits(b)}"
                 for n, g, b in list(zip(test_n, greedy, beam))[:6]]
     fig = bars(acc, "Exact-match accuracy on numbers never seen in training", "accuracy")
@@ -140,7 +143,8 @@ def translation(cfg, ctx):
                    "Beam search found nothing more probable than greedy's outputs this time: the model was sure of "
                    "each next digit.")
     return Result({"accuracy": acc, "beam_more_probable": better, "beam_less_probable": worse,
-                   "mean_log_prob": {"greedy": float(lp_g.mean()), "beam": float(lp_b.mean())},
+                   "greedy_unfinished": int((~ended).sum()),
+                   "mean_log_prob": {"greedy": float(lp_g[ended].mean()), "beam": float(lp_b[ended].mean())},
                    "examples": examples}, {"accuracy": fig, "log_prob": fig2}, head)
 
 

@@ -192,7 +192,8 @@ def pretrain_vs_scratch(cfg, ctx):
               tasks=", ".join(f"{t} {g:+.3f}" for t, g in by_task.items()),
               w=sum(score[t][n]["pretrained"] > score[t][n]["scratch"] for t in cfg.tasks for n in cfg.sizes),
               total=len(cfg.tasks) * len(cfg.sizes))
-    return Result({"score": score, "gain": gain, "gain_by_task": by_task}, {"by_size": fig}, head)
+    return Result({"score": score, "gain": gain, "gain_by_task": by_task,
+                   "rules": {t: C.TASK_RULES[t] for t in cfg.tasks}}, {"by_size": fig}, head)
 
 
 # ------------------------------------------------------------------------------ the adapters

@@ -1,7 +1,6 @@
 """What the self-supervised experiments share: Shakespeare's text, a byte-pair vocabulary with
 BERT's special tokens, the four downstream tasks generated from the text (each with an answer
-we know), a small BERT pre-trained by masked-token prediction (kept for the process, so the
-experiments that fine-tune it pay for it once), and fine-tuning loops."""
+we know: ``TASK_RULES``), masked-token pre-training of a small BERT, and the fine-tuning loop."""
 import functools
 import re
 
@@ -41,6 +40,7 @@ def speeches(names=TINY_PLAYS):
 
 @functools.lru_cache(maxsize=4)
 def tokenizer(vocab_size=512, names=TINY_PLAYS):
+    """A byte-pair vocabulary of ``vocab_size`` trained on the plays, BERT's specials first."""
     return BPETokenizer.train("\n".join(plays(names).values()), vocab_size, special_tokens=SPECIALS)
 
 
