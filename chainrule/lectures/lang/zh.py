@@ -304,8 +304,10 @@ TEXT = {
     "selfsupervised.loss": "交叉熵（nats）",
     "selfsupervised.accuracy": "准确率",
     "selfsupervised.bert_mlm.question": "没有人标注，模型能从文本学到语言吗？——把词盖住，再让它猜回来。",
-    "selfsupervised.bert_mlm.headline": "{n} 步（{s:.0f} 秒）之后，BERT 在没见过的台词中猜对 {m:.1%} 被遮住的词片，总是回答最常见的 token 只有 {f:.1%}；"
-                                        "损失从 {l0:.2f} 降到 {l1:.2f} nats，低于 token 频率的熵 {e:.2f}。",
+    "selfsupervised.bert_mlm.headline": "{n} 步（{s:.0f} 秒）之后，BERT 在没见过的台词中猜对 {m:.1%} 被遮住的词片（总是回答最常见的 token：{f:.1%}）；"
+                                        "损失从 {l0:.2f} 变为 {l1:.2f} nats，{side} token 频率的熵 {e:.2f}。",
+    "selfsupervised.bert_mlm.below": "低于",
+    "selfsupervised.bert_mlm.above": "仍高于",
     "selfsupervised.bert_mlm.mlm": "遮罩词损失",
     "selfsupervised.bert_mlm.unigram": "token 频率（熵）",
     "selfsupervised.bert_mlm.title": "在剧本上预训练 BERT（没有标注）",

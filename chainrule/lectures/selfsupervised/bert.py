@@ -113,9 +113,11 @@ def bert_mlm(cfg, ctx):
     example = _fill_in(model, tok, "What light through yonder window breaks?")
     head = tr("selfsupervised.bert_mlm.headline",
               "After {n} steps ({s:.0f} s) BERT guesses {m:.1%} of the masked word-pieces of unseen speeches, "
-              "against {f:.1%} for always answering the most frequent token; its loss fell from {l0:.2f} to "
-              "{l1:.2f} nats, below the {e:.2f} of the token frequencies.",
-              n=cfg.steps, s=seconds, m=acc, f=freq_acc, l0=smooth[0], l1=smooth[-1], e=entropy)
+              "against {f:.1%} for always answering the most frequent token; its loss went from {l0:.2f} to "
+              "{l1:.2f} nats, {side} the {e:.2f} of the token frequencies.",
+              n=cfg.steps, s=seconds, m=acc, f=freq_acc, l0=smooth[0], l1=smooth[-1], e=entropy,
+              side=tr("selfsupervised.bert_mlm.below", "below") if smooth[-1] < entropy else
+              tr("selfsupervised.bert_mlm.above", "still above"))
     return Result({"mlm_accuracy": acc, "frequency_accuracy": freq_acc, "unigram_entropy": entropy,
                    "seconds": seconds, "first_loss": smooth[0], "final_loss": smooth[-1], "fill_in": example},
                   {"loss": fig, "accuracy": fig_acc}, head)
