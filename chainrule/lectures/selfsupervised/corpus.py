@@ -48,13 +48,24 @@ def _encode(tok, text):
     return tok.encode(text).ids
 
 
-def pack(rows, length):
-    """Rows of ids → (ids, attention mask), cut or padded with [PAD] to ``length``."""
-    ids = np.full((len(rows), length), PAD, np.int64)
+def _pad(rows, length, fill):
+    """Rows of ints → one (len(rows), length) array, each row cut or filled with ``fill``."""
+    out = np.full((len(rows), length), fill, np.int64)
     for i, r in enumerate(rows):
         r = r[:length]
-        ids[i, :len(r)] = r
+        out[i, :len(r)] = r
+    return out
+
+
+def pack(rows, length):
+    """Rows of ids → (ids, attention mask), cut or padded with [PAD] to ``length``."""
+    ids = _pad(rows, length, PAD)
     return ids, (ids != PAD).astype(np.int64)
+
+
+def _pair_row(ea, eb):
+    """[CLS] A [SEP] B [SEP] and its segment ids (0 for [CLS] A [SEP], 1 for B [SEP])."""
+    return [CLS] + ea + [SEP] + eb + [SEP], [0] * (len(ea) + 2) + [1] * (len(eb) + 1)
 
 
 def pretraining_pairs(tok, length, split="train"):
@@ -69,18 +80,10 @@ def pretraining_pairs(tok, length, split="train"):
     for _, _, lines in chosen:
         for a, b in zip(lines, lines[1:]):
             ea = _encode(tok, a)[:half]
-            eb = _encode(tok, b)[:length - 3 - len(ea)]
-            rows.append([CLS] + ea + [SEP] + eb + [SEP])
-            types.append([0] * (len(ea) + 2) + [1] * (len(eb) + 1))
-    ids, _ = pack(rows, length)
-    return ids, _types(types, ids.shape)
-
-
-def _types(rows, shape):
-    out = np.zeros(shape, np.int64)
-    for i, t in enumerate(rows):
-        out[i, :len(t)] = t
-    return out
+            row, typ = _pair_row(ea, _encode(tok, b)[:length - 3 - len(ea)])
+            rows.append(row)
+            types.append(typ)
+    return _pad(rows, length, PAD), _pad(types, length, 0)
 
 
 def bert_config(tok, width, layers):
@@ -208,10 +211,7 @@ def task_examples(task, split, length=48, vocab_size=512):
             rows.append([CLS] + ids_[:length - 2] + [SEP])
             labels.append([-100] + lab[:length - 2] + [-100])
         ids, mask = pack(rows, length)
-        lab = np.full(ids.shape, -100, np.int64)
-        for i, l in enumerate(labels):
-            lab[i, :len(l)] = l
-        return ids, np.zeros_like(ids), mask, lab
+        return ids, np.zeros_like(ids), mask, _pad(labels, length, -100)
     if task == "pair":
         cuts = []
         for ln in _lines(split, 4):
@@ -225,12 +225,12 @@ def task_examples(task, split, length=48, vocab_size=512):
             if not follows:
                 b = cuts[rng.integers(len(cuts))][1]
             ea = _encode(tok, a)[-half:]
-            eb = _encode(tok, " " + b)[:length - 3 - len(ea)]
-            rows.append([CLS] + ea + [SEP] + eb + [SEP])
-            types.append([0] * (len(ea) + 2) + [1] * (len(eb) + 1))
+            row, typ = _pair_row(ea, _encode(tok, " " + b)[:length - 3 - len(ea)])
+            rows.append(row)
+            types.append(typ)
             labels.append(int(follows))
         ids, mask = pack(rows, length)
-        return ids, _types(types, ids.shape), mask, np.array(labels)
+        return ids, _pad(types, length, 0), mask, np.array(labels)
     if task == "qa":
         rows, types, spans_out = [], [], []
         for ln in _lines(split, 2):
@@ -253,7 +253,7 @@ def task_examples(task, split, length=48, vocab_size=512):
             types.append([0] * offset + [1] * (len(rows[-1]) - offset))
             spans_out.append((offset + covering[0], offset + covering[-1]))
         ids, mask = pack(rows, length)
-        return ids, _types(types, ids.shape), mask, np.array(spans_out)
+        return ids, _pad(types, length, 0), mask, np.array(spans_out)
     raise ValueError(f"task_examples: task must be one of {TASKS}, got {task!r}")
 
 
@@ -278,13 +278,13 @@ def _loss(task, model, ids, types, mask, labels):
     return model(ids, types, mask, labels=labels)[1]
 
 
-def finetune(task, model, n_labeled, steps, lr=1e-3, batch=32, seed=0, params=None):
-    """``steps`` AdamW steps on batches drawn from the first ``n_labeled`` training examples."""
+def finetune(task, model, n_labeled, steps, lr=1e-3, batch=32, seed=0):
+    """``steps`` AdamW steps, on the parameters that require gradients (an adapter's, when one is
+    in), with batches drawn from the first ``n_labeled`` training examples."""
     ids, types, mask, labels = task_examples(task, "train")
     pool = np.random.default_rng(seed).permutation(len(ids))[:n_labeled]
     rng = np.random.default_rng(seed + 1)
-    opt = cr.optim.AdamW([p for p in (model.parameters() if params is None else params) if p.requires_grad],
-                         lr=lr, weight_decay=0.01)
+    opt = cr.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
     model.train()
     for _ in range(steps):
         b = pool[rng.integers(0, len(pool), batch)]
@@ -296,8 +296,8 @@ def finetune(task, model, n_labeled, steps, lr=1e-3, batch=32, seed=0, params=No
 
 
 def evaluate(task, model, n=600):
-    """The task's score on (up to n) test examples: accuracy; for "token" the F1 of the name
-    tokens; for "qa" exact match of the answer span (start and end)."""
+    """The task's score on (up to n) test examples: accuracy; for "token" the F1 of the
+    swapped-in words' tokens; for "qa" exact match of the answer span (start and end)."""
     ids, types, mask, labels = (a[:n] for a in task_examples(task, "test"))
     model.eval()
     with cr.no_grad():
