@@ -9,7 +9,6 @@ model written here in torch), from the same initial weights and the same batches
 prints both validation losses and wall times; the ``program_nanogpt_baby`` workload times it.
 """
 import argparse
-import math
 import time
 
 import numpy as np
@@ -21,23 +20,18 @@ TRAIN = dict(batch_size=12, learning_rate=1e-3, min_lr=1e-4, warmup_iters=100, w
              beta1=0.9, beta2=0.99, grad_clip=1.0, eval_iters=20)
 
 
-def char_data(text=None):
-    """(train ids, validation ids, vocabulary size): characters of the text, split 90/10 by position."""
-    from chainrule.data.datasets import shakespeare
-    from chainrule.data.tokenizers import CharTokenizer
-    text = shakespeare() if text is None else text
-    tok = CharTokenizer.train(text)
-    ids = np.array(tok.encode(text).ids, np.int64)
-    n = int(0.9 * len(ids))
-    return ids[:n], ids[n:], tok.get_vocab_size()
+def char_data():
+    """(train ids, validation ids, vocabulary size): the lecture's characters, split 90/10 by position."""
+    from chainrule.lectures.selfsupervised.generative import char_ids
+    tok, train_ids, val_ids = char_ids()
+    return train_ids, val_ids, tok.get_vocab_size()
 
 
 def get_lr(it, iters, c=TRAIN):
-    """Linear warm-up, then cosine decay from learning_rate to min_lr at ``iters``."""
-    if it < c["warmup_iters"]:
-        return c["learning_rate"] * (it + 1) / (c["warmup_iters"] + 1)
-    ratio = (it - c["warmup_iters"]) / max(1, iters - c["warmup_iters"])
-    return c["min_lr"] + 0.5 * (1.0 + math.cos(math.pi * min(ratio, 1.0))) * (c["learning_rate"] - c["min_lr"])
+    """Linear warm-up, then cosine decay from learning_rate to min_lr at ``iters`` (the lecture's
+    function, so both libraries and the lecture follow one schedule)."""
+    from chainrule.lectures.selfsupervised.generative import nanogpt_lr
+    return nanogpt_lr(it, iters, c["learning_rate"], c["warmup_iters"], c["min_lr"])
 
 
 def torch_gpt(torch, cfg):

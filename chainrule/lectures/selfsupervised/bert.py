@@ -1,5 +1,4 @@
-"""BERT's side of the lecture: pre-training by filling in blanks (and guessing whether one line
-follows another), then the four fine-tuning cases against the same model trained from scratch,
+"""BERT's side of the lecture: pre-training by filling in blanks, then the four fine-tuning cases against the same model trained from scratch,
 the parameter-efficient adapters, and LoRA merged into its weights."""
 import dataclasses
 import time
@@ -13,27 +12,7 @@ from chainrule.nn import adapters
 from ..common import bars, figure, lines
 from ..lang import tr
 from ..registry import Result, experiment
-from . import corpus
-
-C = corpus
-
-
-_PRETRAINED = {}
-
-
-def pretrained(width, layers, steps, batch, lr, seed, progress=None):
-    """A BERT pre-trained once per process for these settings (the last four kept): (model, loss
-    history, held-out masked accuracy, seconds). The experiments that fine-tune copy its weights,
-    never change them."""
-    key = (width, layers, steps, batch, lr, seed)
-    if key not in _PRETRAINED:
-        t0 = time.perf_counter()
-        model, history, acc = C.pretrain_bert(C.tokenizer(), width, layers, steps=steps, batch=batch, lr=lr,
-                                              seed=seed, progress=progress)
-        while len(_PRETRAINED) >= 4:
-            _PRETRAINED.pop(next(iter(_PRETRAINED)))
-        _PRETRAINED[key] = (model, history, acc, time.perf_counter() - t0)
-    return _PRETRAINED[key]
+from . import corpus as C
 
 
 @dataclasses.dataclass
@@ -51,7 +30,13 @@ QUICK_PRETRAIN = dict(width=64, layers=1, steps=400, batch_size=32)
 
 
 def _pretrained(cfg, ctx):
-    return pretrained(cfg.width, cfg.layers, cfg.steps, cfg.batch_size, cfg.lr, ctx.seed, ctx.progress)
+    """The BERT pre-trained with these settings: (model, loss history, held-out masked accuracy,
+    seconds), built once per process."""
+    (model, history, acc), seconds = C.trained_once(
+        ("bert", cfg.width, cfg.layers, cfg.steps, cfg.batch_size, cfg.lr, ctx.seed),
+        lambda: C.pretrain_bert(C.tokenizer(), cfg.width, cfg.layers, steps=cfg.steps, batch=cfg.batch_size,
+                                lr=cfg.lr, seed=ctx.seed, progress=ctx.progress))
+    return model, history, acc, seconds
 
 
 def _frequency_baseline(tok, rng):
@@ -129,9 +114,9 @@ class FinetuneConfig(PretrainConfig):
     sizes: tuple[int, ...] = (32, 256, 2048)
     finetune_steps: int = 200
     finetune_lr: float = 3e-4
-    tasks: tuple[str, ...] = corpus.TASKS
+    tasks: tuple[str, ...] = C.TASKS
     RANGES = {**PretrainConfig.RANGES, "sizes": (4, 100_000), "finetune_steps": (1, 100_000),
-              "finetune_lr": (1e-6, 1.0), "tasks": corpus.TASKS}
+              "finetune_lr": (1e-6, 1.0), "tasks": C.TASKS}
 
 
 TASK_SCORE = {"sentence": "accuracy", "token": "F1", "pair": "accuracy", "qa": "exact match"}
@@ -209,7 +194,7 @@ class AdapterConfig(PretrainConfig):
     bottleneck: int = 16
     rank: int = 8
     prefix_length: int = 8
-    RANGES = {**PretrainConfig.RANGES, "task": corpus.TASKS, "n_labeled": (4, 100_000),
+    RANGES = {**PretrainConfig.RANGES, "task": C.TASKS, "n_labeled": (4, 100_000),
               "finetune_steps": (1, 100_000), "finetune_lr": (1e-6, 1.0), "adapter_lr": (1e-6, 1.0),
               "bottleneck": (1, 512), "rank": (1, 512), "prefix_length": (1, 64)}
 

@@ -3,6 +3,7 @@ BERT's special tokens, the four downstream tasks generated from the text (each w
 we know: ``TASK_RULES``), masked-token pre-training of a small BERT, and the fine-tuning loop."""
 import functools
 import re
+import time
 
 import numpy as np
 
@@ -42,6 +43,21 @@ def speeches(names=TINY_PLAYS):
 def tokenizer(vocab_size=512, names=TINY_PLAYS):
     """A byte-pair vocabulary of ``vocab_size`` trained on the plays, BERT's specials first."""
     return BPETokenizer.train("\n".join(plays(names).values()), vocab_size, special_tokens=SPECIALS)
+
+
+_TRAINED = {}
+
+
+def trained_once(key, build):
+    """``build()`` run once per process for ``key`` (the last four kept), with the seconds it took:
+    the experiments that share a pre-trained model pay for it once and copy it, never change it."""
+    if key not in _TRAINED:
+        t0 = time.perf_counter()
+        made = build()
+        while len(_TRAINED) >= 4:
+            _TRAINED.pop(next(iter(_TRAINED)))
+        _TRAINED[key] = (made, time.perf_counter() - t0)
+    return _TRAINED[key]
 
 
 def _encode(tok, text):

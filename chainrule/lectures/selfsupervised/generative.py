@@ -2,7 +2,6 @@
 temperature, in-context learning, and fine-tuning vs prompting."""
 import copy
 import dataclasses
-import functools
 import itertools
 import math
 import re
@@ -11,6 +10,7 @@ import time
 import numpy as np
 
 import chainrule as cr
+from chainrule.data.datasets import shakespeare
 from chainrule.data.tokenizers import CharTokenizer
 from chainrule.models.gpt import GPT, GPTConfig
 
@@ -24,7 +24,7 @@ _LOWER_WORD = re.compile(r"[a-z]+")
 
 def char_ids(names=corpus.TINY_PLAYS):
     """(tokenizer, train ids, validation ids): the plays' characters, split 90/10 by position."""
-    text = "\n".join(corpus.plays(names).values())
+    text = shakespeare(list(names))
     tok = CharTokenizer.train(text)
     ids = np.array(tok.encode(text).ids, np.int64)
     cut = int(0.9 * len(ids))
@@ -45,16 +45,24 @@ def eval_loss(model, ids, block, batch, rng, iters):
     return out
 
 
+def nanogpt_lr(it, iters, lr, warmup, min_lr):
+    """nanoGPT's schedule: linear warm-up over ``warmup`` iterations, then cosine decay from ``lr``
+    to ``min_lr`` at ``iters``."""
+    if it < warmup:
+        return lr * (it + 1) / (warmup + 1)
+    ratio = min(1.0, (it - warmup) / max(1, iters - warmup))
+    return min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
+
+
 def train_gpt(model, ids, val, block, batch, iters, lr, rng, progress, eval_every=0, eval_iters=10, clip=1.0):
-    """nanoGPT's loop: AdamW (β₂ 0.99, decay 0.1 on matrices), warm-up then cosine decay to lr/10,
-    gradient clipping. Returns the validation curve [(iteration, loss)]."""
+    """nanoGPT's loop: AdamW (β₂ 0.99, decay 0.1 on matrices), warm-up over the first 5% then
+    cosine decay to lr/10, gradient clipping. Returns the validation curve [(iteration, loss)]."""
     opt = model.configure_optimizers(0.1, lr, (0.9, 0.99))
     warm = max(1, iters // 20)
     curve = []
     for it in progress(range(iters), desc="training"):
-        ratio = min(1.0, max(0.0, (it - warm) / max(1, iters - warm)))
         for g in opt.param_groups:
-            g["lr"] = lr * (it + 1) / (warm + 1) if it < warm else lr / 10 + 0.45 * lr * (1 + math.cos(math.pi * ratio))
+            g["lr"] = nanogpt_lr(it, iters, lr, warm, lr / 10)
         _, loss = model(*_batch(ids, block, batch, rng))
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -247,19 +255,15 @@ QUICK_IN_CONTEXT = dict(pairs=8, n_layer=1, steps=1000, lr=3e-3)
 
 
 def _in_context(cfg, ctx):
-    training = {f.name: getattr(cfg, f.name) for f in dataclasses.fields(InContextConfig) if f.name != "n_test"}
-    return trained_in_context(tuple(training.items()), ctx.seed)
+    """The in-context GPT for these training settings: (model, training tasks, new tasks, seconds),
+    built once per process (the fine-tuning-vs-prompting experiment starts from the same model)."""
+    settings = {f.name: getattr(cfg, f.name) for f in dataclasses.fields(InContextConfig) if f.name != "n_test"}
 
-
-@functools.lru_cache(maxsize=4)
-def trained_in_context(settings, seed):
-    """The in-context GPT for these training settings, trained once per process (the fine-tuning-
-    vs-prompting experiment starts from the same model)."""
-    cfg = InContextConfig(**dict(settings))
-    cr.manual_seed(seed)
-    t0 = time.perf_counter()
-    model, train_p, test_p = in_context_model(cfg, np.random.default_rng(seed), lambda it, **k: it)
-    return model, train_p, test_p, time.perf_counter() - t0
+    def build():
+        cr.manual_seed(ctx.seed)
+        return in_context_model(InContextConfig(**settings), np.random.default_rng(ctx.seed), ctx.progress)
+    (model, train_p, test_p), seconds = corpus.trained_once(("in-context", *settings.items(), ctx.seed), build)
+    return model, train_p, test_p, seconds
 
 
 @experiment("selfsupervised.in_context", InContextConfig,
@@ -346,12 +350,11 @@ def finetune_vs_prompt(cfg, ctx):
             shown = np.stack([xs, s + xs * s + ys], 1).reshape(-1)
             prompts = np.concatenate([np.tile(shown, (s, 1)), queries[:, None]], 1)
             prompt[k].append(float((answers(model, prompts, s)[:, -1] == perm[queries]).mean()))
+            best[k].append(float(best_possible(prompts[:, 0::2], perm[prompts[:, 0::2]], s)[:, -1].mean()))
             t0 = time.perf_counter()
             tuned = finetune_on_examples(model, xs, ys, s, cfg.finetune_steps, cfg.finetune_lr)
             tune_s.append(time.perf_counter() - t0)
             tune[k].append(float((answers(tuned, queries[:, None], s)[:, 0] == perm[queries]).mean()))
-            # best possible: right on a query that was shown, else a guess among the unused outputs
-            best[k].append(float(np.where(np.isin(queries, xs), 1.0, 1.0 / max(1, s - len(set(ys)))).mean()))
     mean = {name: {k: float(np.mean(v[k])) for k in cfg.shots} for name, v in
             (("fine-tuning", tune), ("prompting", prompt), ("best possible", best))}
     n_params = sum(p.numel() for p in model.parameters())
