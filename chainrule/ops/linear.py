@@ -19,12 +19,12 @@ class Linear(Op):
             raise RuntimeError(f"linear: input ({x.dtype}) and weight ({w.dtype}) must have the same "
                                f"dtype; convert one with .to()")
         self.save_for_backward(x, w)
-        # every batch dim folded into rows: one BLAS call (a stacked matmul runs one per slice,
-        # 1.3–3.6× slower at GPT-block sizes, 12×64 rows)
-        y = x.reshape(-1, x.shape[-1]) @ w.T if x.ndim > 2 else x @ w.T
+        # every batch dim folded into rows: one BLAS call, as in backward (a stacked matmul runs one
+        # per slice, 1.3–3.6× slower at GPT-block sizes, 12×64 rows)
+        y = x.reshape(-1, x.shape[-1]) @ w.T
         if b is not None:
             y += b
-        return y.reshape(x.shape[:-1] + (w.shape[0],)) if x.ndim > 2 else y
+        return y.reshape(x.shape[:-1] + (w.shape[0],))
 
     def backward(self, g):
         x, w = self.saved_tensors
