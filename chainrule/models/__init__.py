@@ -20,3 +20,9 @@ from .jordan import JordanRNN
 from .gpt import GPT, GPTConfig
 from .bert import (BertConfig, BertForPreTraining, BertForQuestionAnswering, BertForSequenceClassification,
                    BertForTokenClassification, BertModel, mask_tokens)
+from . import autoencoder, diffusion, flow, gan, vae
+from .autoencoder import AutoEncoder, ConvAutoEncoder, VectorQuantizer
+from .diffusion import DDPM, UNet
+from .flow import RealNVP
+from .gan import CycleGAN, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from .vae import VAE
