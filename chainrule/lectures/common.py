@@ -21,6 +21,31 @@ def digits(seed, n_train=None):
     return [(s.transform(a).astype(np.float32), b) for a, b in ((xtr, ytr), (xva, yva), (xte, yte))]
 
 
+def digit_pixels(seed, n_train=1400):
+    """The bundled 8×8 digits as 64 pixels in [0, 1]: a random ``n_train`` to train on and the rest
+    (at least 397 of the 1,797) to test on."""
+    from chainrule.data.datasets import load_digits
+    x, y = load_digits()
+    order = np.random.default_rng(seed).permutation(len(y))
+    x = (x / 16).astype(np.float32)
+    return (x[order[:n_train]], y[order[:n_train]]), (x[order[n_train:]], y[order[n_train:]])
+
+
+def fashion_pixels(seed, n_train, n_test=2000, classes=None):
+    """Fashion-MNIST as N×1×28×28 pixels in [0, 1]: random ``n_train`` training and ``n_test`` test
+    images (training images only of ``classes`` when given)."""
+    from chainrule.data.datasets import FashionMNIST
+    (xtr, ytr), (xte, yte) = FashionMNIST(train=True).arrays(), FashionMNIST(train=False).arrays()
+    rng = np.random.default_rng(seed)
+    pool = np.arange(len(ytr)) if classes is None else np.flatnonzero(np.isin(ytr, classes))
+    tr, te = rng.permutation(pool)[:n_train], rng.permutation(len(yte))[:n_test]
+    return (xtr[tr], ytr[tr]), (xte[te], yte[te])
+
+
+FASHION_CLASSES = ("T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
+                   "ankle boot")
+
+
 def fashion(seed, n_train, n_test=2000):
     """Fashion-MNIST (Debian's dataset-fashion-mnist): a random ``n_train`` of the 60,000 training
     images and ``n_test`` of the 10,000 test images, as N×1×28×28 standardized with the training
@@ -132,6 +157,39 @@ def predict(model, x):
     return out
 
 
+def fit_batches(params, arrays, loss_fn, epochs, batch, lr, ctx, desc="epochs"):
+    """Adam on shuffled mini-batches (drawn with ``ctx.rng``) of ``arrays`` (one first dimension);
+    ``loss_fn(*batch_tensors)`` returns the loss. Returns the mean loss of each epoch."""
+    params = list(params)
+    opt = cr.optim.Adam(params, lr=lr)
+    tensors, n, curve = [cr.tensor(a) for a in arrays], len(arrays[0]), []
+    for _ in ctx.progress(range(epochs), total=epochs, desc=desc):
+        order, total = ctx.rng.permutation(n), 0.0
+        for i in range(0, n, batch):
+            idx = cr.tensor(order[i:i + batch])
+            loss = loss_fn(*[t[idx] for t in tensors])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(order[i:i + batch])
+        curve.append(total / n)
+    return curve
+
+
+def evaluate(fn, *arrays):
+    """``fn(*tensors)`` under no_grad, as NumPy."""
+    with cr.no_grad():
+        out = fn(*[cr.tensor(a) for a in arrays])
+    return out.numpy() if hasattr(out, "numpy") else out
+
+
+def purity(assigned, labels):
+    """The share of samples whose group's most common label is their own (1.0: every group is one
+    class; the share of the largest class: groups that ignore the classes)."""
+    assigned, labels = np.asarray(assigned), np.asarray(labels)
+    return float(sum(np.bincount(labels[assigned == g]).max() for g in np.unique(assigned)) / len(labels))
+
+
 # --- figures ----------------------------------------------------------------------------------
 
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC",
@@ -148,14 +206,18 @@ def _chinese_fallback(matplotlib):
         matplotlib.rcParams["font.family"] = ["DejaVu Sans", found[0]]   # per-glyph fallback, in order
 
 
-def figure(w=5.5, h=4.0, ncols=1):
-    """(figure, axes): one axes, or a row of ``ncols``."""
+def pyplot():
+    """matplotlib.pyplot on the Agg backend, with the CJK font fallback."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     _chinese_fallback(matplotlib)
-    fig, ax = plt.subplots(1, ncols, figsize=(w, h))
-    return fig, ax
+    return plt
+
+
+def figure(w=5.5, h=4.0, ncols=1):
+    """(figure, axes): one axes, or a row of ``ncols``."""
+    return pyplot().subplots(1, ncols, figsize=(w, h))
 
 
 def lines(series, title, xlabel, ylabel, logy=False):
@@ -168,6 +230,27 @@ def lines(series, title, xlabel, ylabel, logy=False):
         ax.set_yscale("log")
     ax.legend()
     ax.grid(alpha=0.3)
+    return fig
+
+
+def image_rows(rows, title, shape=None, cmap="gray", vmin=0.0, vmax=1.0):
+    """rows: {label: N images} → one row of images per label, the label at the row's left. Images
+    are H×W, 1×H×W or flat with ``shape`` = (H, W)."""
+    n = max(len(v) for v in rows.values())
+    fig, axes = pyplot().subplots(len(rows), n, figsize=(0.9 * n + 1.4, 0.95 * len(rows) + 0.6), squeeze=False)
+    for r, (label, images) in enumerate(rows.items()):
+        for c in range(n):
+            ax = axes[r, c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for side in ax.spines.values():
+                side.set_visible(False)
+            if c < len(images):
+                img = np.asarray(images[c])
+                ax.imshow(img.reshape(shape) if shape else img.reshape(img.shape[-2:]), cmap=cmap, vmin=vmin, vmax=vmax)
+        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+    fig.suptitle(title)
+    fig.tight_layout()
     return fig
 
 
