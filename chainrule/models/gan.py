@@ -152,22 +152,28 @@ class DCGANGenerator(nn.Module):
 
 class DCGANDiscriminator(nn.Module):
     """1×28×28 → stride-2 conv (14×14) → LeakyReLU → stride-2 conv (7×7) → BN → LeakyReLU → one
-    logit. ``batch_norm=False`` for WGAN-GP critics (the penalty is per sample)."""
+    logit. ``batch_norm=False`` for WGAN-GP critics (the penalty is per sample). Conditional
+    (``num_classes``): the label, embedded as one more 28×28 channel, joins the image."""
 
-    def __init__(self, ndf=32, channels=1, batch_norm=True):
+    def __init__(self, ndf=32, channels=1, batch_norm=True, num_classes=0, size=28):
         super().__init__()
+        self.num_classes, self.size = num_classes, size
+        self.label = nn.Embedding(num_classes, size * size) if num_classes else None
         self.net = nn.Sequential(
-            nn.Conv2d(channels, ndf, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+            nn.Conv2d(channels + (1 if num_classes else 0), ndf, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
             nn.Conv2d(ndf, ndf * 2, 4, stride=2, padding=1),
             nn.BatchNorm2d(ndf * 2) if batch_norm else nn.Identity(), nn.LeakyReLU(0.2),
             nn.Flatten(), nn.Linear(ndf * 2 * 49, 1))
 
-    def forward(self, x):
-        return self.net(x).reshape(-1)
+    def forward(self, x, labels=None):
+        return self.net(self._with_label(x, labels)).reshape(-1)
 
-    def features(self, x):
-        """The penultimate activations (the flattened last convolution)."""
-        return self.net[:-1](x)
+    def _with_label(self, x, labels):
+        if not self.num_classes:
+            return _with_label(self, x, labels)   # raises if labels were given
+        if labels is None:
+            raise ValueError("DCGANDiscriminator: this conditional model needs labels")
+        return cat([x, self.label(labels).reshape(-1, 1, self.size, self.size)], dim=1)
 
 
 # ----------------------------------------------------------------------------------- CycleGAN
