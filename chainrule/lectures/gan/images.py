@@ -64,7 +64,7 @@ class DCGANConfig:
             "that a classifier finds realistic — and what lies between two of its drawings?",
             "min_G max_D E_x[log D(x)] + E_z[log(1 − D(G(z)))] (G trained with −log D(G(z)));  "
             "d_F = ‖μ_r − μ_g‖² + tr(Σ_r + Σ_g − 2(Σ_rΣ_g)^½) on a classifier's features",
-            quick=dict(steps=500, n_train=5000, width=16))
+            quick=dict(steps=350, n_train=3000, width=16))
 def dcgan(cfg, ctx):
     """Q: Can adversarial training alone teach a network to draw?
 
@@ -115,7 +115,7 @@ def dcgan(cfg, ctx):
 @experiment("gan.conditional", DCGANConfig,
             "If the generator and the discriminator are both told the class, can we ask for a sneaker and get one?",
             "G(z, c), D(x, c): D rejects a real image with the wrong label too, so G must draw class c",
-            quick=dict(steps=600, n_train=5000, width=16))
+            quick=dict(steps=400, n_train=3000, width=16))
 def conditional(cfg, ctx):
     """Q: Can a GAN draw the class we ask for?
 
