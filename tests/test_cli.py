@@ -25,7 +25,7 @@ def test_version_and_list():
     assert "Lecture 1 — Regression" in r.stdout and "regression.overfitting" in r.stdout
     names = cli("list", "--names").stdout.split()
     lectures = ("regression", "classification", "training", "cnn", "detection", "rnn", "attention", "transformer",
-                "selfsupervised")
+                "selfsupervised", "unsupervised", "gan", "generative")
     assert len(names) >= 25 and all(n.split(".")[0] in lectures for n in names)
 
 

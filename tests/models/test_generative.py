@@ -177,6 +177,21 @@ def test_algorithm_2_and_ddim_return_the_data_under_the_exact_noise_predictor(sc
     np.testing.assert_allclose(fast.numpy(), np.broadcast_to(x0.numpy(), (3, 1, 2, 4)), atol=1e-3)
 
 
+def test_clipped_posterior_mean_equals_algorithm_2_where_nothing_is_clipped():
+    x0 = cr.tensor(np.linspace(-0.9, 0.9, 8, dtype=np.float32)).reshape(1, 1, 2, 4)
+    ddpm = diffusion.DDPM(None, timesteps=50)
+    ddpm.model = _ExactNoise(ddpm, x0)     # x̂₀ = x₀ exactly, inside [−1, 1]: the clip never binds
+    cr.manual_seed(3)
+    plain, _ = ddpm.sample((2, 1, 2, 4))
+    cr.manual_seed(3)
+    rewritten, _ = ddpm.sample((2, 1, 2, 4), clip_denoised=True)
+    np.testing.assert_allclose(rewritten.numpy(), plain.numpy(), rtol=1e-4, atol=1e-4)
+    ddpm.model = lambda x, t: -5 * x       # x̂₀ far outside: clipping keeps the samples in range
+    cr.manual_seed(3)
+    clipped, _ = ddpm.sample((2, 1, 2, 4), clip_denoised=True)
+    assert np.abs(clipped.numpy()).max() <= 1.0 + 1e-5
+
+
 def test_unet_predicts_noise_of_the_image_shape_and_depends_on_t():
     cr.manual_seed(0)
     net = diffusion.UNet(base=8, timesteps=50)

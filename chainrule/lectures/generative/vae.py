@@ -8,7 +8,7 @@ import numpy as np
 import chainrule as cr
 from chainrule.models.vae import VAE
 
-from ..common import digit_pixels, evaluate, figure, fit_batches, image_rows, pyplot
+from ..common import digit_pixels, figure, fit_batches, image_rows, pyplot
 from ..lang import tr
 from ..registry import Result, experiment
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from chainrule.methods.unsupervised import KMeans, PCA
 
-from ..common import digit_pixels, figure, image_rows, purity, pyplot
+from ..common import digit_pixels, image_rows, purity, pyplot
 from ..lang import tr
 from ..registry import Result, experiment
 
