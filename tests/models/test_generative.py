@@ -326,3 +326,43 @@ def test_auto_encoders_rebuild_the_input_shape():
     assert conv(cr.rand(2, 1, 28, 28)).shape == (2, 1, 28, 28) and conv.encode(cr.rand(2, 1, 28, 28)).shape == (2, 5)
     with pytest.raises(ValueError, match="output"):
         AutoEncoder(4, 2, output="relu")
+
+
+# --------------------------------------------------------------------------------- the training-step protocol
+def test_a_gan_and_a_vae_train_through_the_trainer():
+    from chainrule.methods.sample_quality import ring_of_gaussians
+    cr.manual_seed(0)
+    data = ring_of_gaussians(2048, std=0.05, rng=np.random.default_rng(0))
+    loader = cr.utils.data.DataLoader(cr.tensor(data), batch_size=128, shuffle=True)
+    G, D = gan.MLPGenerator(latent_dim=2), gan.MLPDiscriminator(2)
+    opt_g, opt_d = cr.optim.Adam(G.parameters(), 1e-3), cr.optim.Adam(D.parameters(), 1e-3)
+
+    def training_step(real, step):
+        fake = G(cr.randn(len(real), 2))
+        loss_d = gan.d_loss_minimax(D(real), D(fake.detach()))
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        loss_g = gan.g_loss_nonsaturating(D(fake))
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        return {"d": loss_d.item(), "g": loss_g.item()}
+
+    with cr.no_grad():
+        before = np.linalg.norm(G(cr.randn(500, 2)).numpy(), axis=1).mean()
+    history = cr.train.Trainer(training_step=training_step, models={"G": G, "D": D},
+                               optimizers={"G": opt_g, "D": opt_d}, progress=False).fit(loader, epochs=25)
+    with cr.no_grad():
+        after = np.linalg.norm(G(cr.randn(500, 2)).numpy(), axis=1).mean()
+    assert len(history["d"]) == 25 and abs(after - 2) < 0.4 < abs(before - 2)
+
+    vae = VAE(2, latent_dim=2, hidden=(32,), likelihood="gaussian")
+    opt = cr.optim.Adam(vae.parameters(), 1e-2)
+
+    def vae_step(x, step):
+        loss, parts = vae.loss(x)
+        return {"loss": loss, **parts}      # the trainer runs backward and steps the optimizer
+
+    history = cr.train.Trainer(training_step=vae_step, model=vae, optimizer=opt, progress=False).fit(loader, epochs=5)
+    assert history["loss"][-1] < history["loss"][0] and set(history) >= {"loss", "kl", "reconstruction"}

@@ -96,6 +96,9 @@ def js_saturation(cfg, ctx):
     axes[1].set(xscale="log", yscale="log", title=tr("gan.js_saturation.gradient", "|∂ generator loss / ∂θ|"),
                 xlabel=tr("gan.js_saturation.theta", "distance θ between the distributions"))
     axes[1].legend(fontsize=8)
+    for ax in axes:
+        ax.set_xticks(th, [f"{t:g}" for t in th])
+        ax.xaxis.set_minor_formatter(pyplot().NullFormatter())
     fig.tight_layout()
     far = rows[-1]
     head = tr("gan.js_saturation.headline",
