@@ -27,7 +27,8 @@ def main(argv=None):
     import torch
     import chainrule
     from .harness import REGISTRY, format_table, run
-    from . import nanogpt, programs, workloads, workloads_data, workloads_distributed, workloads_seq, workloads_vision  # noqa: F401  (registers the workloads)
+    from . import (nanogpt, programs, workloads, workloads_data, workloads_distributed, workloads_generative,  # noqa: F401
+                   workloads_seq, workloads_vision)  # (registers the workloads)
     from .peers import installed
     torch.set_num_threads(threads)
 

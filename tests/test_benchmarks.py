@@ -106,3 +106,29 @@ def test_w4_encoder_trains_as_pytorchs_does(norm_first):
         losses.append(out)
     np.testing.assert_allclose(losses[0], losses[1], rtol=2e-5)
     assert losses[0][-1] < losses[0][0]
+
+
+def test_generative_twins_equal_chainrule_models_forward_and_backward():
+    """The torch twins the DCGAN and DDPM benchmarks race are the same functions as chainrule.models'."""
+    import chainrule as cr
+    from benchmarks.workloads_generative import _copied, _torch_dcgan, _torch_unet
+    from chainrule.models import gan
+    from chainrule.models.diffusion import UNet
+    torch.manual_seed(0)
+    g, d = _torch_dcgan(16, 8)
+    ours_g, ours_d = _copied(g, gan.DCGANGenerator(16, 8)), _copied(d, gan.DCGANDiscriminator(8))
+    unet = _torch_unet(8, 50)
+    ours_unet = _copied(unet, UNet(base=8, timesteps=50))
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((4, 16)).astype(np.float32)
+    x = rng.standard_normal((3, 1, 28, 28)).astype(np.float32)
+    t = np.array([0, 17, 49])
+    pairs = [(d(g(torch.tensor(z))), ours_d(ours_g(cr.tensor(z))), (g, d), (ours_g, ours_d)),
+             (unet(torch.tensor(x), torch.tensor(t)), ours_unet(cr.tensor(x), cr.tensor(t)), (unet,), (ours_unet,))]
+    for want, got, theirs, ours in pairs:
+        np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-4, atol=1e-5)
+        (want ** 2).sum().backward()
+        (got ** 2).sum().backward()
+        for tm, om in zip(theirs, ours):
+            for (name, tp), op in zip(tm.named_parameters(), om.parameters()):
+                np.testing.assert_allclose(op.grad.numpy(), tp.grad.numpy(), rtol=2e-3, atol=2e-4, err_msg=name)

@@ -366,3 +366,12 @@ def test_a_gan_and_a_vae_train_through_the_trainer():
 
     history = cr.train.Trainer(training_step=vae_step, model=vae, optimizer=opt, progress=False).fit(loader, epochs=5)
     assert history["loss"][-1] < history["loss"][0] and set(history) >= {"loss", "kl", "reconstruction"}
+
+
+def test_sparse_penalty_and_noise_are_their_formulas():
+    from chainrule.models.autoencoder import add_noise, sparse_penalty
+    code = cr.tensor([[1.0, -2.0, 0.0], [0.5, 0.0, 0.5]])
+    assert float(sparse_penalty(code, weight=0.1)) == pytest.approx(0.1 * (3.0 + 1.0) / 2)
+    cr.manual_seed(0)
+    noisy = add_noise(cr.zeros(100_000), std=0.3).numpy()
+    assert abs(noisy.mean()) < 0.01 and noisy.std() == pytest.approx(0.3, rel=0.02)
