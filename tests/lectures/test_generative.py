@@ -60,5 +60,5 @@ def test_ddpm_samples_are_far_closer_than_noise(run_quick, seed):
     m = run_quick("generative.ddpm", seed=seed)
     f = m["frechet"]
     assert m["final_loss"] < 0.25 * m["first_loss"]
-    assert f["real"] < f["DDPM"] < 0.9 * f["noise"]    # the full config reaches < 25% (see the lecture's page)
+    assert f["real"] < f["DDPM"] < 0.8 * f["noise"]    # the full config reaches < 25% (see the lecture's page)
 
