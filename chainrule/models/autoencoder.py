@@ -48,7 +48,20 @@ def _mlp(sizes, last_activation=False):
     return nn.Sequential(*layers)
 
 
-class AutoEncoder(nn.Module):
+class EncoderDecoder(nn.Module):
+    """x → ``self.encoder`` → code z → ``self.decoder`` → x'."""
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+
+
+class AutoEncoder(EncoderDecoder):
     """Fully connected: d_in → hidden… → code → …hidden → d_in. ``hidden=()`` and ``code`` < d_in
     is the linear auto-encoder. ``output`` is ``"linear"`` (real-valued data, MSE) or ``"sigmoid"``
     (pixels in [0, 1])."""
@@ -64,17 +77,8 @@ class AutoEncoder(nn.Module):
         if output == "sigmoid":
             self.decoder.append(nn.Sigmoid())
 
-    def encode(self, x):
-        return self.encoder(x)
 
-    def decode(self, z):
-        return self.decoder(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-
-
-class ConvAutoEncoder(nn.Module):
+class ConvAutoEncoder(EncoderDecoder):
     """For 1×28×28 images: two stride-2 convolutions (28 → 14 → 7) and a linear code; the decoder
     mirrors them with transposed convolutions (7 → 14 → 28)."""
 
@@ -91,15 +95,6 @@ class ConvAutoEncoder(nn.Module):
             nn.ConvTranspose2d(c1, in_channels, 3, stride=2, padding=1, output_padding=1))     # 28×28
         if output == "sigmoid":
             self.decoder.append(nn.Sigmoid())
-
-    def encode(self, x):
-        return self.encoder(x)
-
-    def decode(self, z):
-        return self.decoder(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
 
 
 class VectorQuantizer(nn.Module):

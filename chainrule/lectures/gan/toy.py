@@ -40,7 +40,7 @@ def train_critic(critic, real, fake, steps, kind, lr):
 # ------------------------------------------------------------------------------ JS saturates
 @dataclasses.dataclass
 class SaturationConfig:
-    distances: tuple = (0.5, 1.0, 2.0, 4.0, 8.0)
+    distances: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
     critic_steps: int = 400
     RANGES = {"distances": (0.05, 50.0), "critic_steps": (10, 5000)}
 

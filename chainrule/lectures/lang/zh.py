@@ -463,7 +463,7 @@ TEXT = {
     "generative.disentanglement": "解耦（disentanglement）",
     "generative.active": "使用中的单元比例",
     "generative.beta_vae.factors": "每个因素都有自己的单元吗？",
-    "generative.beta_vae.headline": "β 从 {b0} 到 {b1}：重建 {r0:.1f} → {r1:.1f} nats，KL {k0:.1f} → {k1:.1f}，使用中的单元 {a0} → {a1}（共 {n} 个），解耦分数 {d0:.2f} → {d1:.2f}。",
+    "generative.beta_vae.headline": "β 从 {b0} 到 {b1}：重建 {r0:.1f} → {r1:.1f} nats，KL {k0:.1f} → {k1:.1f}，使用中的单元 {a0} → {a1}（共 {n} 个）。两个因素在 β = {bb} 时分得最开（分数 {db:.2f}；β = {b0} 时 {d0:.2f}，β = {b1} 时 {d1:.2f}）。",
     "generative.realnvp.data": "测试数据 x",
     "generative.realnvp.latent": "f(x)：应该像 N(0, I)",
     "generative.realnvp.density": "精确密度 p(x)",

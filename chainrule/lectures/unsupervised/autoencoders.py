@@ -29,7 +29,7 @@ def reconstruction_loss(model):
 # ------------------------------------------------------------------------------ AE vs PCA
 @dataclasses.dataclass
 class AEvsPCAConfig:
-    codes: tuple = (2, 8)
+    codes: tuple[int, ...] = (2, 8)
     epochs: int = 150
     lr: float = 3e-3
     RANGES = {"codes": (1, 63), "epochs": (1, 2000), "lr": (1e-5, 0.1)}
