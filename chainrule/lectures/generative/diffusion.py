@@ -84,7 +84,7 @@ def ddpm(cfg, ctx):
     t = np.arange(1, cfg.timesteps + 1)
     for name, fn in (("linear", linear_beta_schedule), ("cosine", cosine_beta_schedule)):
         axes[0].plot(t, np.cumprod(1 - fn(cfg.timesteps)), label=f"ᾱ_t, {name}" + (" ←" if name == cfg.schedule else ""))
-    axes[0].set(title=tr("generative.ddpm.schedule", "How much of x₀ is left: √ᾱ_t is its weight in x_t"), xlabel="t")
+    axes[0].set(title=tr("generative.ddpm.schedule", "How much of x₀ is left: ᾱ_t, in x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε"), xlabel="t")
     axes[0].legend()
     axes[1].bar(list(scores), list(scores.values()), color=["gray", "C0", "C1", "C2"])
     axes[1].set(yscale="log", title=tr("gan.dcgan.score", "Classifier Fréchet distance to real test images"))

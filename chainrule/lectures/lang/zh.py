@@ -473,6 +473,6 @@ TEXT = {
     "generative.ddpm.final": "x₀（算法 2）",
     "generative.steps": "步",
     "generative.ddpm.reverse": "反向过程：从 x_T ~ N(0, I) 到样本",
-    "generative.ddpm.schedule": "x₀ 还剩多少：√ᾱ_t 是它在 x_t 中的权重",
+    "generative.ddpm.schedule": "x₀ 还剩多少：ᾱ_t，其中 x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε",
     "generative.ddpm.headline": "训练 {s} 步（{ts:.0f} 秒）后，算法 2（{T} 步，{n} 张图 {ss:.0f} 秒）得到的样本与真实测试图像的分类器 Fréchet 距离为 {d:.1f}——高斯噪声 {z:.0f} 的 {r:.1%}；{k} 步的 DDIM 为 {dd:.1f}（{ds:.0f} 秒）；未参与训练的真实图像 {f:.2f}。",
 }
