@@ -77,11 +77,15 @@ def ae_vs_pca(cfg, ctx):
                           shape=(8, 8))
     gap = max(abs(errors["linear AE"][c] / errors["PCA"][c] - 1) for c in cfg.codes)
     gain = errors["PCA"][code] / errors["deep AE"][code]
+    same = (tr("unsupervised.ae_vs_pca.same", "it learns the same subspace") if gap < 0.1 else
+            tr("unsupervised.ae_vs_pca.not_same", "not PCA's subspace this time"))
+    better = (tr("unsupervised.ae_vs_pca.smaller", "{r:.1f}× smaller than PCA's", r=gain) if gain > 1 else
+              tr("unsupervised.ae_vs_pca.larger", "larger than PCA's this time ({r:.2f}×)", r=1 / gain))
     head = tr("unsupervised.ae_vs_pca.headline",
               "With a code of {c} numbers: PCA's test error {p:.4f}, the linear auto-encoder's {l:.4f} (within "
-              "{g:.1%} of PCA at every code size: it learns the same subspace), the deep auto-encoder's {d:.4f} — "
-              "{r:.1f}× smaller than PCA's.", c=code, p=errors["PCA"][code], l=errors["linear AE"][code], g=gap,
-              d=errors["deep AE"][code], r=gain)
+              "{g:.1%} of PCA at every code size: {same}), the deep auto-encoder's {d:.4f} — {better}.", c=code,
+              p=errors["PCA"][code], l=errors["linear AE"][code], g=gap, same=same, d=errors["deep AE"][code],
+              better=better)
     return Result({"test_mse": {k: {str(c): v for c, v in e.items()} for k, e in errors.items()},
                    "linear_vs_pca_gap": gap, "deep_gain": gain}, {"errors": fig, "reconstructions": pictures}, head)
 
