@@ -7,6 +7,7 @@ import numpy as np
 
 import chainrule as cr
 from chainrule import nn
+from chainrule.methods.sample_quality import frechet_distance
 
 
 def digits(seed, n_train=None):
@@ -53,8 +54,6 @@ class FashionScorer:
     images and 2,000 real test images; ``classify`` gives its labels. Images are N×1×28×28 in [0, 1]."""
 
     def __init__(self, n_train=12000, epochs=3):
-        from chainrule.methods.sample_quality import frechet_distance
-        self._frechet = frechet_distance
         (xtr, ytr), (xte, yte) = fashion_pixels(0, n_train)
         self.reference, self.reference_labels = xte, yte
         state = cr.random.default_generator.get_state()
@@ -84,7 +83,7 @@ class FashionScorer:
             return self.head(cr.tensor(self.features(images))).numpy().argmax(1)
 
     def frechet(self, images):
-        return self._frechet(self.features(images), self.reference_features)
+        return frechet_distance(self.features(images), self.reference_features)
 
 
 _SCORER = []
@@ -101,12 +100,9 @@ def fashion(seed, n_train, n_test=2000):
     """Fashion-MNIST (Debian's dataset-fashion-mnist): a random ``n_train`` of the 60,000 training
     images and ``n_test`` of the 10,000 test images, as N×1×28×28 standardized with the training
     set's mean and std."""
-    from chainrule.data.datasets import FashionMNIST
-    (xtr, ytr), (xte, yte) = FashionMNIST(train=True).arrays(), FashionMNIST(train=False).arrays()
-    rng = np.random.default_rng(seed)
-    tr, te = rng.permutation(len(ytr))[:n_train], rng.permutation(len(yte))[:n_test]
-    mean, std = xtr[tr].mean(), xtr[tr].std()
-    return ((xtr[tr] - mean) / std, ytr[tr]), ((xte[te] - mean) / std, yte[te])
+    (xtr, ytr), (xte, yte) = fashion_pixels(seed, n_train, n_test)
+    mean, std = xtr.mean(), xtr.std()
+    return ((xtr - mean) / std, ytr), ((xte - mean) / std, yte)
 
 
 def train(model, data, epochs, batch_size, opt=None, lr=1e-2, weight_decay=0.0, augment=None,

@@ -49,22 +49,20 @@ def gaussian_log_likelihood(mean, x, std=1.0):
 class TiltedPrior:
     """The tilted VAE's prior (Floto et al. 2023): p_τ(z) ∝ N(z; 0, I)·exp(τ‖z‖). For τ > 0 its
     mass sits on a thin shell (the radius density peaks at (τ + √(τ² + 4(d − 1)))/2) and leaves
-    the centre empty. Its log normalizer is a
-    one-dimensional integral over the radius (‖z‖ follows a χ distribution under N(0, I)),
-    computed once by quadrature; the KL to it has no closed form and is estimated by one sample."""
+    the centre empty. Its log normalizer is a one-dimensional integral over the radius (‖z‖ follows
+    a χ distribution under N(0, I)), computed once by quadrature; the KL to it has no closed form and is estimated by one sample."""
 
     def __init__(self, dim, tau):
         if tau < 0:
             raise ValueError(f"TiltedPrior: tau must be ≥ 0, got {tau}")
         self.dim, self.tau = dim, float(tau)
-        r = self._radii()
-        log_chi = ((dim - 1) * np.log(r) - r ** 2 / 2 - (dim / 2 - 1) * math.log(2) - math.lgamma(dim / 2))
-        log_f = log_chi + tau * r
-        m = log_f.max()
-        self.log_z = float(m + np.log(np.trapezoid(np.exp(log_f - m), r)))   # log E_N[exp(τ‖z‖)]
-
-    def _radii(self):
-        return np.linspace(1e-6, self.tau + 12.0 + 2 * math.sqrt(self.dim), 20001)
+        # the radius r = ‖z‖ on a grid: its χ_dim log density tilted by τr (unnormalized)
+        self.radii = np.linspace(1e-6, tau + 12.0 + 2 * math.sqrt(dim), 20001)
+        log_f = ((dim - 1) * np.log(self.radii) - self.radii ** 2 / 2 - (dim / 2 - 1) * math.log(2)
+                 - math.lgamma(dim / 2) + tau * self.radii)
+        density = np.exp(log_f - log_f.max())
+        self.log_z = float(log_f.max() + np.log(np.trapezoid(density, self.radii)))   # log E_N[exp(τ‖z‖)]
+        self.radius_cdf = np.cumsum(density) / density.sum()
 
     def log_prob(self, z):
         sq = (z ** 2).sum(dim=-1)
@@ -76,17 +74,12 @@ class TiltedPrior:
         log_q = (-0.5 * ((z - mu) ** 2 / logvar.exp() + logvar + math.log(2 * math.pi))).sum(dim=-1)
         return log_q - self.log_prob(z)
 
-    def sample(self, n, dtype=None):
+    def sample(self, n):
         """A direction drawn uniformly on the sphere times a radius drawn from the tilted χ density
         by its inverse CDF on the quadrature grid."""
         direction = randn(n, self.dim)
         direction = direction / (direction ** 2).sum(dim=1, keepdim=True).sqrt()
-        r = self._radii()
-        log_f = (self.dim - 1) * np.log(r) - r ** 2 / 2 + self.tau * r
-        cdf = np.cumsum(np.exp(log_f - log_f.max()))
-        cdf /= cdf[-1]
-        u = rand(n).numpy()
-        radius = np.interp(u, cdf, r).astype(np.float32)
+        radius = np.interp(rand(n).numpy(), self.radius_cdf, self.radii).astype(np.float32)
         return direction * tensor(radius).reshape(n, 1)
 
 

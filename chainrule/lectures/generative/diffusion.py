@@ -74,7 +74,7 @@ def ddpm(cfg, ctx):
     x0 = cr.tensor(xtr[:6] * 2 - 1)
     forward = {f"t = {t}": to_pixels(model.q_sample(x0, cr.full((6,), t, dtype=cr.int64)).numpy())
                for t in [0] + shown}
-    forward_fig = image_rows({k: v for k, v in forward.items()},
+    forward_fig = image_rows(forward,
                              tr("generative.ddpm.forward", "Forward process q(x_t|x₀): six training images (columns) noised to step t"))
     reverse = {f"t = {t}": to_pixels(kept[t][:8]) for t in sorted(kept, reverse=True)}
     reverse[tr("generative.ddpm.final", "x₀ (Alg. 2)")] = samples[:8]

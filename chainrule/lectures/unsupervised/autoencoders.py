@@ -8,7 +8,7 @@ import numpy as np
 import chainrule as cr
 from chainrule import nn
 from chainrule.methods.sample_quality import roc_auc
-from chainrule.methods.unsupervised import PCA
+from chainrule.methods.unsupervised import PCA, KMeans
 from chainrule.models.autoencoder import AutoEncoder, VectorQuantizer, add_noise, binarize
 
 from ..common import (FASHION_CLASSES, bars, digit_pixels, evaluate, fashion_pixels, figure, fit_batches,
@@ -51,7 +51,7 @@ def ae_vs_pca(cfg, ctx):
     errors = {"PCA": {}, "linear AE": {}, "deep AE": {}}
     models = {}
     for code in cfg.codes:
-        pca = PCA(code).fit(xtr)
+        models["PCA", code] = pca = PCA(code).fit(xtr)
         errors["PCA"][code] = float(((pca.inverse_transform(pca.transform(xte)) - xte) ** 2).mean())
         for name, hidden, lr in (("linear AE", (), cfg.lr * 3), ("deep AE", (128, 64), cfg.lr)):
             cr.manual_seed(ctx.seed)
@@ -69,7 +69,7 @@ def ae_vs_pca(cfg, ctx):
     ax.legend()
     ax.grid(alpha=0.3, axis="y")
     code = cfg.codes[0]
-    pca = PCA(code).fit(xtr)
+    pca = models["PCA", code]
     rows = {tr("unsupervised.original", "original"): xte[:10],
             f"PCA ({code})": pca.inverse_transform(pca.transform(xte[:10])),
             f"deep AE ({code})": evaluate(models["deep AE", code], xte[:10])}
@@ -148,17 +148,30 @@ class DiscreteAutoEncoder(nn.Module):
         self.kind = kind
         self.ae = AutoEncoder(64, code, hidden=(128,))
         self.vq = VectorQuantizer(codes, code) if kind == "one-hot" else None
-        self.extra_loss, self.assigned = 0, None
+
+    def quantize(self, h):
+        """(the code the decoder sees, the codebook's extra loss) for encoder outputs h."""
+        if self.kind == "binary":
+            return binarize(h), 0
+        if self.kind == "one-hot":
+            z, loss, _ = self.vq(h)
+            return z, loss
+        return h, 0
 
     def forward(self, x):
-        z = self.ae.encode(x)
-        if self.kind == "binary":
-            z = binarize(z)
-            self.assigned = z.detach().numpy() @ (2 ** np.arange(z.shape[1]))
-        elif self.kind == "one-hot":
-            z, self.extra_loss, idx = self.vq(z)
-            self.assigned = idx.numpy()
-        return self.ae.decode(z)
+        return self.ae.decode(self.quantize(self.ae.encode(x))[0])
+
+    def loss(self, x):
+        z, extra = self.quantize(self.ae.encode(x))
+        return ((self.ae.decode(z) - x) ** 2).mean() + extra
+
+    def groups(self, x):
+        """The discrete code of each sample as one number: the bits read as binary, or k."""
+        with cr.no_grad():
+            h = self.ae.encode(cr.tensor(x))
+            if self.kind == "binary":
+                return binarize(h).numpy() @ (2 ** np.arange(h.shape[1]))
+            return self.vq(h)[2].numpy()
 
 
 @dataclasses.dataclass
@@ -188,14 +201,13 @@ def discrete_latent(cfg, ctx):
     for kind in ("continuous", "binary", "one-hot"):
         cr.manual_seed(ctx.seed)
         model = DiscreteAutoEncoder(kind, cfg.code, cfg.codes)
-        fit_batches(model.parameters(), (xtr,), lambda b, m=model: ((m(b) - b) ** 2).mean() + m.extra_loss,
-                    cfg.epochs, 100, cfg.lr, ctx, desc=kind)
+        fit_batches(model.parameters(), (xtr,), model.loss, cfg.epochs, 100, cfg.lr, ctx, desc=kind)
         errors[kind] = mse(model, xte)
         if kind != "continuous":
-            used[kind], pure[kind] = len(np.unique(model.assigned)), purity(model.assigned, yte)
+            groups = model.groups(xte)
+            used[kind], pure[kind] = len(np.unique(groups)), purity(groups, yte)
             if kind == "one-hot":
                 centres = evaluate(lambda e: model.ae.decode(e), model.vq.codebook.weight.detach().numpy())
-    from chainrule.methods.unsupervised import KMeans
     kmeans_purity = purity(KMeans(cfg.codes, n_init=2, random_state=ctx.seed).fit(xtr).predict(xte), yte)
     fig = bars(errors, tr("unsupervised.discrete_latent.title", "Test reconstruction error by kind of code"),
                tr("unsupervised.mse", "mean squared error per pixel"))
