@@ -49,11 +49,33 @@ def main(argv=None):
         print(f"  {w.name}: {rows[-1]['ratio']:.2f}x", file=sys.stderr)
     print(f"chainrule {chainrule.__version__} vs torch {torch.__version__}, {threads} threads, "
           f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    print(machine())
     print(format_table(rows))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"threads": threads, "torch": torch.__version__, "rows": rows}, f, indent=2)
+            json.dump({"threads": threads, "torch": torch.__version__, "machine": machine(), "rows": rows}, f,
+                      indent=2)
     return 0
+
+
+def machine():
+    """The CPU model and the BLAS kernels NumPy runs — ratios move with both. OpenBLAS picks its
+    kernels from the CPU unless ``OPENBLAS_CORETYPE`` forces some (on a Zen 5 CPU, forcing
+    ``Haswell`` halves NumPy's matrix products against the AVX-512 ``SkylakeX`` kernels)."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    try:
+        from threadpoolctl import threadpool_info
+        blas = "; ".join(f"{i['internal_api']} {i.get('version')} {i.get('architecture') or ''}".strip()
+                         for i in threadpool_info() if i["user_api"] == "blas")
+    except ImportError:   # pragma: no cover - threadpoolctl is a dependency
+        blas = "unknown"
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    return f"CPU: {cpu}; NumPy BLAS: {blas}" + (f" (forced by OPENBLAS_CORETYPE={forced})" if forced else "")
 
 
 if __name__ == "__main__":

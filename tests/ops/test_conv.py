@@ -21,6 +21,8 @@ CASES = [
     Case("conv2d_wide_same_dil", lambda m, x, w: F(m).conv2d(x, w, padding="same", dilation=(1, 2)),
          [(1, 32, 6, 7), (3, 32, 4, 3)]),
     Case("conv1d_wide", lambda m, x, w: F(m).conv1d(x, w), [(2, 40, 9), (3, 40, 3)]),
+    Case("conv3d_wide", lambda m, x, w, b: F(m).conv3d(x, w, b), [(2, 8, 5, 6, 7), (3, 8, 2, 2, 2), (3,)]),
+    Case("conv2d_1x1", lambda m, x, w: F(m).conv2d(x, w), [(2, 8, 3, 4), (5, 8, 1, 1)]),
     Case("conv2d_plane_512_bytes", lambda m, x, w: F(m).conv2d(x, w), [(1, 9, 16, 8), (2, 9, 2, 2)]),
     Case("conv1d", lambda m, x, w, b: F(m).conv1d(x, w, b, stride=2, padding=1), [(2, 3, 9), (4, 3, 3), (4,)]),
     Case("conv1d_groups_dil", lambda m, x, w: F(m).conv1d(x, w, groups=2, dilation=2), [(2, 4, 9), (2, 2, 3)]),
