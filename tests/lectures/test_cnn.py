@@ -42,6 +42,15 @@ def test_lenet5_learns_fashion_mnist(run_quick, seed):
     assert m["parameters"] == 61_706 and m["test_accuracy"][-1] > 0.7
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_filters_become_patterns_their_feature_maps_find_anywhere(run_quick, seed):
+    m = run_quick("cnn.filters", seed=seed)
+    smooth = m["neighbour_correlation"]
+    assert smooth["trained"] > smooth["init"] + 0.1
+    assert m["top_patch_cosine"] > 0.4 and abs(m["random_patch_cosine"]) < 0.15
+    assert m["shift_error"] < 1e-5 and m["test_accuracy"] > 0.7
+
+
 def test_model_zoo_counts_equal_torchvision_and_order_the_family(run_quick):
     table = run_quick("cnn.model_zoo")["models"]
     for name, count in TORCHVISION_PARAMETERS.items():

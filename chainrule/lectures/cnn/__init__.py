@@ -4,4 +4,4 @@ the models)."""
 TITLE = "Lecture 4 — Convolutional networks: receptive fields, parameter sharing, the CNN family"
 ORDER = 4
 
-from . import architectures, basics  # noqa: E402,F401  (register the experiments)
+from . import architectures, basics, inside  # noqa: E402,F401  (register the experiments)

@@ -174,6 +174,21 @@ TEXT = {
     "cnn.two_3x3_vs_5x5.better": "高于",
     "cnn.two_3x3_vs_5x5.worse": "低于",
     "cnn.two_3x3_vs_5x5.title": "测试准确率（两者的感受野都是 5）",
+    "cnn.filters.question": "训练好的 CNN，它的滤波器会变成什么？每个滤波器在图像里侦测什么？",
+    "cnn.filters.headline": "训练 {e} 个 epoch 后（测试准确率 {a:.3f}），第一层滤波器相邻权重的相关系数平均为 {t:+.2f}"
+                            "（开始时 {i:+.2f}）：{verdict}。最能激发每个滤波器的 {k} 个感受野都和滤波器本身同方向"
+                            "（余弦平均 {c:.2f}；随机挑的感受野 {r:+.2f}）：特征图就是内积，图像长得像滤波器的地方最大。"
+                            "把衣物移动 {s} 个像素，它的特征图也跟着移动（最大差异 {d:.1e}）。",
+    "cnn.filters.smoother": "随机的杂讯变成了较平滑的图样",
+    "cnn.filters.not_smoother": "滤波器几乎没有比起始的杂讯更平滑",
+    "cnn.filters.at_init": "开始时",
+    "cnn.filters.trained": "训练后",
+    "cnn.filters.filters_title": "第一层的 {n} 个 5×5 滤波器",
+    "cnn.filters.filter": "滤波器",
+    "cnn.filters.patches_title": "每个滤波器（左）与最能激发它的 {t} 个感受野",
+    "cnn.filters.garment": "衣物",
+    "cnn.filters.moved": "移动 {s} 像素",
+    "cnn.filters.maps_title": "一张图像与它的 {n} 张特征图",
     "cnn.lenet5.question": "第一个 CNN——LeNet-5：1998 年的设计在 Fashion-MNIST 上表现如何？第一层的滤波器长什么样？",
     "cnn.lenet5.headline": "LeNet-5（{p:,} 个参数）在 {n:,} 张图像上训练 {e} 个 epoch，用 {s:.0f} 秒，测试准确率 {a:.3f}；{when}。",
     "cnn.lenet5.reached": "第 {r} 个 epoch 之后超过 89%",
