@@ -51,6 +51,21 @@ def test_filters_become_patterns_their_feature_maps_find_anywhere(run_quick, see
     assert m["shift_error"] < 1e-5 and m["test_accuracy"] > 0.7
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_small_resnet_learns_fashion_mnist(run_quick, seed):
+    m = run_quick("cnn.small_resnet", seed=seed)
+    assert m["layers"] == 8 and m["test_accuracy"][-1] > 0.65 and m["test_accuracy"][-1] > m["test_accuracy"][0]
+
+
+def test_small_resnet_has_the_papers_shape():
+    from chainrule import nn
+    from chainrule.lectures.cnn.architectures import small_resnet
+    model = small_resnet(16, 3)                                     # ResNet-20: 6·3 + 2 layers
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d) and m.kernel_size == (3, 3)]
+    assert len(convs) + 1 == 20 and [c.out_channels for c in convs] == [16] * 7 + [32] * 6 + [64] * 6
+    assert model(__import__("chainrule").randn(2, 1, 28, 28)).shape == (2, 10)
+
+
 def test_model_zoo_counts_equal_torchvision_and_order_the_family(run_quick):
     table = run_quick("cnn.model_zoo")["models"]
     for name, count in TORCHVISION_PARAMETERS.items():

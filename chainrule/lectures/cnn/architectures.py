@@ -12,7 +12,7 @@ from chainrule.utils.flops import count_macs, count_parameters
 from ..common import bars, fashion, figure, lines
 from ..lang import tr
 from ..registry import Result, experiment
-from .basics import fit_and_test
+from .basics import accuracy_on, fit_and_test
 
 
 # ------------------------------------------------------------------------------------- LeNet-5
@@ -392,3 +392,72 @@ def bottleneck_1x1(cfg, ctx):
               c=c, wa=a["weights"], ma=a["macs"] / 1e6, wb=b["weights"], mb=b["macs"] / 1e6, r=r,
               ratio=b["weights"] / a["weights"], x=a["accuracy"], y=b["accuracy"])
     return Result({"direct": a, "reduced": b}, {"accuracy": fig}, head)
+
+# ------------------------------------------------------------------------------- a small ResNet
+@dataclasses.dataclass
+class SmallResNetConfig:
+    n_train: int = 60000
+    epochs: int = 5
+    width: int = 16
+    blocks: int = 1
+    batch: int = 64
+    lr: float = 2e-3
+    n_test: int = 10000
+    RANGES = {"n_train": (500, 60000), "epochs": (1, 100), "width": (4, 64), "blocks": (1, 9), "batch": (8, 1024),
+              "lr": (1e-5, 1.0), "n_test": (100, 10000)}
+
+
+def small_resnet(width=16, blocks=1, in_channels=1, num_classes=10):
+    """He et al.'s ResNet for small images (their CIFAR design, 6n + 2 layers): a 3×3 stem, three
+    stages of ``blocks`` BasicBlocks on width, 2·width and 4·width channels (the last two halving the
+    resolution; a 1×1 convolution matches the skip's shape), global average pooling, one linear layer."""
+    def stage(c_in, c_out, stride):
+        down = None if stride == 1 and c_in == c_out else nn.Sequential(
+            nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
+        return [models.BasicBlock(c_in, c_out, stride, down)] + [models.BasicBlock(c_out, c_out) for _ in range(blocks - 1)]
+    w = width
+    return nn.Sequential(nn.Conv2d(in_channels, w, 3, padding=1, bias=False), nn.BatchNorm2d(w), nn.ReLU(),
+                         *stage(w, w, 1), *stage(w, 2 * w, 2), *stage(2 * w, 4 * w, 2),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4 * w, num_classes))
+
+
+@experiment("cnn.small_resnet", SmallResNetConfig,
+            "How far does a small ResNet — batch norm and skip connections, 6n + 2 layers — get on Fashion-MNIST "
+            "in a few minutes on a laptop CPU?",
+            "block: y = ReLU(BN(W₂·ReLU(BN(W₁·x))) + x);  learning rate η_t = η·½(1 + cos(π·t/T))",
+            quick=dict(n_train=3000, epochs=3, width=8, batch=32, n_test=1000))
+def small_resnet_fashion(cfg, ctx):
+    """Q: What does a small ResNet reach on Fashion-MNIST in minutes on a CPU?
+
+    A: ResNet-8 (width 16: 77,754 parameters, 1.3× LeNet-5's) reaches about 92% test accuracy on
+    the 10,000 test images in five epochs (about 7 minutes on two cores), with Adam whose step size
+    decays along a cosine to zero — three points past LeNet-5.
+    """
+    (xtr, ytr), (xte, yte) = fashion(ctx.seed, cfg.n_train, n_test=cfg.n_test)
+    cr.manual_seed(ctx.seed)
+    model = small_resnet(cfg.width, cfg.blocks)
+    loader = cr.utils.data.DataLoader(cr.utils.data.TensorDataset(cr.tensor(xtr), cr.tensor(ytr)),
+                                      batch_size=cfg.batch, shuffle=True)
+    opt = cr.optim.Adam(model.parameters(), lr=cfg.lr)
+    sched = cr.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * len(loader))
+    curve, started = [], time.perf_counter()
+    for _ in ctx.progress(range(cfg.epochs), total=cfg.epochs, desc="epochs"):
+        cr.train.fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=1, scheduler=sched, scheduler_interval="step",
+                     progress=False)
+        curve.append(accuracy_on(model, xte, yte))
+    seconds = time.perf_counter() - started
+    layers = 6 * cfg.blocks + 2
+    fig = lines({f"ResNet-{layers}": (np.arange(1, cfg.epochs + 1), curve)},
+                tr("cnn.small_resnet.title", "Fashion-MNIST test accuracy per epoch ({n:,} test images)", n=len(yte)),
+                "epoch", "accuracy")
+    fig.axes[0].axhline(0.92, color="gray", ls=":", lw=1)
+    fig.axes[0].set_xticks(range(1, cfg.epochs + 1))
+    reached = next((i + 1 for i, a in enumerate(curve) if a >= 0.92), None)
+    head = tr("cnn.small_resnet.headline",
+              "ResNet-{l} ({p:,} parameters, width {w}) reaches test accuracy {a:.4f} after {e} epochs on {n:,} images "
+              "in {s:.0f} s on this CPU; {when}.", l=layers, p=count_parameters(model), w=cfg.width, a=curve[-1],
+              e=cfg.epochs, n=cfg.n_train, s=seconds,
+              when=tr("cnn.small_resnet.reached", "it passed 92% after epoch {r}", r=reached) if reached else
+              tr("cnn.small_resnet.not_reached", "it did not reach 92% in this run"))
+    return Result({"test_accuracy": curve, "seconds": seconds, "parameters": count_parameters(model), "layers": layers,
+                   "epoch_reaching_92": reached}, {"accuracy": fig}, head)

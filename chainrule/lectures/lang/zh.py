@@ -189,6 +189,12 @@ TEXT = {
     "cnn.filters.garment": "衣物",
     "cnn.filters.moved": "移动 {s} 像素",
     "cnn.filters.maps_title": "一张图像与它的 {n} 张特征图",
+    "cnn.small_resnet.question": "一个小的 ResNet——批次归一化加残差连接，6n + 2 层——在笔记本电脑的 CPU 上几分钟内能把 Fashion-MNIST 做到多好？",
+    "cnn.small_resnet.headline": "ResNet-{l}（{p:,} 个参数，宽度 {w}）在 {n:,} 张图像上训练 {e} 个 epoch，在这台 CPU 上用 {s:.0f} 秒，"
+                                 "测试准确率 {a:.4f}；{when}。",
+    "cnn.small_resnet.reached": "第 {r} 个 epoch 之后超过 92%",
+    "cnn.small_resnet.not_reached": "这次没有达到 92%",
+    "cnn.small_resnet.title": "Fashion-MNIST 每个 epoch 的测试准确率（{n:,} 张测试图像）",
     "cnn.lenet5.question": "第一个 CNN——LeNet-5：1998 年的设计在 Fashion-MNIST 上表现如何？第一层的滤波器长什么样？",
     "cnn.lenet5.headline": "LeNet-5（{p:,} 个参数）在 {n:,} 张图像上训练 {e} 个 epoch，用 {s:.0f} 秒，测试准确率 {a:.3f}；{when}。",
     "cnn.lenet5.reached": "第 {r} 个 epoch 之后超过 89%",
