@@ -155,25 +155,51 @@ def unshifted_limit(dtype):
     return min(tunables.UNSHIFTED_EXP_LIMIT, math.log(float(np.finfo(dtype).max)) / 2)
 
 
+def exp_rows(x, out):
+    """out = e^(x − c) per row of x; returns (c, Σ_row out): c an (m, 1) column, or None for 0.
+
+    The shift c only keeps exp from overflowing and a row sum from underflowing. When the largest
+    value of the whole array is within ``unshifted_limit``, exp cannot overflow, so the max of each
+    row is skipped — one SIMD max over the array instead of one per short row (on (32768, 128)
+    float32: 0.5 ms against 7.7 ms in NumPy 2.4) — and only rows whose sum came out below
+    e^(−limit) (every value below −limit, or all −inf) are redone with their own max.
+    """
+    limit = unshifted_limit(x.dtype)
+    top = x.max() if x.size else 0.0
+    if limit > 0 and top <= limit:          # False for NaN: those take the shifted path below
+        np.exp(x, out=out)
+        total = np.einsum("ij->i", out)
+        low = np.flatnonzero(total < math.exp(-limit))
+        if not low.size:
+            return None, total
+        shift = np.zeros((x.shape[0], 1), dtype=x.dtype)
+        shift[low] = x[low].max(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore"):
+            out[low] = np.exp(x[low] - shift[low])
+        total[low] = np.einsum("ij->i", out[low])
+        return shift, total
+    shift = x.max(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        np.subtract(x, shift, out=out)
+    np.exp(out, out=out)
+    return shift, np.einsum("ij->i", out)
+
+
 @numpy_kernel("softmax_rows")
 def softmax_rows(x, log):
-    """(log-)softmax of each row: e^(x − max)/Σ e^(x − max), or x − max − log Σ e^(x − max), in
-    row blocks on the thread pool. NumPy only: the exponential dominates, NumPy's is SIMD, and a
-    compiled version (NumPy's exp, a fused loop for the rest) measured no faster. Rows whose maxima
-    are all within ``tunables.UNSHIFTED_EXP_LIMIT`` skip the shift (one pass fewer)."""
+    """(log-)softmax of each row: e^(x − c)/Σ e^(x − c), or x − c − log Σ e^(x − c) (c the shift of
+    ``exp_rows``), in row blocks on the thread pool. NumPy only: the exponential dominates, NumPy's
+    is SIMD, and a compiled version (NumPy's exp, a fused loop for the rest) measured no faster."""
     y = np.empty_like(x)
-    limit = unshifted_limit(x.dtype)
 
     def block(lo, hi):
         xs, ys = x[lo:hi], y[lo:hi]
-        peak = xs.max(axis=1, keepdims=True)
-        with np.errstate(invalid="ignore"):
-            z = xs if peak.size and float(np.abs(peak).max()) <= limit else np.subtract(xs, peak, out=ys)
-        if log:
-            np.subtract(z, np.log(np.einsum("ij->i", np.exp(z)))[:, None], out=ys)
+        shift, total = exp_rows(xs, ys)
+        if log:   # (x − c) first: exact, where x − log Σ first would round at x's magnitude
+            np.subtract(xs, shift if shift is not None else 0, out=ys)
+            ys -= np.log(total)[:, None].astype(xs.dtype, copy=False)
         else:
-            np.exp(z, out=ys)
-            ys *= (1.0 / np.einsum("ij->i", ys))[:, None].astype(ys.dtype, copy=False)
+            ys *= (1.0 / total)[:, None].astype(ys.dtype, copy=False)
 
     parallel_rows(block, x.shape[0], x.size)
     return y
@@ -249,13 +275,12 @@ def cross_entropy_forward(z, rows, cols, vals, dense):
     a[rows, cols] = vals (class-index targets) plus the ``dense`` coefficients. Returns L, Σa, the
     exponentials e and their row sums (an (n, 1) column) — what the backward needs.
 
-    Logits whose row maxima are all within ``tunables.UNSHIFTED_EXP_LIMIT`` skip the shift (exp
-    cannot overflow there): one pass fewer, the same result up to rounding."""
+    The exponentials come from ``exp_rows`` (no row max unless a logit exceeds the unshifted limit):
+    the same result up to rounding."""
     m = z.shape[0]
-    peak = z.max(axis=1, keepdims=True)
-    limit = unshifted_limit(z.dtype)
-    unshifted = peak.size and float(np.abs(peak).max()) <= limit
-    shifted = z if unshifted else z - peak
+    e = np.empty_like(z)
+    shift, total = exp_rows(z, e)
+    shifted = z if shift is None else z - shift
     rowsum = np.zeros(m, dtype=z.dtype)
     picked = np.zeros(m, dtype=z.dtype)
     rowsum[rows] = vals  # rows are distinct: assignment, no scatter-add
@@ -263,8 +288,7 @@ def cross_entropy_forward(z, rows, cols, vals, dense):
     if dense is not None:
         rowsum += dense.sum(axis=1)
         picked += np.einsum("ij,ij->i", dense, shifted)
-    e = np.exp(shifted) if unshifted else np.exp(shifted, out=shifted)   # shifted is done with
-    total = np.einsum("ij->i", e)[:, None]
+    total = total[:, None]
     return rowsum * np.log(total)[:, 0] - picked, rowsum, e, total
 
 

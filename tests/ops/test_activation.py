@@ -166,3 +166,19 @@ def test_elu_at_infinities_and_nan_like_torch(alpha):
     yt.backward(torch.tensor(g))
     np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-6)
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-6)
+
+
+def test_softmax_rows_below_the_unshifted_limit_are_shifted_alone():
+    """A block whose largest value is small skips the row maxima; a row whose values are all far
+    below zero (its sum would underflow) is redone with its own max — as torch, in both dtypes."""
+    import chainrule as cr
+    for dtype, tol in ((np.float32, 1e-6), (np.float64, 1e-13)):
+        x = np.array([[-150.0, -160.0, -155.0], [1.0, 2.0, 3.0], [-np.inf, -np.inf, -np.inf],
+                      [-90.0, 0.5, -np.inf]], dtype=dtype)
+        for name in ("softmax", "log_softmax"):
+            y = getattr(cr.nn.functional, name)(cr.tensor(x), -1).numpy()
+            yt = getattr(torch.nn.functional, name)(torch.tensor(x), -1).numpy()
+            np.testing.assert_allclose(y, yt, rtol=tol, atol=tol, err_msg=f"{name} {dtype}")
+        loss = cr.nn.functional.cross_entropy(cr.tensor(x[[0, 1, 3]]), cr.tensor([2, 0, 1])).item()
+        want = torch.nn.functional.cross_entropy(torch.tensor(x[[0, 1, 3]]), torch.tensor([2, 0, 1])).item()
+        assert abs(loss - want) < 10 * tol
