@@ -39,10 +39,14 @@ class Normalize(Op):
             y, self.mean, self.rstd = K.layer_norm_forward(_rows(x, dims), _flat(w), _flat(b), eps)
             return y.reshape(x.shape)
         if self.layout == "channels":
-            y, mean, var, self.rstd = K.batch_norm_forward(_channels(x), _flat(w), _flat(b), eps)
+            last = _last(x)   # a convolution's output: an NCHW view of NHWC memory, used as it is
+            if last is not None:
+                y, mean, var, self.rstd = K.batch_norm_rows_forward(last, _flat(w), _flat(b), eps)
+            else:
+                y, mean, var, self.rstd = K.batch_norm_forward(_channels(x), _flat(w), _flat(b), eps)
             stat_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
             self.mean, self.batch_mean, self.batch_var = mean, mean.reshape(stat_shape), var.reshape(stat_shape)
-            return y.reshape(x.shape)
+            return _unlast(y, x.shape) if last is not None else y.reshape(x.shape)
         count = math.prod(x.shape[i] for i in dims)
         mu = _sum_over(x, dims) / count
         xhat = x - mu
@@ -61,7 +65,14 @@ class Normalize(Op):
                                                _flat(w))
             return self._shaped(gx, gw, gb)
         if self.layout == "channels" and not recording(g):
-            gx, gw, gb = K.batch_norm_backward(_channels(g), _channels(x), self.mean, self.rstd, _flat(w))
+            last = _last(x)
+            if last is not None:
+                c = x.shape[1]
+                gx, gw, gb = K.batch_norm_rows_backward(np.ascontiguousarray(np.moveaxis(g, 1, -1)).reshape(-1, c),
+                                                        last, self.mean, self.rstd, _flat(w))
+                gx = _unlast(gx, x.shape)
+            else:
+                gx, gw, gb = K.batch_norm_backward(_channels(g), _channels(x), self.mean, self.rstd, _flat(w))
             return self._shaped(gx, gw, gb)
         d, ps, need = self.dims, self.param_shape, self.next
         inv_std = rsqrt(var(x, dim=d, correction=0, keepdim=True) + self.eps)
@@ -97,6 +108,20 @@ def _layout(shape, dims, param_shape):
 def _rows(a, dims):
     k = math.prod(a.shape[a.ndim - len(dims):])
     return np.ascontiguousarray(a).reshape(-1, k)
+
+
+def _last(a):
+    """An (N, C, …) array whose memory is channels last (N, …, C) as a contiguous (M, C) view, or
+    None when it is not laid out so (or is also plain contiguous)."""
+    if a.ndim < 3 or a.flags.c_contiguous:
+        return None
+    moved = np.moveaxis(a, 1, -1)
+    return moved.reshape(-1, a.shape[1]) if moved.flags.c_contiguous else None
+
+
+def _unlast(y, shape):
+    """(M, C) channels-last rows → the (N, C, …) view of them."""
+    return np.moveaxis(y.reshape((shape[0],) + tuple(shape[2:]) + (shape[1],)), -1, 1)
 
 
 def _channels(a):

@@ -51,6 +51,20 @@ def test_batch_norm_kernels_equal_their_references(shape, dtype):
     _close(K.batch_norm_backward(g, x, mean, rstd, w), K.batch_norm_backward.reference(g, x, mean, rstd, w), dtype)
 
 
+@pytest.mark.parametrize("shape", [(5, 3), (70000, 16)])    # serial, and blocks of rows in parallel
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_channels_last_batch_norm_kernels_equal_their_references(shape, dtype):
+    x, g = _arrays(shape, dtype, 2)
+    x += 3.0                                                     # a mean to remove
+    w, b = _arrays(shape[1:], dtype, 2, seed=1)
+    for ww, bb in ((w, b), (None, None)):
+        got = K.batch_norm_rows_forward(x, ww, bb, 1e-5)
+        _close(got, K.batch_norm_rows_forward.reference(x, ww, bb, 1e-5), dtype)
+        _, mean, _, rstd = got
+        _close(K.batch_norm_rows_backward(g, x, mean, rstd, ww),
+               K.batch_norm_rows_backward.reference(g, x, mean, rstd, ww), dtype)
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("log", [False, True])
@@ -110,6 +124,8 @@ CASES = {
                                                           m.zeros(x.shape[-1]) + 0.5),
     "batch_norm": lambda m, x: m.nn.functional.batch_norm(x.reshape(8, 4, -1), None, None, m.ones(4) * 2,
                                                           m.ones(4), training=True),
+    "batch_norm_channels_last": lambda m, x: m.nn.functional.batch_norm(   # NCHW view of NHWC memory
+        x.reshape(2, 2, 4, 6).permute(0, 3, 1, 2) * 2 + 1, None, None, m.ones(6) * 1.5, m.ones(6) * 0.5, training=True),
     "softmax": lambda m, x: m.softmax(x, -1),
     "log_softmax": lambda m, x: m.log_softmax(x * 30, -1),
     "cross_entropy": lambda m, x: m.nn.functional.cross_entropy(x, m.arange(x.shape[0]) % x.shape[1],
