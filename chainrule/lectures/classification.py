@@ -174,8 +174,9 @@ def naive_bayes(cfg, ctx):
     fig = _boundary_plot(xt, yt, {"full Σ": lambda q: posterior_class1(q, p),
                                   "naive Bayes (diagonal Σ)": lambda q: posterior_class1(q, diag)},
                          "Full covariance vs naive Bayes")
-    head = (f"Naive Bayes reaches {acc_nb:.3f} test accuracy with {2 * 2 * 2} fewer covariance numbers "
-            f"to estimate; the full model reaches {acc_full:.3f} on these correlated features.")
+    head = tr("classification.naive_bayes.headline",
+              "Naive Bayes reaches {nb:.3f} test accuracy with {k} fewer covariance numbers to estimate; the full model "
+              "reaches {full:.3f} on these correlated features.", nb=acc_nb, k=2 * 2 * 2, full=acc_full)
     return Result({"accuracy_full": acc_full, "accuracy_naive_bayes": acc_nb}, {"boundaries": fig}, head)
 
 
@@ -237,12 +238,15 @@ def ce_vs_square(cfg, ctx):
                              "Training from a confidently wrong start", "step", "loss")
     ce, sq = accs["cross-entropy"], accs["square error"]
     if ce > sq:
-        head = (f"From the same wrong start, after {cfg.steps} steps cross-entropy reaches accuracy {ce:.2f}, "
-                f"square error only {sq:.2f}: square error's gradient is nearly flat far from the target.")
+        head = tr("classification.ce_vs_square.headline",
+                  "From the same wrong start, after {steps} steps cross-entropy reaches accuracy {ce:.2f}, square error "
+                  "only {sq:.2f}: square error's gradient is nearly flat far from the target.",
+                  steps=cfg.steps, ce=ce, sq=sq)
     else:
-        head = (f"From the same wrong start, after {cfg.steps} steps cross-entropy reaches accuracy {ce:.2f} "
-                f"and square error {sq:.2f}: with these settings square error's flat start did not hold it "
-                f"back (not this time — the default η shows the difference).")
+        head = tr("classification.ce_vs_square.headline_not",
+                  "From the same wrong start, after {steps} steps cross-entropy reaches accuracy {ce:.2f} and square "
+                  "error {sq:.2f}: with these settings square error's flat start did not hold it back (not this time — "
+                  "the default η shows the difference).", steps=cfg.steps, ce=ce, sq=sq)
     return Result({"accuracy": accs, "final_loss": {k: v[-1] for k, v in losses.items()}}, figs, head)
 
 
@@ -365,8 +369,9 @@ def softmax_regression(cfg, ctx):
     sig = cr.tensor(z[:, 0] - z[:, 1]).sigmoid()._data
     gap = float(np.abs(soft - sig).max())
     fig = lines({"cross-entropy": (np.arange(1, cfg.epochs + 1), hist)}, "Softmax regression on iris", "epoch", "loss")
-    head = (f"Softmax regression reaches {acc:.3f} test accuracy on the 3 iris species; a 2-class "
-            f"softmax equals σ(z₁ − z₂) within {gap:.1e}.")
+    head = tr("classification.softmax_regression.headline",
+              "Softmax regression reaches {acc:.3f} test accuracy on the 3 iris species; a 2-class softmax equals "
+              "σ(z₁ − z₂) within {gap:.1e}.", acc=acc, gap=gap)
     return Result({"test_accuracy": acc, "softmax_vs_sigmoid_gap": gap}, {"training": fig}, head)
 
 
@@ -415,10 +420,12 @@ def perceptron_hinge(cfg, ctx):
                 "Perceptron: mistakes per epoch", "epoch", "mistakes")
     clean = next((i + 1 for i, m in enumerate(mistakes) if m == 0), None)
     fig.axes[0].xaxis.get_major_locator().set_params(integer=True)
-    first = (f"The perceptron stops making mistakes after {clean} epochs" if clean is not None else
-             f"The perceptron still makes {mistakes[-1]} mistakes after {cfg.epochs} epochs (no line "
-             f"separates these points, so it never settles)")
-    head = f"{first} (accuracy {acc_perceptron:.3f}); the hinge loss reaches {acc_hinge:.3f}."
+    first = (tr("classification.perceptron_hinge.stops", "The perceptron stops making mistakes after {e} epochs",
+                e=clean) if clean is not None else
+             tr("classification.perceptron_hinge.never", "The perceptron still makes {m} mistakes after {e} epochs (no "
+                "line separates these points, so it never settles)", m=mistakes[-1], e=cfg.epochs))
+    head = tr("classification.perceptron_hinge.headline", "{first} (accuracy {p:.3f}); the hinge loss reaches {h:.3f}.",
+              first=first, p=acc_perceptron, h=acc_hinge)
     return Result({"accuracy_perceptron": acc_perceptron, "accuracy_hinge": acc_hinge, "mistakes": mistakes},
                   {"perceptron": fig}, head)
 
@@ -481,8 +488,12 @@ def generative_vs_discriminative(cfg, ctx):
                 "Test accuracy vs training set size", "examples per class", "accuracy")
     fig.axes[0].set_xscale("log")
     small, large = sizes[0], sizes[-1]
-    head = (f"With {small} examples per class the generative model scores {gen[small]:.3f} vs "
-            f"{disc[small]:.3f} for logistic regression; with {large} they are {gen[large]:.3f} vs "
-            f"{disc[large]:.3f}: the gap closes as data grow.")
+    head = tr("classification.generative_vs_discriminative.headline",
+              "With {small} examples per class the generative model scores {gs:.3f} vs {ds:.3f} for logistic regression; "
+              "with {large} they are {gl:.3f} vs {dl:.3f}: {verdict}.", small=small, gs=gen[small], ds=disc[small],
+              large=large, gl=gen[large], dl=disc[large],
+              verdict=tr("classification.generative_vs_discriminative.closes", "the gap closes as data grow")
+              if abs(gen[large] - disc[large]) < abs(gen[small] - disc[small]) else
+              tr("classification.generative_vs_discriminative.not_closes", "the gap did not close this time"))
     return Result({"generative": {str(k): v for k, v in gen.items()},
                    "discriminative": {str(k): v for k, v in disc.items()}}, {"data_size": fig}, head)

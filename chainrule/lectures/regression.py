@@ -84,9 +84,11 @@ def linear_views(cfg, ctx):
     ax.set(title="Test period: views and predictions", xlabel="day", ylabel="views")
     ax.legend()
     better = results["7_day"]["test_mae"] < results["1_day"]["test_mae"]
-    head = (f"The 7-day model's test MAE is {results['7_day']['test_mae']:.1f} views vs "
-            f"{results['1_day']['test_mae']:.1f} for yesterday alone: the weekly pattern "
-            f"{'helps' if better else 'does not help'}.")
+    head = tr("regression.linear_views.headline",
+              "The 7-day model's test MAE is {a:.1f} views vs {b:.1f} for yesterday alone: the weekly pattern {verdict}.",
+              a=results["7_day"]["test_mae"], b=results["1_day"]["test_mae"],
+              verdict=tr("regression.linear_views.helps", "helps") if better else
+              tr("regression.linear_views.no_help", "does not help"))
     return Result(results, {"predictions": fig}, head)
 
 
@@ -291,8 +293,10 @@ def hidden_factor(cfg, ctx):
         ax.plot(grid, features(grid, np.full(100, c)) @ theta, label=f"category {c}")
     ax.set(title="One model vs a model per category", xlabel="x", ylabel="y")
     ax.legend(fontsize=7)
-    head = (f"Testing error drops from {single_test:.2f} (one quadratic for all) to {per_cat_test:.2f} "
-            f"with the hidden category as indicator features.")
+    head = tr("regression.hidden_factor.headline" if per_cat_test < single_test else "regression.hidden_factor.headline_not",
+              "Testing error drops from {a:.2f} (one quadratic for all) to {b:.2f} with the hidden category as indicator "
+              "features." if per_cat_test < single_test else "Testing error is {a:.2f} with one quadratic for all and "
+              "{b:.2f} with the hidden category as indicator features: no gain this time.", a=single_test, b=per_cat_test)
     return Result({"single_model_test_mse": single_test, "per_category_test_mse": per_cat_test},
                   {"per_category": fig}, head)
 
@@ -329,9 +333,10 @@ def regularization(cfg, ctx):
                 "L2 regularization sweep (λ = 0 drawn at 10⁻³)", "λ", "mean squared error", logy=True)
     fig.axes[0].set_xscale("log")
     best = min(test, key=test.get)
-    head = (f"With λ = {best} the testing error is {test[best]:.2f}, against {test[0.0]:.2f} without "
-            f"regularization; training error rises from {train[0.0]:.2f} to {train[lams[-1]]:.2f} "
-            f"as λ grows to {lams[-1]}.")
+    head = tr("regression.regularization.headline",
+              "With λ = {best} the testing error is {tb:.2f}, against {t0:.2f} at λ = {l0}; training error rises from "
+              "{r0:.2f} to {rl:.2f} as λ grows to {last}.", best=best, tb=test[best], t0=test[min(lams)], l0=min(lams),
+              r0=train[min(lams)], rl=train[max(lams)], last=max(lams))
     return Result({"train_mse": {str(k): v for k, v in train.items()},
                    "test_mse": {str(k): v for k, v in test.items()}, "best_lambda": best},
                   {"lambda_sweep": fig}, head)
@@ -374,10 +379,13 @@ def normal_equations(cfg, ctx):
     fig.axes[0].axhline(float(np.mean((a @ closed - y) ** 2)), color="k", ls="--", label="closed form")
     fig.axes[0].legend()
     if np.isfinite(diff):
-        head = f"After {cfg.steps} steps gradient descent's weights differ from (XᵀX)⁻¹Xᵀy by at most {diff:.2e}."
+        head = tr("regression.normal_equations.headline",
+                  "After {steps} steps gradient descent's weights differ from (XᵀX)⁻¹Xᵀy by at most {d:.2e}.",
+                  steps=cfg.steps, d=diff)
     else:
-        head = (f"Gradient descent diverged with η = {cfg.lr} (its weights are no longer finite), so it never "
-                f"reached (XᵀX)⁻¹Xᵀy: lower η.")
+        head = tr("regression.normal_equations.diverged",
+                  "Gradient descent diverged with η = {lr} (its weights are no longer finite), so it never reached "
+                  "(XᵀX)⁻¹Xᵀy: lower η.", lr=cfg.lr)
     return Result({"max_weight_difference": diff, "closed_form": closed.tolist(), "gradient_descent": w._data.tolist()},
                   {"convergence": fig}, head)
 
@@ -414,9 +422,11 @@ def feature_scaling(cfg, ctx):
     steps = {k: next((i + 1 for i, v in enumerate(h) if v < cfg.target_loss), None) for k, h in runs.items()}
     fig = lines({k: (np.arange(1, len(h) + 1), h) for k, h in runs.items()},
                 "Gradient descent with and without feature scaling", "step", "MSE", logy=True)
-    raw = steps["raw"] if steps["raw"] is not None else f"more than {cfg.steps}"
-    head = (f"Standardized features reach L < {cfg.target_loss} in {steps['standardized']} steps; raw "
-            f"features need {raw} (each with its largest stable learning rate).")
+    raw = steps["raw"] if steps["raw"] is not None else tr("regression.feature_scaling.more_than", "more than {n}",
+                                                           n=cfg.steps)
+    head = tr("regression.feature_scaling.headline",
+              "Standardized features reach L < {t} in {a} steps; raw features need {b} (each with its largest stable "
+              "learning rate).", t=cfg.target_loss, a=steps["standardized"], b=raw)
     return Result({"steps_to_target": {k: (v if v is not None else -1) for k, v in steps.items()},
                    "final_loss": {k: h[-1] for k, h in runs.items()}}, {"scaling": fig}, head)
 
@@ -483,9 +493,12 @@ def sigmoid_sum(cfg, ctx):
     ax.legend(fontsize=7)
     few, many = f"{cfg.counts[0]} sigmoids", f"{cfg.counts[-1]} sigmoids"
     one, two = fits[f"1 layer of {k} ReLUs"], fits[f"2 layers of {k} ReLUs"]
-    head = (f"Training MSE falls from {fits[few]:.4f} with {few} to {fits[many]:.4f} with {many} "
-            f"({'more pieces fit better' if fits[many] < fits[few] else 'not better this time'}); "
-            f"{2 * n} ReLUs reach {fits[f'{2 * n} ReLUs']:.4f}. At the same width a second layer "
-            + (f"helps: 2 layers of {k} ReLUs reach {two:.4f} against {one:.4f} for one layer."
-               if two < one else f"did not help this time: {two:.4f} against {one:.4f} for one layer."))
+    head = tr("regression.sigmoid_sum.headline",
+              "Training MSE falls from {a:.4f} with {p} sigmoids to {b:.4f} with {q} sigmoids ({v1}); {r} ReLUs reach "
+              "{c:.4f}. At the same width a second layer {v2}: 2 layers of {k} ReLUs reach {two:.4f} against {one:.4f} "
+              "for one layer.", a=fits[few], p=cfg.counts[0], b=fits[many], q=cfg.counts[-1],
+              v1=tr("regression.sigmoid_sum.better", "more pieces fit better") if fits[many] < fits[few] else
+              tr("regression.sigmoid_sum.not_better", "not better this time"), r=2 * n, c=fits[f"{2 * n} ReLUs"],
+              v2=tr("regression.sigmoid_sum.helps", "helps") if two < one else
+              tr("regression.sigmoid_sum.no_help", "did not help this time"), k=k, two=two, one=one)
     return Result({"train_mse": fits}, {"fits": fig}, head)

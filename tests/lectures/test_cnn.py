@@ -66,6 +66,16 @@ def test_small_resnet_has_the_papers_shape():
     assert model(__import__("chainrule").randn(2, 1, 28, 28)).shape == (2, 10)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_relu_outruns_tanh_where_tanh_saturates(run_quick, seed):
+    m = run_quick("cnn.relu_vs_tanh", seed=seed)
+    sat, steps, speedup = m["saturated_tanh_units"], m["steps"], m["speedup"]
+    assert sat["pixel scale"] > 0.5 and sat["standardized"] < 0.05
+    assert steps["pixel scale"]["relu"] is not None
+    assert steps["pixel scale"]["tanh"] is None or steps["pixel scale"]["tanh"] > steps["pixel scale"]["relu"]
+    assert speedup["pixel scale"] > speedup["standardized"]
+
+
 def test_model_zoo_counts_equal_torchvision_and_order_the_family(run_quick):
     table = run_quick("cnn.model_zoo")["models"]
     for name, count in TORCHVISION_PARAMETERS.items():

@@ -9,6 +9,7 @@ import chainrule as cr
 from chainrule import nn
 
 from ..common import bars, digits, figure, fit_poly, lines, mlp, predict_poly, test_accuracy, train
+from ..lang import tr
 from ..registry import Result, experiment
 
 
@@ -63,9 +64,12 @@ def robust_losses(cfg, ctx):
     ax.plot(g, 1.5 * g + 0.5, "k--", label="truth: 1.50x + 0.50")
     ax.set(title="Fitting a line with outliers", xlabel="x", ylabel="y")
     ax.legend(fontsize=7)
-    head = (f"The fitted line's error (|Δslope| + |Δbias|) is {errors['MSE']:.2f} with MSE, "
-            f"{errors['MAE']:.2f} with MAE and {errors['Huber']:.2f} with Huber: the robust losses ignore "
-            f"the outliers' pull.")
+    head = tr("training.robust_losses.headline",
+              "The fitted line's error (|Δslope| + |Δbias|) is {mse:.2f} with MSE, {mae:.2f} with MAE and {huber:.2f} "
+              "with Huber: {verdict}.", mse=errors["MSE"], mae=errors["MAE"], huber=errors["Huber"],
+              verdict=tr("training.robust_losses.robust", "the robust losses ignore the outliers' pull")
+              if max(errors["MAE"], errors["Huber"]) < errors["MSE"] else
+              tr("training.robust_losses.not_robust", "the robust losses did not beat MSE this time"))
     return Result({"fits": fits, "parameter_error": errors}, {"lines": fig}, head)
 
 
@@ -115,8 +119,10 @@ def overfitting_remedies(cfg, ctx):
         acc[name] = test_accuracy(model, small)
     fig = bars(acc, "Test accuracy with each remedy", "accuracy")
     best = max((k for k in acc if k != "baseline"), key=acc.get)
-    head = (f"Baseline test accuracy {acc['baseline']:.3f}; best remedy: {best} ({acc[best]:.3f}). "
-            + ", ".join(f"{k} {v:.3f}" for k, v in acc.items() if k not in ("baseline", best)) + ".")
+    head = tr("training.overfitting_remedies.headline",
+              "Baseline test accuracy {base:.3f}; best remedy: {best} ({b:.3f}). {others}.", base=acc["baseline"],
+              best=best, b=acc[best],
+              others=", ".join(f"{k} {v:.3f}" for k, v in acc.items() if k not in ("baseline", best)))
     return Result({"test_accuracy": acc}, {"remedies": fig}, head)
 
 
@@ -149,8 +155,8 @@ def cross_validation(cfg, ctx):
     cv, test = {}, {}
     for d in range(1, cfg.max_degree + 1):
         errs = []
-        for tr, va in KFold(cfg.folds, shuffle=True, generator=cr.Generator().manual_seed(ctx.seed)).split(cfg.n_train):
-            th = fit_poly(xtr[tr], ytr[tr], d)
+        for fit_idx, va in KFold(cfg.folds, shuffle=True, generator=cr.Generator().manual_seed(ctx.seed)).split(cfg.n_train):
+            th = fit_poly(xtr[fit_idx], ytr[fit_idx], d)
             errs.append(np.mean((predict_poly(th, xtr[va], d) - ytr[va]) ** 2))
         cv[d] = float(np.mean(errs))
         th = fit_poly(xtr, ytr, d)
@@ -160,8 +166,9 @@ def cross_validation(cfg, ctx):
     ds = list(cv)
     fig = lines({"cross-validation error": (ds, [cv[d] for d in ds]), "test error": (ds, [test[d] for d in ds])},
                 f"{cfg.folds}-fold cross validation", "degree", "MSE", logy=True)
-    head = (f"Cross validation picks degree {chosen} (CV error {cv[chosen]:.2f}); its test error is "
-            f"{test[chosen]:.2f}, and the degree with the lowest test error is {best_test}.")
+    head = tr("training.cross_validation.headline",
+              "Cross validation picks degree {d} (CV error {cv:.2f}); its test error is {t:.2f}, and the degree with "
+              "the lowest test error is {best}.", d=chosen, cv=cv[chosen], t=test[chosen], best=best_test)
     return Result({"cv_mse": cv, "test_mse": test, "chosen_degree": chosen, "best_test_degree": best_test},
                   {"cross_validation": fig}, head)
 
@@ -224,9 +231,11 @@ def fat_or_tall(cfg, ctx):
     ax.plot(x, fat_out, label=f"fat: 1 layer × {n_fat} ReLUs ({3 * n_fat + 1} params), best fit")
     ax.set(title="Same parameter budget, deep vs shallow", xlabel="x", ylabel="y")
     ax.legend(fontsize=7)
-    head = (f"{k} layers of 2 ReLUs ({tall_params} parameters) draw the {2 ** k}-piece zigzag exactly "
-            f"(MSE {tall_mse:.1e}); one layer with the same budget ({n_fat} ReLUs, at most {n_fat + 1} "
-            f"pieces), least-squares fitted with evenly spaced breakpoints, reaches MSE {fat_mse:.4f}.")
+    head = tr("training.fat_or_tall.headline",
+              "{k} layers of 2 ReLUs ({p} parameters) draw the {pieces}-piece zigzag exactly (MSE {tall:.1e}); one "
+              "layer with the same budget ({n} ReLUs, at most {n1} pieces), least-squares fitted with evenly spaced "
+              "breakpoints, reaches MSE {fat:.4f}.", k=k, p=tall_params, pieces=2 ** k, tall=tall_mse, n=n_fat,
+              n1=n_fat + 1, fat=fat_mse)
     return Result({"tall_parameters": tall_params, "fat_parameters": 3 * n_fat + 1, "tall_mse": tall_mse,
                    "fat_best_mse": fat_mse, "pieces": 2 ** k}, {"fat_or_tall": fig}, head)
 
@@ -275,7 +284,12 @@ def hoeffding(cfg, ctx):
                  "Hoeffding bound": (ns, [bound[n] for n in ns])},
                 f"|H| = {cfg.hypotheses} threshold classifiers, ε = {cfg.epsilon}", "N", "probability", logy=True)
     fig.axes[0].set_xscale("log")
-    head = (f"The bound holds at every N: e.g. N = {ns[-1]}: empirical {empirical[ns[-1]]:.4f} ≤ bound "
-            f"{bound[ns[-1]]:.4f}; N = {ns[0]}: {empirical[ns[0]]:.3f} ≤ {bound[ns[0]]:.3f} (a loose bound).")
+    holds = all(empirical[n] <= bound[n] for n in ns)
+    head = tr("training.hoeffding.headline" if holds else "training.hoeffding.headline_not",
+              "The bound holds at every N: e.g. N = {n1}: empirical {e1:.4f} ≤ bound {b1:.4f}; N = {n0}: {e0:.3f} ≤ "
+              "{b0:.3f} (a loose bound)." if holds else "The empirical frequency exceeded the bound at some N (a "
+              "sampling fluke with {draws} draws): N = {n1}: {e1:.4f} against {b1:.4f}; N = {n0}: {e0:.3f} against "
+              "{b0:.3f}.", n1=ns[-1], e1=empirical[ns[-1]], b1=bound[ns[-1]], n0=ns[0], e0=empirical[ns[0]],
+              b0=bound[ns[0]], draws=cfg.draws)
     return Result({"empirical": {str(k): v for k, v in empirical.items()}, "bound": {str(k): v for k, v in bound.items()}},
                   {"hoeffding": fig}, head)

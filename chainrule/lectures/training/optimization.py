@@ -248,9 +248,10 @@ def momentum_plateau(cfg, ctx):
         ax.plot(path[::5], _plateau(np.array(path[::5])), "o", ms=3, label=name)
     ax.set(title="Crossing a plateau", xlabel="θ", ylabel="L")
     ax.legend()
-    head = (f"After {cfg.steps} steps plain gradient descent is at θ = {paths['gradient descent'][-1]:.2f} "
-            f"(L = {finals['gradient descent']:.3f}); with momentum θ = {paths['momentum'][-1]:.2f} "
-            f"(L = {finals['momentum']:.3f}).")
+    head = tr("training.momentum_plateau.headline",
+              "After {steps} steps plain gradient descent is at θ = {a:.2f} (L = {la:.3f}); with momentum θ = {b:.2f} "
+              "(L = {lb:.3f}).", steps=cfg.steps, a=paths["gradient descent"][-1], la=finals["gradient descent"],
+              b=paths["momentum"][-1], lb=finals["momentum"])
     return Result({"final_loss": finals, "final_theta": {k: v[-1] for k, v in paths.items()}}, {"plateau": fig}, head)
 
 
@@ -290,10 +291,11 @@ def batch_size(cfg, ctx):
         curves[f"B = {bs}"] = (np.arange(1, cfg.epochs + 1), hist["val_accuracy"])
     fig = lines(curves, "Validation accuracy per epoch", "epoch", "accuracy")
     s, l = out["small"], out["large"]
-    head = (f"An epoch takes {s['seconds_per_epoch']:.3f} s with B = {cfg.small} and "
-            f"{l['seconds_per_epoch']:.3f} s with B = {cfg.large}; after {cfg.epochs} epochs the test "
-            f"accuracy is {s['test_accuracy']:.3f} vs {l['test_accuracy']:.3f}, and nudging the weights "
-            f"by 5% raises the training loss by {s['sharpness']:.2e} vs {l['sharpness']:.2e} (sharpness).")
+    head = tr("training.batch_size.headline",
+              "An epoch takes {ts:.3f} s with B = {bs} and {tl:.3f} s with B = {bl}; after {e} epochs the test accuracy "
+              "is {as_:.3f} vs {al:.3f}, and nudging the weights by 5% raises the training loss by {ss:.2e} vs {sl:.2e} "
+              "(sharpness).", ts=s["seconds_per_epoch"], bs=cfg.small, tl=l["seconds_per_epoch"], bl=cfg.large,
+              e=cfg.epochs, as_=s["test_accuracy"], al=l["test_accuracy"], ss=s["sharpness"], sl=l["sharpness"])
     return Result(out, {"validation": fig}, head)
 
 
@@ -325,9 +327,10 @@ def batchnorm(cfg, ctx):
         out[name] = {"train_loss": hist["loss"], "test_accuracy": test_accuracy(model, data)}
         curves[f"{name} batch norm"] = (np.arange(1, cfg.epochs + 1), hist["loss"])
     fig = lines(curves, f"Training loss of a {cfg.depth}-layer sigmoid network", "epoch", "loss", logy=True)
-    head = (f"After {cfg.epochs} epochs the training loss is {out['with']['train_loss'][-1]:.3f} with batch "
-            f"norm vs {out['without']['train_loss'][-1]:.3f} without (test accuracy "
-            f"{out['with']['test_accuracy']:.3f} vs {out['without']['test_accuracy']:.3f}).")
+    head = tr("training.batchnorm.headline",
+              "After {e} epochs the training loss is {a:.3f} with batch norm vs {b:.3f} without (test accuracy {ta:.3f} "
+              "vs {tb:.3f}).", e=cfg.epochs, a=out["with"]["train_loss"][-1], b=out["without"]["train_loss"][-1],
+              ta=out["with"]["test_accuracy"], tb=out["without"]["test_accuracy"])
     return Result(out, {"training_loss": fig}, head)
 
 
@@ -391,15 +394,21 @@ def lr_schedule(cfg, ctx):
     fig_lr.axes[0].xaxis.get_major_locator().set_params(integer=True)
     c, w = out["constant"], out["warmup + cosine decay"]
     if diverged:
-        parts = [f"{k} η = {cfg.lr} diverged at step {v}" for k, v in diverged.items()]
+        parts = [tr("training.lr_schedule.diverged", "{k} η = {lr} diverged at step {v}", k=k, lr=cfg.lr, v=v)
+                 for k, v in diverged.items()]
         kept = [k for k in out if k not in diverged]
-        head = ("; ".join(parts) + (f"; {kept[0]} reaches test accuracy {out[kept[0]]['test_accuracy']:.3f}"
-                                    if kept else "") + ". Lower η to compare the schedules.")
+        if kept:
+            parts.append(tr("training.lr_schedule.kept", "{k} reaches test accuracy {a:.3f}", k=kept[0],
+                            a=out[kept[0]]["test_accuracy"]))
+        head = tr("training.lr_schedule.headline_diverged", "{parts}. Lower η to compare the schedules.",
+                  parts="; ".join(parts))
     else:
-        verdict = "beats" if w["test_accuracy"] > c["test_accuracy"] else "does not beat (not this time)"
-        head = (f"With η = {cfg.lr} held constant the test accuracy is {c['test_accuracy']:.3f}; warming up "
-                f"and decaying the same peak rate gives {w['test_accuracy']:.3f}: the schedule {verdict} "
-                f"the constant rate.")
+        verdict = (tr("training.lr_schedule.beats", "beats") if w["test_accuracy"] > c["test_accuracy"] else
+                   tr("training.lr_schedule.not_beats", "does not beat (not this time)"))
+        head = tr("training.lr_schedule.headline",
+                  "With η = {lr} held constant the test accuracy is {c:.3f}; warming up and decaying the same peak rate "
+                  "gives {w:.3f}: the schedule {verdict} the constant rate.", lr=cfg.lr, c=c["test_accuracy"],
+                  w=w["test_accuracy"], verdict=verdict)
     return Result(out, {"validation_loss": fig, "learning_rate": fig_lr}, head)
 
 
@@ -433,7 +442,12 @@ def model_bias_vs_optimization(cfg, ctx):
         out[name] = {"layers": depth, "train_loss": hist["loss"][-1]}
         curves[f"{depth} hidden layers"] = (np.arange(1, cfg.epochs + 1), hist["loss"])
     fig = lines(curves, "Training loss: deeper is not easier", "epoch", "loss", logy=True)
-    head = (f"After {cfg.epochs} epochs the {cfg.deep}-layer network's training loss is "
-            f"{out['deep']['train_loss']:.3f}, the {cfg.shallow}-layer one's {out['shallow']['train_loss']:.3f}: "
-            f"an optimization issue, since the deep net's function set contains the shallow one's.")
+    head = tr("training.model_bias_vs_optimization.headline",
+              "After {e} epochs the {d}-layer network's training loss is {ld:.3f}, the {s}-layer one's {ls:.3f}: "
+              "{verdict}.", e=cfg.epochs, d=cfg.deep, ld=out["deep"]["train_loss"], s=cfg.shallow,
+              ls=out["shallow"]["train_loss"],
+              verdict=tr("training.model_bias_vs_optimization.optimization", "an optimization issue, since the deep "
+                         "net's function set contains the shallow one's")
+              if out["deep"]["train_loss"] > out["shallow"]["train_loss"] else
+              tr("training.model_bias_vs_optimization.fits", "the deeper net fits at least as well this time"))
     return Result(out, {"training_loss": fig}, head)
