@@ -425,7 +425,7 @@ def small_resnet(width=16, blocks=1, in_channels=1, num_classes=10):
             "How far does a small ResNet — batch norm and skip connections, 6n + 2 layers — get on Fashion-MNIST "
             "in a few minutes on a laptop CPU?",
             "block: y = ReLU(BN(W₂·ReLU(BN(W₁·x))) + x);  learning rate η_t = η·½(1 + cos(π·t/T))",
-            quick=dict(n_train=3000, epochs=3, width=8, batch=32, n_test=1000))
+            quick=dict(n_train=2000, epochs=3, width=8, batch=32, n_test=500))
 def small_resnet_fashion(cfg, ctx):
     """Q: What does a small ResNet reach on Fashion-MNIST in minutes on a CPU?
 
