@@ -8,6 +8,8 @@ exactly what the compiled loop computes.
 import os
 import warnings
 
+import numpy as np
+
 _VALID = ("numba", "numpy")
 _setting = {"name": None}
 REGISTRY = {}
@@ -43,7 +45,7 @@ class Kernel:
         self.name, self.reference, self.build, self.compiled = name, reference, build, None
 
     def __call__(self, *args, **kwargs):
-        if self.build is None or (_setting["name"] or kernels_in_use()) == "numpy":
+        if self.build is None or (_setting["name"] or kernels_in_use()) == "numpy" or _half(args):
             return self.reference(*args, **kwargs)
         fn = self.compiled
         if fn is None:
@@ -61,6 +63,14 @@ class Kernel:
 
     def __repr__(self):
         return f"<kernel {self.name}{'' if self.build else ' (NumPy only)'}>"
+
+
+def _half(args):
+    """Numba compiles no float16 arithmetic: half-precision arrays take the NumPy reference."""
+    return any(getattr(a, "dtype", None) == _FLOAT16 for a in args)
+
+
+_FLOAT16 = np.dtype(np.float16)
 
 
 def kernel(name, reference):

@@ -234,3 +234,17 @@ def test_adam_step_kernel_equals_its_reference(size, amsgrad, decoupled):
     for a, b in zip(*runs):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
+
+
+def test_half_precision_arrays_take_the_reference():
+    """Numba compiles no float16 arithmetic: such arrays run the NumPy reference, as PyTorch's
+    half-precision normalization and softmax."""
+    data = np.random.default_rng(5).standard_normal((2, 4, 3, 5)).astype(np.float16)
+    for make in (lambda m, x: m.nn.functional.batch_norm(x, None, None, training=True),
+                 lambda m, x: m.nn.functional.batch_norm(x.permute(0, 3, 1, 2), None, None, training=True),
+                 lambda m, x: m.nn.functional.layer_norm(x, (5,)), lambda m, x: m.softmax(x, -1)):
+        ours = make(cr, cr.tensor(data, requires_grad=True))
+        theirs = make(torch, torch.tensor(data, requires_grad=True))
+        assert ours.dtype == cr.float16
+        np.testing.assert_allclose(ours.detach().numpy().astype(np.float32), theirs.detach().numpy().astype(np.float32),
+                                   atol=1e-2)
