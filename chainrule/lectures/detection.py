@@ -310,7 +310,7 @@ def _two_stage_detect(net, images, windows, classes, score_threshold=0.001):
             "more accurate here, and which is faster?",
             "two-stage: proposals → CNN per region (class + box correction t = ((g−p)/p_w, log g_w/p_w)) → NMS;  "
             "one-stage: one CNN pass → S×S×(B·5 + C) → NMS",
-            quick=dict(n_train=1500, n_val=40, epochs=2, stride=8))
+            quick=dict(n_train=1000, n_val=40, epochs=2, stride=8))
 def two_stage_vs_one_stage(cfg, ctx):
     """Q: Two-stage (R-CNN style) or one-stage (YOLO): accuracy and speed?
 
