@@ -84,10 +84,9 @@ def linear_views(cfg, ctx):
     ax.set(title="Test period: views and predictions", xlabel="day", ylabel="views")
     ax.legend()
     better = results["7_day"]["test_mae"] < results["1_day"]["test_mae"]
-    head = tr("regression.linear_views.headline",
-              "The 7-day model's test MAE is {a:.1f} views vs {b:.1f} for yesterday alone: the weekly pattern {verdict}.",
-              a=results["7_day"]["test_mae"], b=results["1_day"]["test_mae"],
-              verdict=tr("regression.linear_views.helps", "helps") if better else
+    head = tr("regression.linear_views.headline", "The 7-day model's test MAE is {a:.1f} views vs {b:.1f} for "
+              "yesterday alone: the weekly pattern {verdict}.", a=results["7_day"]["test_mae"],
+              b=results["1_day"]["test_mae"], verdict=tr("regression.linear_views.helps", "helps") if better else
               tr("regression.linear_views.no_help", "does not help"))
     return Result(results, {"predictions": fig}, head)
 
@@ -293,10 +292,10 @@ def hidden_factor(cfg, ctx):
         ax.plot(grid, features(grid, np.full(100, c)) @ theta, label=f"category {c}")
     ax.set(title="One model vs a model per category", xlabel="x", ylabel="y")
     ax.legend(fontsize=7)
-    head = tr("regression.hidden_factor.headline" if per_cat_test < single_test else "regression.hidden_factor.headline_not",
-              "Testing error drops from {a:.2f} (one quadratic for all) to {b:.2f} with the hidden category as indicator "
-              "features." if per_cat_test < single_test else "Testing error is {a:.2f} with one quadratic for all and "
-              "{b:.2f} with the hidden category as indicator features: no gain this time.", a=single_test, b=per_cat_test)
+    head = tr("regression.hidden_factor.headline", "Testing error: {a:.2f} with one quadratic for all, {b:.2f} with "
+              "the hidden category as indicator features ({verdict}).", a=single_test, b=per_cat_test,
+              verdict=tr("regression.hidden_factor.gain", "the category explains what one curve cannot")
+              if per_cat_test < single_test else tr("regression.hidden_factor.no_gain", "no gain this time"))
     return Result({"single_model_test_mse": single_test, "per_category_test_mse": per_cat_test},
                   {"per_category": fig}, head)
 
@@ -379,13 +378,11 @@ def normal_equations(cfg, ctx):
     fig.axes[0].axhline(float(np.mean((a @ closed - y) ** 2)), color="k", ls="--", label="closed form")
     fig.axes[0].legend()
     if np.isfinite(diff):
-        head = tr("regression.normal_equations.headline",
-                  "After {steps} steps gradient descent's weights differ from (XᵀX)⁻¹Xᵀy by at most {d:.2e}.",
-                  steps=cfg.steps, d=diff)
+        head = tr("regression.normal_equations.headline", "After {steps} steps gradient descent's weights differ "
+                  "from (XᵀX)⁻¹Xᵀy by at most {d:.2e}.", steps=cfg.steps, d=diff)
     else:
-        head = tr("regression.normal_equations.diverged",
-                  "Gradient descent diverged with η = {lr} (its weights are no longer finite), so it never reached "
-                  "(XᵀX)⁻¹Xᵀy: lower η.", lr=cfg.lr)
+        head = tr("regression.normal_equations.diverged", "Gradient descent diverged with η = {lr} (its weights are "
+                  "no longer finite), so it never reached (XᵀX)⁻¹Xᵀy: lower η.", lr=cfg.lr)
     return Result({"max_weight_difference": diff, "closed_form": closed.tolist(), "gradient_descent": w._data.tolist()},
                   {"convergence": fig}, head)
 
@@ -424,9 +421,8 @@ def feature_scaling(cfg, ctx):
                 "Gradient descent with and without feature scaling", "step", "MSE", logy=True)
     raw = steps["raw"] if steps["raw"] is not None else tr("regression.feature_scaling.more_than", "more than {n}",
                                                            n=cfg.steps)
-    head = tr("regression.feature_scaling.headline",
-              "Standardized features reach L < {t} in {a} steps; raw features need {b} (each with its largest stable "
-              "learning rate).", t=cfg.target_loss, a=steps["standardized"], b=raw)
+    head = tr("regression.feature_scaling.headline", "Standardized features reach L < {t} in {a} steps; raw "
+              "features need {b} (each with its largest stable η).", t=cfg.target_loss, a=steps["standardized"], b=raw)
     return Result({"steps_to_target": {k: (v if v is not None else -1) for k, v in steps.items()},
                    "final_loss": {k: h[-1] for k, h in runs.items()}}, {"scaling": fig}, head)
 
@@ -493,10 +489,10 @@ def sigmoid_sum(cfg, ctx):
     ax.legend(fontsize=7)
     few, many = f"{cfg.counts[0]} sigmoids", f"{cfg.counts[-1]} sigmoids"
     one, two = fits[f"1 layer of {k} ReLUs"], fits[f"2 layers of {k} ReLUs"]
-    head = tr("regression.sigmoid_sum.headline",
-              "Training MSE falls from {a:.4f} with {p} sigmoids to {b:.4f} with {q} sigmoids ({v1}); {r} ReLUs reach "
-              "{c:.4f}. At the same width a second layer {v2}: 2 layers of {k} ReLUs reach {two:.4f} against {one:.4f} "
-              "for one layer.", a=fits[few], p=cfg.counts[0], b=fits[many], q=cfg.counts[-1],
+    head = tr("regression.sigmoid_sum.headline", "Training MSE falls from {a:.4f} with {p} sigmoids to {b:.4f} with "
+              "{q} sigmoids ({v1}); {r} ReLUs reach {c:.4f}. At the same width a second layer {v2}: 2 layers of {k} "
+              "ReLUs reach {two:.4f} against {one:.4f} for one layer.", a=fits[few], p=cfg.counts[0], b=fits[many],
+              q=cfg.counts[-1],
               v1=tr("regression.sigmoid_sum.better", "more pieces fit better") if fits[many] < fits[few] else
               tr("regression.sigmoid_sum.not_better", "not better this time"), r=2 * n, c=fits[f"{2 * n} ReLUs"],
               v2=tr("regression.sigmoid_sum.helps", "helps") if two < one else

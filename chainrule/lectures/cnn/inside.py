@@ -250,5 +250,4 @@ def relu_vs_tanh(cfg, ctx):
                          "saturates and shrinks where it does not") if ratio["pixel scale"] > max(1.0, ratio["standardized"])
               else tr("cnn.relu_vs_tanh.no_lead", "ReLU did not learn faster at pixel scale this time"))
     return Result({"steps": steps, "best_lr": best_lr, "speedup": ratio, "saturated_tanh_units": saturation,
-                   "budget_steps": budget, "curves": {f"{s} {a}": c for (s, a), c in curves.items()}},
-                  {"training_error": fig}, head)
+                   "budget_steps": budget}, {"training_error": fig}, head)
