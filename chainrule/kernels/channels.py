@@ -12,6 +12,7 @@ import numpy as np
 from .. import tunables
 from ._jit import compiled
 from ._registry import kernel
+from .rows import _blocks
 
 prange = range   # replaced by numba.prange when a kernel compiles (see _jit.jit)
 
@@ -188,18 +189,13 @@ def _bn_rows_grad_loop(g, x, centre, a, k, wr, gx):
             out[j] = (gr[j] - a[j] - (xr[j] - centre[j]) * k[j]) * wr[j]
 
 
-def _row_blocks(x):
-    from ..backend import get_num_threads
-    return get_num_threads() if x.size >= tunables.PARALLEL_MIN_COMPILED else 1
-
-
 @kernel("batch_norm_rows_forward", _bn_rows_forward_ref)
 def _build_bn_rows_forward():
     sums, scale = compiled(_bn_rows_sums_loop), compiled(_bn_rows_scale_loop)
 
     def run(x, w, b, eps):
         m, c = x.shape
-        blocks, big, t = _row_blocks(x), x.size >= tunables.PARALLEL_MIN_COMPILED, x.dtype
+        blocks, big, t = _blocks(*x.shape), x.size >= tunables.PARALLEL_MIN_COMPILED, x.dtype
         part = np.zeros((blocks, c))
         sums(blocks > 1, x, np.zeros(c, t), False, part)
         mean = (part.sum(0) / m).astype(t)
@@ -220,7 +216,7 @@ def _build_bn_rows_backward():
 
     def run(g, x, mean, rstd, w):
         m, c = x.shape
-        blocks, big, t = _row_blocks(x), x.size >= tunables.PARALLEL_MIN_COMPILED, np.result_type(g, x)
+        blocks, big, t = _blocks(*x.shape), x.size >= tunables.PARALLEL_MIN_COMPILED, np.result_type(g, x)
         part_g, part_gx = np.zeros((blocks, c)), np.zeros((blocks, c))
         sums(blocks > 1, g, x, mean, part_g, part_gx)
         sum_g, sum_gx = part_g.sum(0), part_gx.sum(0) * rstd
