@@ -80,22 +80,31 @@ def test_unwritable_out_is_reported_before_training(tmp_path):
     assert "batchnorm:" not in r.stdout  # nothing ran
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium is not installed")
-def test_report_renders_with_every_figure_in_chromium(tmp_path):
-    out = tmp_path / "run"
-    assert cli("run", "classification.ce_vs_square", "--quick", "--out", str(out), "--no-progress").returncode == 0
+def _chromium(page, tmp_path):
+    """(the page's DOM, its screenshot as an array) from headless Chromium."""
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--no-first-run",
              f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
-    page = f"file://{out / 'index.html'}"
-    dom = subprocess.run(["chromium", *flags, "--dump-dom", page], capture_output=True, text=True, timeout=120)
-    assert 'data-figures="3/3"' in dom.stdout, dom.stdout[-500:] + dom.stderr[-500:]
+    dom = subprocess.run(["chromium", *flags, "--dump-dom", f"file://{page}"], capture_output=True, text=True,
+                         timeout=120)
     shot = tmp_path / "shot.png"
-    subprocess.run(["chromium", *flags, f"--screenshot={shot}", "--window-size=1000,1400", page],
+    subprocess.run(["chromium", *flags, f"--screenshot={shot}", "--window-size=1000,1400", f"file://{page}"],
                    capture_output=True, timeout=120)
     import matplotlib.image as mpimg
-    img = mpimg.imread(str(shot))
+    return dom.stdout + dom.stderr[-500:], mpimg.imread(str(shot))
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium is not installed")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_renders_with_every_figure_in_chromium(tmp_path, lang):
+    out = tmp_path / "run"
+    r = cli("run", "classification.ce_vs_square", "--quick", "--out", str(out), "--no-progress", "--lang", lang)
+    assert r.returncode == 0, r.stderr
+    dom, img = _chromium(out / "index.html", tmp_path)
+    assert 'data-figures="3/3"' in dom, dom[-1000:]
     assert img.shape[0] >= 1000 and img[..., :3].std() > 0.05  # a rendered page, not a blank one
+    caption = "从同一个“很有把握地错”的起点出发" if lang == "zh" else "From the same confidently wrong start"
+    assert f'<html lang="{lang}"' in dom and caption in dom      # the figure's caption says what to notice
 
 
 def test_tour_runs_a_sample_of_every_lecture(tmp_path):
@@ -110,6 +119,9 @@ def test_tour_runs_a_sample_of_every_lecture(tmp_path):
         headline = json.loads((tmp_path / name / "metrics.json").read_text())["headline"]
         assert html.escape(headline) in index
     assert json.loads((tmp_path / TOUR[0] / "config.json").read_text())["quick"] is True
+    if shutil.which("chromium"):
+        dom, img = _chromium(tmp_path / "index.html", tmp_path)
+        assert all(f'href="{name}/index.html"' in dom for name in TOUR) and img[..., :3].std() > 0.05
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "ascii"])

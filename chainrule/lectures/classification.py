@@ -99,7 +99,13 @@ def _accuracies(x, y, xt, yt):
             "P(C₁|x) = σ(z), z = ln[P(x|C₁)P(C₁) / P(x|C₂)P(C₂)]; with a shared Σ:\n"
             "z = wᵀx + b, w = Σ⁻¹(μ₁ − μ₂), b = −½μ₁ᵀΣ⁻¹μ₁ + ½μ₂ᵀΣ⁻¹μ₂ + ln(N₁/N₂)  — a linear boundary,\n"
             "and 3 covariance numbers to estimate instead of 6: fewer parameters, less overfitting",
-            quick=dict(n_per_class=80, n_test_per_class=200, sizes=(3, 8, 30, 150), repeats=30))
+            quick=dict(n_per_class=80, n_test_per_class=200, sizes=(3, 8, 30, 150), repeats=30),
+            captions={
+                "boundaries": "With its own Σ per class the boundary is a curve; with one shared Σ it is a straight line — "
+                    "exactly σ(w·x + b).",
+                "accuracy_by_size": "With few points per class the shared Σ (fewer parameters) wins; with many the separate Σ "
+                    "catches up.",
+            })
 def shared_covariance(cfg, ctx):
     """Q: Gaussian generative classifier: what changes when both classes share one covariance Σ?
 
@@ -157,7 +163,11 @@ def shared_covariance(cfg, ctx):
 @experiment("classification.naive_bayes", GenerativeConfig,
             "What does assuming independent features (a diagonal Σ: naive Bayes) cost or gain?",
             "P(x|C) = Πᵢ P(xᵢ|C) — each feature its own 1-D Gaussian",
-            quick=dict(n_per_class=80, n_test_per_class=200))
+            quick=dict(n_per_class=80, n_test_per_class=200),
+            captions={
+                "boundaries": "Naive Bayes drops the covariance between features: its boundary ignores the tilt that the "
+                    "full Σ sees.",
+            })
 def naive_bayes(cfg, ctx):
     """Q: What does assuming independent features (a diagonal Σ: naive Bayes) cost or gain?
 
@@ -191,7 +201,14 @@ class LossConfig:
             "Why cross-entropy and not square error for logistic regression?",
             "f = σ(wx + b). Cross-entropy: ∂L/∂w = −(ŷ − f)x. Square error: ∂L/∂w = 2(f − ŷ)f(1 − f)x — "
             "nearly 0 when f is near 0 or 1, even if f is completely wrong",
-            quick=dict(steps=150))
+            quick=dict(steps=150),
+            captions={
+                "cross_entropy_surface": "Cross-entropy: steep far from the answer, so a wrong start gets a big gradient.",
+                "square_error_surface": "Square error: flat both far from and near the answer, so a wrong start gets almost no "
+                    "gradient.",
+                "training": "From the same confidently wrong start, cross-entropy's loss drops at once; square error's "
+                    "barely moves.",
+            })
 def ce_vs_square(cfg, ctx):
     """Q: Why cross-entropy and not square error for logistic regression?
 
@@ -271,7 +288,13 @@ def _fit_binary(model, x, y, steps, lr):
             "Can logistic regression learn XOR? What fixes it?",
             "σ(w₁x₁ + w₂x₂ + b) draws one straight line — XOR needs two. Transform the features "
             "(x₁′ = distance to (0,0), x₂′ = distance to (1,1)), or cascade logistic units: a neural network",
-            quick=dict(steps=600))
+            quick=dict(steps=600),
+            captions={
+                "logistic_line": "No single line puts the two classes of XOR on different sides.",
+                "transformed_features": "After the feature transform the same classes sit on two sides of one line.",
+                "hidden_layer_regions": "A hidden layer learns the transform itself: its units cut the plane into regions that "
+                    "separate XOR.",
+            })
 def xor(cfg, ctx):
     """Q: Can logistic regression learn XOR? What fixes it?
 
@@ -339,7 +362,10 @@ class SoftmaxConfig:
             "Multi-class classification: how well does softmax regression do on the iris flowers, "
             "and is a 2-class softmax just a sigmoid?",
             "yᵢ = e^{zᵢ}/Σⱼe^{zⱼ}, z = Wx + b, L = −Σᵢ ŷᵢ ln yᵢ;  softmax(z₁, z₂)₁ = σ(z₁ − z₂)",
-            quick=dict(epochs=150))
+            quick=dict(epochs=150),
+            captions={
+                "training": "The cross-entropy of 3-class softmax regression falls steadily epoch by epoch.",
+            })
 def softmax_regression(cfg, ctx):
     """Q: Multi-class classification: how well does softmax regression do on the iris flowers, and is a
     2-class softmax just a sigmoid?
@@ -387,7 +413,11 @@ class PerceptronConfig:
             "and the hinge loss (SVM) stand in for it?",
             "0-1: δ(g(x) ≠ ŷ).  Perceptron: w ← w + ŷx on each mistake.  Hinge: max(0, 1 − ŷ f(x)) "
             "— 0 once f is correct by a margin",
-            quick=dict(epochs=10, steps=200))
+            quick=dict(epochs=10, steps=200),
+            captions={
+                "perceptron": "On separable data the perceptron's mistakes per epoch fall to zero — and then it stops "
+                    "learning.",
+            })
 def perceptron_hinge(cfg, ctx):
     """Q: The 'ideal' loss counts mistakes (0-1 loss) but has no gradient. How do the perceptron and
     the hinge loss (SVM) stand in for it?
@@ -445,7 +475,11 @@ class GenDiscConfig:
             "with little data, and which with a lot?",
             "Generative: assume P(x|C) = Πᵢ N(xᵢ; μᵢ_C, σ²) (independent features, one variance) and fit μ, σ. Discriminative: fit w, b of "
             "σ(wx + b) directly. A true assumption is worth a lot of data when data are few",
-            quick=dict(sizes=(3, 200), repeats=8))
+            quick=dict(sizes=(3, 200), repeats=8),
+            captions={
+                "data_size": "With little data the generative model (its assumption fills the gaps) is ahead; with more, "
+                    "the discriminative model catches up or passes it.",
+            })
 def generative_vs_discriminative(cfg, ctx):
     """Q: Generative (naive Bayes Gaussians) or discriminative (logistic regression): which wins with
     little data, and which with a lot?

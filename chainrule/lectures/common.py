@@ -1,6 +1,7 @@
 """What the lectures share, public so any lecture may use it: plotting helpers (every figure looks
 alike), small networks trained on the bundled 8×8 digits, closed-form polynomial fits, and
 straight-line classifiers."""
+import os
 import time
 
 import numpy as np
@@ -241,6 +242,8 @@ def purity(assigned, labels):
 
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC",
               "SimHei")
+_CJK_FILES = ("notosanscjk", "notoserifcjk", "wqy-zenhei", "msyh", "pingfang", "simhei")
+_fonts_scanned = []
 
 
 def _chinese_fallback(matplotlib):
@@ -249,6 +252,18 @@ def _chinese_fallback(matplotlib):
     from matplotlib import font_manager
     installed = {f.name for f in font_manager.fontManager.ttflist}
     found = [name for name in _CJK_FONTS if name in installed]
+    if not found and not _fonts_scanned:
+        # matplotlib's font list is cached from its first run: a CJK font installed since is on
+        # disk but not in the list, so look for one once and add it
+        _fonts_scanned.append(True)
+        for path in font_manager.findSystemFonts():
+            if any(part in os.path.basename(path).lower() for part in _CJK_FILES):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        found = [name for name in _CJK_FONTS if name in installed]
     if found and found[0] not in matplotlib.rcParams["font.family"]:
         matplotlib.rcParams["font.family"] = ["DejaVu Sans", found[0]]   # per-glyph fallback, in order
 
@@ -273,6 +288,9 @@ def lines(series, title, xlabel, ylabel, logy=False):
     for label, (xs, ys) in series.items():
         ax.plot(xs, ys, label=label)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if all(np.all(np.mod(np.asarray(xs, dtype=float), 1) == 0) for xs, _ in series.values()):
+        from matplotlib.ticker import MaxNLocator
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # epochs and counts: no 2.5th epoch
     if logy:
         ax.set_yscale("log")
     ax.legend()

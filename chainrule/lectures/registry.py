@@ -63,6 +63,7 @@ class Experiment:
     question: str
     formula: str
     quick: dict
+    captions: dict = dataclasses.field(default_factory=dict)   # figure name → what to notice in it
 
     @property
     def lecture(self):
@@ -72,9 +73,10 @@ class Experiment:
 REGISTRY = {}
 
 
-def experiment(name, config, question, formula="", quick=None):
+def experiment(name, config, question, formula="", quick=None, captions=None):
     """Register ``fn(cfg, ctx) -> Result`` as experiment ``name``, whose prefix is the lecture of
-    the module defining it (``regression.overfitting`` in ``lectures/regression.py``)."""
+    the module defining it (``regression.overfitting`` in ``lectures/regression.py``). ``captions``
+    says under each figure (by its name in ``Result.figures``) what to notice in it."""
     def register(fn):
         lecture, _ = _lecture_of(fn.__module__)
         if lecture is None:
@@ -83,7 +85,7 @@ def experiment(name, config, question, formula="", quick=None):
         if name.split(".")[0] != lecture:
             raise ValueError(f"experiment {name!r}: experiments of lecture {lecture!r} are named "
                              f"'{lecture}.<name>'")
-        REGISTRY[name] = Experiment(name, fn, config, question, formula, dict(quick or {}))
+        REGISTRY[name] = Experiment(name, fn, config, question, formula, dict(quick or {}), dict(captions or {}))
         return fn
     return register
 

@@ -13,7 +13,7 @@ from chainrule import nn
 from chainrule.data.datasets import daily_views, polynomial_with_categories, windows
 
 from .common import figure, fit_poly, lines, predict_poly
-from .lang import tr
+from .lang import figure_text, tr
 from .registry import Result, experiment
 
 
@@ -52,7 +52,11 @@ class ViewsConfig:
 @experiment("regression.linear_views", ViewsConfig,
             "Does looking at the last 7 days predict tomorrow's views better than looking at yesterday only?",
             "y = b + Σⱼ wⱼxⱼ  (xⱼ: the views j days ago), L = (1/N) Σ |y − ŷ|  (MAE)",
-            quick=dict(days=300, steps=600))
+            quick=dict(days=300, steps=600),
+            captions={
+                "predictions": "Follow the black line: the 7-day model tracks the weekly ups and downs that the 1-day model "
+                    "can only copy a day late.",
+            })
 def linear_views(cfg, ctx):
     """Q: Does looking at the last 7 days predict tomorrow's views better than looking at yesterday
     only?
@@ -154,7 +158,14 @@ def _judge_rate(path, losses, best, hessian, minimum):
             "How does the learning rate η change gradient descent's path on the error surface L(w, b)?",
             "L(w, b) = (1/N) Σ (ŷ − (b + w·x))²,  w ← w − η ∂L/∂w,  b ← b − η ∂L/∂b;"
             "  on a valley with curvature λ across it, η > 2/λ diverges",
-            quick=dict(steps=100, grid=60))
+            quick=dict(steps=100, grid=60),
+            captions={
+                "error_surface": "The valley is long and narrow: one direction is steep, the other flat. The small η creeps "
+                    "along the flat way, the good η walks down the middle, the larger η zig-zags between the "
+                    "walls, the largest is thrown out.",
+                "loss_per_step": "The same four runs as loss per step (log scale): a slow slope, a fast drop to the minimum, a"
+                    " bouncing descent, and a loss that grows without end.",
+            })
 def error_surface(cfg, ctx):
     """Q: How does the learning rate η change gradient descent's path on the error surface L(w, b)?
 
@@ -225,7 +236,11 @@ def _poly_data(cfg, seed):
             "training and testing errors?",
             "y = b + Σₖ wₖ xᵏ (k = 1…degree); a bigger model set contains the smaller ones, so its "
             "training error can only fall — but its testing error can rise (overfitting)",
-            quick=dict())
+            quick=dict(),
+            captions={
+                "errors": "Training error only falls as the degree grows (each model set contains the smaller ones); "
+                    "testing error falls, then turns up — the gap is overfitting.",
+            })
 def overfitting(cfg, ctx):
     """Q: As the model gets more complex (polynomials of degree 1 to 5), what happens to the training
     and testing errors?
@@ -264,7 +279,11 @@ def overfitting(cfg, ctx):
             "When the data hide a category (the Pokémon's species), does giving the model that "
             "category through indicator features beat one model for all?",
             "y = Σ_c δ(category = c)(b_c + w_c x + w'_c x²)  — δ are 0/1 indicator features",
-            quick=dict())
+            quick=dict(),
+            captions={
+                "per_category": "One curve for all points misses the three groups; one curve per category (indicator "
+                    "features) follows each of them.",
+            })
 def hidden_factor(cfg, ctx):
     """Q: When the data hide a category (the Pokémon's species), does giving the model that category
     through indicator features beat one model for all?
@@ -311,7 +330,11 @@ class RegConfig(PolyConfig):
             "Does penalizing large weights (λΣw², bias not penalized) make the degree-5 model "
             "generalize better, and what does λ trade off?",
             "L = Σ (y − (b + Σ wᵢxᵢ))² + λ Σ wᵢ²  — smaller w: a smoother function, less sensitive to noise",
-            quick=dict())
+            quick=dict(),
+            captions={
+                "lambda_sweep": "As λ grows the training error rises steadily, while the testing error first falls (a "
+                    "smoother function) and then rises (too smooth to fit).",
+            })
 def regularization(cfg, ctx):
     """Q: Does penalizing large weights (λΣw², bias not penalized) make the degree-5 model generalize
     better, and what does λ trade off?
@@ -356,7 +379,11 @@ class NormalEqConfig:
 @experiment("regression.normal_equations", NormalEqConfig,
             "Does gradient descent reach the same weights as the closed-form least-squares solution?",
             "w* = (XᵀX)⁻¹Xᵀy  (set ∂L/∂w = 0)  vs  w ← w − η ∂L/∂w",
-            quick=dict(steps=800))
+            quick=dict(steps=800),
+            captions={
+                "convergence": "Gradient descent's loss comes down onto the dashed line of the closed-form solution "
+                    "(XᵀX)⁻¹Xᵀy.",
+            })
 def normal_equations(cfg, ctx):
     """Q: Does gradient descent reach the same weights as the closed-form least-squares solution?
 
@@ -397,7 +424,11 @@ class ScalingConfig:
 @experiment("regression.feature_scaling", ScalingConfig,
             "Why standardize features? How many gradient steps does each version need?",
             "x̃ᵢ = (xᵢ − mᵢ)/σᵢ  — features on one scale make the error surface round, so one η suits every direction",
-            quick=dict(steps=1500))
+            quick=dict(steps=1500),
+            captions={
+                "scaling": "Each with its largest safe η (1/the largest curvature): the standardized features reach the "
+                    "minimum in far fewer steps than the raw ones, whose error surface is a long thin valley.",
+            })
 def feature_scaling(cfg, ctx):
     """Q: Why standardize features? How many gradient steps does each version need?
 
@@ -442,7 +473,11 @@ class SigmoidConfig:
             "more layers fit it better?",
             "y = b + Σᵢ cᵢ σ(bᵢ + wᵢx);  hard sigmoid = ReLU(x) − ReLU(x − 1) (two ReLUs);  "
             "vector form y = b + cᵀσ(b + Wx)",
-            quick=dict(counts=(3, 30), steps=800))
+            quick=dict(counts=(3, 30), steps=800),
+            captions={
+                "fits": "More pieces follow the target more closely; two layers of ReLUs bend more than one layer of "
+                    "the same width.",
+            })
 def sigmoid_sum(cfg, ctx):
     """Q: Can a sum of sigmoids (or of ReLU pairs) approximate a curve, and do more pieces and more
     layers fit it better?
@@ -497,4 +532,12 @@ def sigmoid_sum(cfg, ctx):
               tr("regression.sigmoid_sum.not_better", "not better this time"), r=2 * n, c=fits[f"{2 * n} ReLUs"],
               v2=tr("regression.sigmoid_sum.helps", "helps") if two < one else
               tr("regression.sigmoid_sum.no_help", "did not help this time"), k=k, two=two, one=one)
-    return Result({"train_mse": fits}, {"fits": fig}, head)
+    flat = [name for name, f in fits.items() if not f < 0.98 * float(np.var(y))]   # no better than the mean
+    if flat:
+        rest = [f"{figure_text(n)} {f:.4f}" for n, f in fits.items() if n not in flat]
+        head = tr("regression.sigmoid_sum.failed", "With η = {lr} {names} ended no better than a constant (MSE ≈ "
+                  "var(y) = {v:.4f}): the steps are too large for them, lower η.{others}", lr=cfg.lr,
+                  v=float(np.var(y)), names=tr("list.sep", ", ").join(figure_text(n) for n in flat),
+                  others=tr("regression.sigmoid_sum.others", " The others: {fits}.",
+                            fits=tr("list.sep", ", ").join(rest)) if rest else "")
+    return Result({"train_mse": fits, "no_better_than_a_constant": flat}, {"fits": fig}, head)

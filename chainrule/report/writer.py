@@ -34,11 +34,13 @@ def write_run(out_dir, exp, cfg, result, seed, seconds, quick=False):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from ..lectures.lang import translate_figure
     os.makedirs(out_dir, exist_ok=True)
     names = []
     for name, fig in result.figures.items():
         fname = f"{name}.png"
-        fig.savefig(os.path.join(out_dir, fname), dpi=110, bbox_inches="tight")
+        translate_figure(fig)      # the page's language, in the figure too
+        fig.savefig(os.path.join(out_dir, fname), dpi=150, bbox_inches="tight")   # ~850 px: the page's width
         plt.close(fig)
         names.append(fname)
     _write_json(os.path.join(out_dir, "config.json"),
@@ -46,7 +48,8 @@ def write_run(out_dir, exp, cfg, result, seed, seconds, quick=False):
     _write_json(os.path.join(out_dir, "metrics.json"),
                 {"experiment": exp.name, "lecture": exp.lecture, "question": exp.question,
                  "formula": exp.formula, "headline": result.headline, "seconds": round(seconds, 3),
-                 "figures": names, "metrics": result.metrics})
+                 "figures": names, "captions": {n: exp.captions[n[:-4]] for n in names if n[:-4] in exp.captions},
+                 "metrics": result.metrics})
     return render(out_dir)
 
 
@@ -71,8 +74,9 @@ def render(out_dir):
     rows = "".join(f"<tr><td>{esc(str(k))}</td><td>{esc(_fmt(v))}</td></tr>"
                    for k, v in _flatten(m["metrics"]).items())
     cfg_rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in c["config"].items())
+    captions = {f: tr(f"{exp_name}.caption.{f[:-4]}", text) for f, text in m.get("captions", {}).items()}
     figs = "".join(f'<figure><a href="{esc(f)}" title="{esc(tr("page.open_full", "open full size"))}"><img src="{esc(f)}" alt="{esc(f[:-4])}"></a>'
-                   f'<figcaption>{esc(f[:-4].replace("_", " "))}</figcaption></figure>'
+                   f'<figcaption>{esc(captions.get(f, f[:-4].replace("_", " ")))}</figcaption></figure>'
                    for f in m["figures"] if os.path.exists(os.path.join(out_dir, f)))
     page = f"""<!doctype html>
 <html lang="{current()}"><head><meta charset="utf-8"><title>{esc(m['experiment'])} — chainrule</title>
@@ -88,7 +92,7 @@ table {{ border-collapse: collapse; }} td {{ border: 1px solid #ddd; padding: .2
 <p><b>{esc(tr("page.question", "Question"))}.</b> {esc(tr(exp_name + ".question", m['question']))}</p>
 <p class="headline"><b>{esc(tr("page.answer", "Answer"))}.</b> {esc(m['headline'])}
 {esc(note)}</p>
-<h2>{esc(tr("page.notes", "From the notes"))}</h2><pre>{esc(m['formula'])}</pre>
+<h2>{esc(tr("page.notes", "From the notes"))}</h2><pre>{esc(tr(exp_name + ".formula", m['formula']))}</pre>
 <h2>{esc(tr("page.figures", "Figures"))}</h2>{figs}
 <h2>{esc(tr("page.numbers", "Numbers"))}</h2><table>{rows}</table>
 <h2>{esc(tr("page.settings", "Settings"))}</h2><table><tr><td>seed</td><td>{esc(str(c['seed']))}</td></tr>

@@ -9,7 +9,7 @@ import chainrule as cr
 from chainrule import nn
 
 from ..common import bars, digits, figure, fit_poly, lines, mlp, predict_poly, test_accuracy, train
-from ..lang import tr
+from ..lang import figure_text, tr
 from ..registry import Result, experiment
 
 
@@ -27,7 +27,11 @@ class RobustConfig:
             "With outliers in the data, how do MSE, MAE and Huber losses (and gradient clipping) fit a line?",
             "MSE: (y − ŷ)² — an outlier's pull grows with its error; MAE: |y − ŷ|; Huber: square near 0, "
             "absolute far away; clipping: g′ = g·g_max/‖g‖ when ‖g‖ > g_max",
-            quick=dict(steps=600))
+            quick=dict(steps=600),
+            captions={
+                "lines": "The outliers drag the MSE line (and clipping does not help); MAE and Huber stay near the "
+                    "true line.",
+            })
 def robust_losses(cfg, ctx):
     """Q: With outliers in the data, how do MSE, MAE and Huber losses (and gradient clipping) fit a
     line?
@@ -91,7 +95,10 @@ def _noise_augment(batch):
             "Trained on only 150 digits, which remedies against overfitting help the most?",
             "more data · data augmentation · dropout · L2 (weight decay) · early stopping — each limits "
             "how closely the model can follow the few training examples",
-            quick=dict(epochs=20))
+            quick=dict(epochs=20),
+            captions={
+                "remedies": "Each bar is one remedy against the same small-data baseline; more data is the tallest.",
+            })
 def overfitting_remedies(cfg, ctx):
     """Q: Trained on only 150 digits, which remedies against overfitting help the most?
 
@@ -121,8 +128,8 @@ def overfitting_remedies(cfg, ctx):
     best = max((k for k in acc if k != "baseline"), key=acc.get)
     head = tr("training.overfitting_remedies.headline",
               "Baseline test accuracy {base:.3f}; best remedy: {best} ({b:.3f}). {others}.", base=acc["baseline"],
-              best=best, b=acc[best],
-              others=", ".join(f"{k} {v:.3f}" for k, v in acc.items() if k not in ("baseline", best)))
+              best=figure_text(best), b=acc[best], others=tr("list.sep", ", ").join(
+                  f"{figure_text(k)} {v:.3f}" for k, v in acc.items() if k not in ("baseline", best)))
     return Result({"test_accuracy": acc}, {"remedies": fig}, head)
 
 
@@ -140,7 +147,11 @@ class CVConfig:
             "N-fold cross validation: which polynomial degree should we choose without peeking at the test set?",
             "split the training set into N folds; train on N − 1, validate on the one left out; average "
             "over the folds; pick the model with the lowest average, retrain on all training data",
-            quick=dict())
+            quick=dict(),
+            captions={
+                "cross_validation": "Cross-validation error, computed on the training set only, points at the same degree as the "
+                    "test error.",
+            })
 def cross_validation(cfg, ctx):
     """Q: N-fold cross validation: which polynomial degree should we choose without peeking at the test
     set?
@@ -201,7 +212,11 @@ def _tent_layers(k):
             "a layer of n ReLUs makes at most n + 1 linear pieces; stacking layers multiplies pieces — "
             "k layers of 2 ReLUs (the tent map composed k times) make 2ᵏ. Deep = modularization: "
             "fewer parameters for the same function",
-            quick=dict(layers=4, samples=513))
+            quick=dict(layers=4, samples=513),
+            captions={
+                "fat_or_tall": "With the same number of parameters, the tall network makes the target's 2ᵏ pieces; the fat "
+                    "one's best fit is far coarser.",
+            })
 def fat_or_tall(cfg, ctx):
     """Q: With the same number of parameters, can a tall (deep) network represent functions a fat
     (shallow) one cannot?
@@ -257,7 +272,11 @@ class HoeffdingConfig:
             "and is the Hoeffding bound |H|·2exp(−2Nε²) true?",
             "P(D_train is bad) ≤ Σ_h P(D_train is bad due to h) ≤ |H|·2exp(−2Nε²): more data N or "
             "fewer hypotheses |H| make a bad training set unlikely",
-            quick=dict(draws=400, n_values=(10, 100, 500)))
+            quick=dict(draws=400, n_values=(10, 100, 500)),
+            captions={
+                "hoeffding": "The measured probability of a bad training set stays under the Hoeffding bound and falls "
+                    "with N like it.",
+            })
 def hoeffding(cfg, ctx):
     """Q: How likely is a training set that misleads us (some h with |L_train(h) − L_all(h)| > ε), and
     is the Hoeffding bound |H|·2exp(−2Nε²) true?

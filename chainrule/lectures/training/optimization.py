@@ -46,7 +46,13 @@ def _tiny_net_loss(theta, x, y, hidden):
             "L(θ) ≈ L(θ′) + ½(θ − θ′)ᵀH(θ − θ′) at a critical point. All eigenvalues of H > 0: local "
             "minimum; some < 0: saddle — step along the eigenvector u of a negative eigenvalue λ: "
             "L(θ′ + u) ≈ L(θ′) + ½λ‖u‖² < L(θ′)",
-            quick=dict(runs=6, steps=800))
+            quick=dict(runs=6, steps=800),
+            captions={
+                "minimum_ratio": "Each training run ends at a critical point; the share of positive Hessian eigenvalues says "
+                    "how close it is to a minimum.",
+                "escape": "Along the eigenvector of a negative eigenvalue the loss goes down: the saddle can be escaped"
+                    " that way.",
+            })
 def critical_points(cfg, ctx):
     """Q: When the gradient is zero, is it a local minimum or a saddle point — and can we escape a
     saddle?
@@ -162,7 +168,12 @@ def _walk(make_opt, steps, start=(-2.0, -1.5)):
             "On an ill-conditioned error surface, how do SGD, momentum, Adagrad, RMSProp and Adam move?",
             "momentum: m ← λm − ηg, θ ← θ + m;  Adagrad: θ ← θ − η/σ·g, σ = √(mean of past g²);\n"
             "RMSProp: σᵗ = √(α(σᵗ⁻¹)² + (1−α)(gᵗ)²);  Adam = RMSProp + momentum (with bias correction)",
-            quick=dict(steps=80))
+            quick=dict(steps=80),
+            captions={
+                "paths": "On the ill-conditioned surface plain SGD zig-zags across the steep direction; the adaptive "
+                    "methods take more direct paths.",
+                "losses": "The same runs as loss per step (log scale).",
+            })
 def optimizers(cfg, ctx):
     """Q: On an ill-conditioned error surface, how do SGD, momentum, Adagrad, RMSProp and Adam move?
 
@@ -223,7 +234,10 @@ def _plateau(x):
 @experiment("training.momentum_plateau", PlateauConfig,
             "Can momentum carry the parameters across a plateau where the gradient is almost zero?",
             "m⁽ⁱ⁺¹⁾ = λm⁽ⁱ⁾ − ηg⁽ⁱ⁾, θ⁽ⁱ⁺¹⁾ = θ⁽ⁱ⁾ + m⁽ⁱ⁺¹⁾ — the movement remembers past gradients",
-            quick=dict(steps=200))
+            quick=dict(steps=200),
+            captions={
+                "plateau": "Gradient descent stalls on the flat part; momentum carries its speed across it.",
+            })
 def momentum_plateau(cfg, ctx):
     """Q: Can momentum carry the parameters across a plateau where the gradient is almost zero?
 
@@ -248,11 +262,26 @@ def momentum_plateau(cfg, ctx):
         ax.plot(path[::5], _plateau(np.array(path[::5])), "o", ms=3, label=name)
     ax.set(title="Crossing a plateau", xlabel="θ", ylabel="L")
     ax.legend()
+    where = {k: _plateau_verdict(paths[k][-1], finals[k]) for k in paths}
     head = tr("training.momentum_plateau.headline",
-              "After {steps} steps plain gradient descent is at θ = {a:.2f} (L = {la:.3f}); with momentum θ = {b:.2f} "
-              "(L = {lb:.3f}).", steps=cfg.steps, a=paths["gradient descent"][-1], la=finals["gradient descent"],
-              b=paths["momentum"][-1], lb=finals["momentum"])
-    return Result({"final_loss": finals, "final_theta": {k: v[-1] for k, v in paths.items()}}, {"plateau": fig}, head)
+              "After {steps} steps plain gradient descent {wa} (θ = {a:.2f}, L = {la:.3f}); with momentum it {wb} "
+              "(θ = {b:.2f}, L = {lb:.3f}).", steps=cfg.steps, a=paths["gradient descent"][-1],
+              la=finals["gradient descent"], b=paths["momentum"][-1], lb=finals["momentum"],
+              wa=where["gradient descent"], wb=where["momentum"])
+    return Result({"final_loss": finals, "final_theta": {k: v[-1] for k, v in paths.items()}, "where": where},
+                  {"plateau": fig}, head)
+
+
+def _plateau_verdict(theta, loss):
+    """Where a run on ``_plateau`` ended: at the minimum (θ = 2, L ≈ 0), still on the plateau left
+    of the drop, swinging past the minimum, or thrown out (not finite)."""
+    if not np.isfinite(theta) or not np.isfinite(loss):
+        return tr("training.momentum_plateau.diverged", "diverged")
+    if loss < 0.1:
+        return tr("training.momentum_plateau.reached", "reached the minimum")
+    if theta < -0.5:
+        return tr("training.momentum_plateau.stalled", "is still on the plateau")
+    return tr("training.momentum_plateau.swinging", "is swinging past the minimum")
 
 
 @dataclasses.dataclass
@@ -269,7 +298,11 @@ class BatchConfig:
             "Small or large batches: which is faster per epoch, and which generalizes better?",
             "batch size B: one update per B examples. Large B: fewer, smoother, parallel updates (less "
             "time per epoch); small B: more, noisier updates — the noise helps escape sharp minima",
-            quick=dict(epochs=4))
+            quick=dict(epochs=4),
+            captions={
+                "validation": "Per epoch the small batch makes many noisy updates and the large batch a few smooth ones: "
+                    "compare how far each gets in the same number of epochs.",
+            })
 def batch_size(cfg, ctx):
     """Q: Small or large batches: which is faster per epoch, and which generalizes better?
 
@@ -310,7 +343,11 @@ class BNConfig:
             "Does batch normalization make a deep sigmoid network easier to train?",
             "z̃ = (z − μ)/σ over the batch, then γz̃ + β (γ = 1, β = 0 at first); running mean "
             "μ̄ ← (1 − p)μ̄ + pμ with p = 0.1 is used at test time",
-            quick=dict(epochs=4))
+            quick=dict(epochs=4),
+            captions={
+                "training_loss": "The deep sigmoid network without batch norm barely moves; with it the loss falls from the "
+                    "first epoch.",
+            })
 def batchnorm(cfg, ctx):
     """Q: Does batch normalization make a deep sigmoid network easier to train?
 
@@ -350,7 +387,11 @@ class ScheduleConfig:
             "decay: η shrinks as we near the goal. Run here: ηₜ = η·(0.05 + 0.95·t/T_w) for t < T_w, then "
             "cosine decay ηₜ = η·½(1 + cos(π(t − T_w)/(T − T_w))) (the Transformer's warmup is "
             "d^−½·min(step^−½, step·warmup^−3/2): TransformerWarmupLR)",
-            quick=dict(epochs=6, warmup_epochs=2))
+            quick=dict(epochs=6, warmup_epochs=2),
+            captions={
+                "validation_loss": "Validation loss under each schedule; a curve that stops is a run that diverged.",
+                "learning_rate": "What each schedule does to η: warmup climbs, then cosine decay brings it down.",
+            })
 def lr_schedule(cfg, ctx):
     """Q: Does warming the learning rate up and then decaying it beat a constant large rate?
 
@@ -424,7 +465,11 @@ class BiasOptConfig:
             "A deeper plain network has a bigger function set — so why can its *training* loss be higher?",
             "If a deeper model cannot even fit the training data as well as a shallower one, the "
             "problem is optimization, not model bias (not overfitting either: look at the training loss)",
-            quick=dict(epochs=4))
+            quick=dict(epochs=4),
+            captions={
+                "training_loss": "The deeper network could fit at least as well, yet its training loss stays higher: an "
+                    "optimization problem, not model bias.",
+            })
 def model_bias_vs_optimization(cfg, ctx):
     """Q: A deeper plain network has a bigger function set — so why can its *training* loss be higher?
 
