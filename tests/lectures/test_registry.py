@@ -8,7 +8,8 @@ import sys
 import pytest
 
 import chainrule.lectures as lectures_pkg
-from chainrule.lectures import registry
+from chainrule.lectures import get, make_config, registry
+from chainrule.lectures.context import Context
 
 LECTURE = '''
 """A lecture added by dropping one file in."""
@@ -104,3 +105,39 @@ def test_a_text_setting_accepts_only_its_words():
     with pytest.raises(ValueError, match="task must be one of sentence, token, pair, qa; got 'poem'"):
         registry.make_config(exp, overrides={"task": "poem"})
     assert "one of sentence, token, pair, qa" in registry.describe_settings(exp)
+
+
+# The first lectures' experiments that train with a learning rate the user may set, at the largest η
+# their range allows: each still finishes its page, and the page says what went wrong instead of a
+# lesson its numbers contradict (a diverged run is a result, not a traceback).
+LARGEST_ETA = {
+    "regression.linear_views": lambda m, head: m["7_day"]["test_mae"] < m["1_day"]["test_mae"],
+    "regression.normal_equations": lambda m, head: "diverged" in head,
+    "regression.sigmoid_sum": lambda m, head: m["no_better_than_a_constant"] and "no better than a constant" in head,
+    "classification.ce_vs_square": lambda m, head: m,
+    "classification.xor": lambda m, head: m["accuracy_transformed"] > 0.9,
+    "classification.softmax_regression": lambda m, head: m,
+    "training.momentum_plateau": lambda m, head: m["where"]["momentum"] != "reached the minimum",
+    "training.optimizers": lambda m, head: m["diverged"] and "diverged" in head,
+    "training.lr_schedule": lambda m, head: "diverged" in head,
+}
+
+
+@pytest.mark.parametrize("name", sorted(LARGEST_ETA))
+def test_the_largest_learning_rate_a_setting_allows_ends_in_a_page_that_says_so(name):
+    from chainrule.lectures.registry import setting_range
+    exp = get(name)
+    lr = setting_range(exp, "lr")[1]
+    result = exp.fn(make_config(exp, quick=True, overrides={"lr": lr}), Context(seed=0, progress=False))
+    import matplotlib.pyplot as plt
+    for fig in result.figures.values():
+        plt.close(fig)
+    assert result.figures and LARGEST_ETA[name](result.metrics, result.headline), result.headline
+
+
+def test_every_first_lecture_experiment_with_a_learning_rate_setting_is_tried_at_its_largest():
+    import dataclasses
+    from chainrule.lectures.registry import all_experiments
+    with_lr = {n for n, e in all_experiments().items() if e.lecture in ("regression", "classification", "training")
+               and "lr" in {f.name for f in dataclasses.fields(e.config)}}
+    assert with_lr - set(LARGEST_ETA) == {"training.data_parallel"}   # MPI ranks: tested in tests/distributed
