@@ -59,4 +59,4 @@ def test_cycle_loss_makes_the_round_trip_return(run_quick, seed):
     m = run_quick("gan.cyclegan", seed=seed)
     plain, cycle = m["adversarial_only"], m["with_cycle"]
     assert cycle["cycle_error"] < 0.25 < 0.5 < plain["cycle_error"]
-    assert cycle["off_b"] < 0.2 and plain["off_b"] < 0.3
+    assert cycle["off_b"] < 0.2 and m["on_the_square"] == [True, True]   # both land on B (within 0.5 of its edge)
