@@ -157,6 +157,11 @@ def test_chinese_pages_and_messages(tmp_path):
     r = subprocess.run([sys.executable, "-m", "chainrule.cli", "run", "regression.overfitting", "--help"],
                        capture_output=True, text=True, env=env, timeout=120)
     assert "训练误差与测试误差" in r.stdout and "--set n_train=16" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "run", "regression.overfitting", "--set", "n_train=0"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2 and "设置 n_train 必须 ≥ 10，得到的是 0" in r.stderr
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "隐藏层自己学会这个转换" in page                                     # the figures' captions too
 
 
 def test_launch_runs_a_script_on_two_ranks(tmp_path):

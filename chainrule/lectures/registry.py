@@ -12,6 +12,8 @@ import pkgutil
 import sys
 import typing
 
+from .lang import tr
+
 
 _PACKAGE = __name__.rsplit(".", 1)[0]   # chainrule.lectures
 
@@ -95,8 +97,9 @@ def get(name):
     discover()
     if name not in REGISTRY:
         close = difflib.get_close_matches(name, list(REGISTRY) + ["tour"], n=3, cutoff=0.4)
-        hint = f"; did you mean {' or '.join(close)}?" if close else "; see `chainrule list`"
-        raise KeyError(f"unknown experiment {name!r}{hint}")
+        hint = tr("error.did_you_mean", "; did you mean {names}?", names=tr("list.or", " or ").join(close)) if close \
+            else tr("error.see_list", "; see `chainrule list`")
+        raise KeyError(tr("error.unknown_experiment", "unknown experiment {name!r}", name=name) + hint)
     return REGISTRY[name]
 
 
@@ -139,18 +142,22 @@ def check_range(exp, key, value):
     allowed = setting_range(exp, key)
     items = value if isinstance(value, (tuple, list)) else (value,)
     if isinstance(value, (tuple, list)) and not value:
-        raise ValueError(f"setting {key} needs at least one value, got none")
+        raise ValueError(tr("error.setting_empty", "setting {setting} needs at least one value, got none",
+                            setting=key))
     if _is_choice(allowed):
         for v in items:
             if v not in allowed:
-                raise ValueError(f"setting {key} must be one of {', '.join(allowed)}; got {v!r}")
+                raise ValueError(tr("error.setting_choice", "setting {setting} must be one of {words}; got {v!r}",
+                                    setting=key, words=", ".join(allowed), v=v))
         return
     low, high = allowed
     for v in items:
         if v < low:
-            raise ValueError(f"setting {key} must be ≥ {low}, got {v}")
+            raise ValueError(tr("error.setting_low", "setting {setting} must be ≥ {low}, got {v}", setting=key, low=low,
+                                v=v))
         if v > high:
-            raise ValueError(f"setting {key} must be ≤ {high}, got {v}")
+            raise ValueError(tr("error.setting_high", "setting {setting} must be ≤ {high}, got {v}", setting=key, high=high,
+                                v=v))
 
 
 def describe_settings(exp):
@@ -193,5 +200,6 @@ def parse_value(raw, typ, key, name):
         if typ in (int, float, str):
             return typ(raw)
     except ValueError:
-        raise ValueError(f"{name}: setting {key} expects {_type_name(typ)}, got {raw!r}") from None
+        raise ValueError(tr("error.setting_type", "{name}: setting {setting} expects {type}, got {raw!r}", name=name,
+                            setting=key, type=_type_name(typ), raw=raw)) from None
     raise ValueError(f"{name}: setting {key} has a type ({typ}) that cannot be set from the command line")

@@ -71,8 +71,7 @@ def render(out_dir):
     exp_name = m["experiment"]
     untranslated = current() != "en" and not any("\u4e00" <= ch <= "\u9fff" for ch in m["headline"])
     note = tr("page.answer_language_note", "") if untranslated else ""
-    rows = "".join(f"<tr><td>{esc(str(k))}</td><td>{esc(_fmt(v))}</td></tr>"
-                   for k, v in _flatten(m["metrics"]).items())
+    rows = "".join(f"<tr><td>{esc(_label(k))}</td><td>{esc(_fmt(v))}</td></tr>" for k, v in _flatten(m["metrics"]).items())
     cfg_rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in c["config"].items())
     captions = {f: tr(f"{exp_name}.caption.{f[:-4]}", text) for f, text in m.get("captions", {}).items()}
     figs = "".join(f'<figure><a href="{esc(f)}" title="{esc(tr("page.open_full", "open full size"))}"><img src="{esc(f)}" alt="{esc(f[:-4])}"></a>'
@@ -115,15 +114,23 @@ window.addEventListener("load", () => {{
     return path
 
 
-def _flatten(d, prefix=""):
+def _flatten(d, prefix=()):
+    """Nested metrics as {(name, sub-name, …): value}."""
     out = {}
     for k, v in d.items():
-        key = f"{prefix}{k}"
+        key = prefix + (str(k),)
         if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
+            out.update(_flatten(v, key))
         else:
             out[key] = v
     return out
+
+
+def _label(key):
+    """A metric's row label: ``("test_accuracy", "dropout 0.5")`` reads "test accuracy › dropout 0.5",
+    each part in the page's language where the figure catalogue has it."""
+    from ..lectures.lang import figure_text
+    return " › ".join(figure_text(part.replace("_", " ")) for part in key)
 
 
 def _fmt(v):
