@@ -32,7 +32,7 @@ class DDPMConfig:
             "added noise turn pure noise back into clothes?",
             "Alg. 1: minimize ‖ε − ε_θ(√ᾱ_t·x₀ + √(1 − ᾱ_t)·ε, t)‖²;  Alg. 2: x_{t−1} = (x_t − (1 − α_t)/√(1 − ᾱ_t)·"
             "ε_θ(x_t, t))/√α_t + σ_t·z",
-            quick=dict(steps=150, timesteps=60, width=8, n_train=3000, samples=100))
+            quick=dict(steps=100, timesteps=60, width=8, n_train=3000, samples=100))
 def ddpm(cfg, ctx):
     """Q: Can denoising, learned one noise level at a time, generate images?
 
