@@ -71,8 +71,8 @@ def render(out_dir):
     exp_name = m["experiment"]
     untranslated = current() != "en" and not any("\u4e00" <= ch <= "\u9fff" for ch in m["headline"])
     note = tr("page.answer_language_note", "") if untranslated else ""
-    rows = "".join(f"<tr><td>{esc(_label(k))}</td><td>{esc(_fmt(figure_text(v) if isinstance(v, str) else v))}</td></tr>"
-                   for k, v in _flatten(m["metrics"]).items())
+    rows = "".join(f"<tr><td>{esc(_label(k))}</td><td>{esc(_fmt(figure_text(v) if isinstance(v, str) else v))}"
+                   f"</td></tr>" for k, v in _flatten(m["metrics"]).items())
     cfg_rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in c["config"].items())
     captions = {f: tr(f"{exp_name}.caption.{f[:-4]}", text) for f, text in m.get("captions", {}).items()}
     figs = "".join(f'<figure><a href="{esc(f)}" title="{esc(tr("page.open_full", "open full size"))}"><img src="{esc(f)}" alt="{esc(f[:-4])}"></a>'

@@ -117,7 +117,7 @@ LARGEST_ETA = {
     "classification.ce_vs_square": lambda m, head: m,
     "classification.xor": lambda m, head: m["accuracy_transformed"] > 0.9,
     "classification.softmax_regression": lambda m, head: m,
-    "training.momentum_plateau": lambda m, head: m["where"]["momentum"] != "reached the minimum",
+    "training.momentum_plateau": lambda m, head: m["where"]["momentum"] != "minimum",
     "training.optimizers": lambda m, head: m["diverged"] and "diverged" in head,
     "training.lr_schedule": lambda m, head: "diverged" in head,
 }

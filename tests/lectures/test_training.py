@@ -24,6 +24,7 @@ def test_adam_beats_sgd_on_an_ill_conditioned_surface(run_quick, seed):
 def test_momentum_crosses_the_plateau(run_quick, seed):
     m = run_quick("training.momentum_plateau", seed=seed)
     assert m["final_loss"]["momentum"] < m["final_loss"]["gradient descent"] / 10
+    assert m["where"] == {"gradient descent": "plateau", "momentum": "minimum"}
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -48,7 +48,6 @@ def tr(key, english, lang=None, **values):
     return text.format(**values) if values else text
 
 
-
 @functools.lru_cache(maxsize=None)
 def _figure_table(lang):
     """The catalogue's ``FIGURES`` table split into exact lines and patterns: a key with ``{}``

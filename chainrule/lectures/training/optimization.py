@@ -267,21 +267,26 @@ def momentum_plateau(cfg, ctx):
               "After {steps} steps plain gradient descent {wa} (θ = {a:.2f}, L = {la:.3f}); with momentum it {wb} "
               "(θ = {b:.2f}, L = {lb:.3f}).", steps=cfg.steps, a=paths["gradient descent"][-1],
               la=finals["gradient descent"], b=paths["momentum"][-1], lb=finals["momentum"],
-              wa=where["gradient descent"], wb=where["momentum"])
+              wa=_plateau_words(where["gradient descent"]), wb=_plateau_words(where["momentum"]))
     return Result({"final_loss": finals, "final_theta": {k: v[-1] for k, v in paths.items()}, "where": where},
                   {"plateau": fig}, head)
 
 
 def _plateau_verdict(theta, loss):
-    """Where a run on ``_plateau`` ended: at the minimum (θ = 2, L ≈ 0), still on the plateau left
-    of the drop, swinging past the minimum, or thrown out (not finite)."""
+    """Where a run on ``_plateau`` ended: at the ``minimum`` (θ = 2, L ≈ 0), still on the ``plateau``
+    left of the drop, ``swinging`` past the minimum, or ``diverged`` (not finite)."""
     if not np.isfinite(theta) or not np.isfinite(loss):
-        return tr("training.momentum_plateau.diverged", "diverged")
+        return "diverged"
     if loss < 0.1:
-        return tr("training.momentum_plateau.reached", "reached the minimum")
-    if theta < -0.5:
-        return tr("training.momentum_plateau.stalled", "is still on the plateau")
-    return tr("training.momentum_plateau.swinging", "is swinging past the minimum")
+        return "minimum"
+    return "plateau" if theta < -0.5 else "swinging"
+
+
+def _plateau_words(where):
+    return {"diverged": tr("training.momentum_plateau.diverged", "diverged"),
+            "minimum": tr("training.momentum_plateau.reached", "reached the minimum"),
+            "plateau": tr("training.momentum_plateau.stalled", "is still on the plateau"),
+            "swinging": tr("training.momentum_plateau.swinging", "is swinging past the minimum")}[where]
 
 
 @dataclasses.dataclass
