@@ -1,6 +1,6 @@
 """The lectures as experiments (``chainrule list`` / ``chainrule run NAME``).
 
-One module (or package) per course lecture — ``regression.py``, ``classification.py``,
+One module or package per course lecture — ``regression/``, ``classification/``, ``transformer.py``,
 ``training/`` … — declares ``TITLE`` and ``ORDER`` and registers its experiments with
 ``@experiment("<lecture>.<name>", …)``; the registry finds it on this package's path.
 Shared helpers live in ``common.py``.

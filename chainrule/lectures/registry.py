@@ -77,7 +77,7 @@ REGISTRY = {}
 
 def experiment(name, config, question, formula="", quick=None, captions=None):
     """Register ``fn(cfg, ctx) -> Result`` as experiment ``name``, whose prefix is the lecture of
-    the module defining it (``regression.overfitting`` in ``lectures/regression.py``). ``captions``
+    the module defining it (``regression.overfitting`` in ``lectures/regression/``). ``captions``
     says under each figure (by its name in ``Result.figures``) what to notice in it."""
     def register(fn):
         lecture, _ = _lecture_of(fn.__module__)
