@@ -6,16 +6,13 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     # and Numba pools never oversubscribe the cores (and no idle BLAS thread spins beside Python)
     for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(_name, "1")
+    import chainrule as _chainrule
+    _chainrule.set_num_threads(1)
 
 import numpy as np
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-
-
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    import chainrule as _chainrule
-    _chainrule.set_num_threads(1)
 
 
 def pytest_xdist_auto_num_workers(config):

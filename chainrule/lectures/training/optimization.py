@@ -263,11 +263,15 @@ def momentum_plateau(cfg, ctx):
     ax.set(title="Crossing a plateau", xlabel="θ", ylabel="L")
     ax.legend()
     where = {k: _plateau_verdict(paths[k][-1], finals[k]) for k in paths}
+    words = {"diverged": tr("training.momentum_plateau.diverged", "diverged"),
+             "minimum": tr("training.momentum_plateau.reached", "reached the minimum"),
+             "plateau": tr("training.momentum_plateau.stalled", "is still on the plateau"),
+             "swinging": tr("training.momentum_plateau.swinging", "is swinging past the minimum")}
     head = tr("training.momentum_plateau.headline",
               "After {steps} steps plain gradient descent {wa} (θ = {a:.2f}, L = {la:.3f}); with momentum it {wb} "
               "(θ = {b:.2f}, L = {lb:.3f}).", steps=cfg.steps, a=paths["gradient descent"][-1],
               la=finals["gradient descent"], b=paths["momentum"][-1], lb=finals["momentum"],
-              wa=_plateau_words(where["gradient descent"]), wb=_plateau_words(where["momentum"]))
+              wa=words[where["gradient descent"]], wb=words[where["momentum"]])
     return Result({"final_loss": finals, "final_theta": {k: v[-1] for k, v in paths.items()}, "where": where},
                   {"plateau": fig}, head)
 
@@ -280,13 +284,6 @@ def _plateau_verdict(theta, loss):
     if loss < 0.1:
         return "minimum"
     return "plateau" if theta < -0.5 else "swinging"
-
-
-def _plateau_words(where):
-    return {"diverged": tr("training.momentum_plateau.diverged", "diverged"),
-            "minimum": tr("training.momentum_plateau.reached", "reached the minimum"),
-            "plateau": tr("training.momentum_plateau.stalled", "is still on the plateau"),
-            "swinging": tr("training.momentum_plateau.swinging", "is swinging past the minimum")}[where]
 
 
 @dataclasses.dataclass
