@@ -5,7 +5,7 @@ name — ``K.layer_norm_backward(g, x, mean, rstd, w)`` — and keeps its one fo
 a NumPy reference plus a Numba compilation of the same loops. ``use_kernels("numpy")`` or
 ``CHAINRULE_KERNELS=numpy`` switches all of them to the references.
 """
-from . import boxes, channels, conv, optim, pointwise, pool, rows, special  # noqa: F401  (register the kernels)
+from . import boxes, channels, conv, optim, pointwise, pool, recurrent, rows, special  # noqa: F401  (register the kernels)
 from ._registry import REGISTRY, Kernel, kernels_in_use, use_kernels
 
 globals().update(REGISTRY)

@@ -73,8 +73,9 @@ def compiled(loop):
     return run
 
 
-def jit(fn, parallel=False):
-    """``fn`` compiled with the house settings (cached on disk, fastmath as above).
+def jit(fn, parallel=False, fastmath=None):
+    """``fn`` compiled with the house settings (cached on disk, fastmath as above unless given:
+    loops that inline ``expf``'s functions pass ``expf.FLAGS``, which leave out reassociation).
 
     The parallel compilation is made from a renamed copy of ``fn``: Numba names its cache files
     after the function, not the compile options, so the serial and the parallel versions of one
@@ -88,4 +89,5 @@ def jit(fn, parallel=False):
         copy.__qualname__ = fn.__qualname__ + "_parallel"
         copy.__module__ = fn.__module__
         fn = copy
-    return nb.njit(cache=True, parallel=parallel, fastmath=FASTMATH, nogil=True, error_model="numpy")(fn)
+    return nb.njit(cache=True, parallel=parallel, fastmath=FASTMATH if fastmath is None else fastmath, nogil=True,
+                   error_model="numpy")(fn)

@@ -20,6 +20,7 @@ row's own last step.
 """
 import numpy as np
 
+from .. import kernels as K
 from ..autograd.engine import grad
 from ..autograd.function import Op
 from ..autograd.grad_mode import enable_grad
@@ -146,19 +147,15 @@ class Recurrence(Op):
         return tuple(next(it) if e is not None else None for e in self.next)
 
     def _forward_lstm(self, xp, h0, c0, w_hh, b_hh, w_hr):
-        """The LSTM steps with few NumPy calls each: tanh(x) = 2σ(2x) − 1 lets one sigmoid pass
-        cover all four gates (the g slice of the pre-activations is doubled once, up front), b_hh
-        is added to every step's input projection at once, and every step writes into arrays
-        kept for the backward."""
+        """The LSTM steps: per step one matrix product h·W_hhᵀ and one kernel call for the gates and
+        the cell (``kernels/recurrent.py``), writing into arrays kept for the backward; b_hh is
+        added to every step's input projection at once."""
         L, N, G = xp.shape
         Hc = G // 4
         lengths, dt = self.lengths, xp.dtype
-        g_cols = slice(2 * Hc, 3 * Hc)
         if b_hh is not None:
             xp += b_hh
-        xp[:, :, g_cols] *= 2
-        w = w_hh.copy()
-        w[g_cols] *= 2
+        w_t = np.ascontiguousarray(w_hh.T)      # (H, 4H): the product reads it row by row
         acts = np.empty_like(xp)                 # i, f, g, o after their nonlinearities
         C = np.empty((L, N, Hc), dt)             # the cell state after each step
         TC = np.empty((L, N, Hc), dt)            # tanh of it
@@ -168,32 +165,19 @@ class Recurrence(Op):
         c_prev = np.empty_like(C) if lengths is not None else None
         h, c = h0, c0
         for t in _steps(L, self.reverse):
-            a = acts[t]
-            np.matmul(h, w.T, out=a)
-            a += xp[t]
-            np.negative(a, out=a)
-            np.exp(a, out=a)
-            a += 1.0
-            np.reciprocal(a, out=a)              # σ of every gate …
-            g = a[:, g_cols]
-            g *= 2.0
-            g -= 1.0                             # … and 2σ(2x) − 1 = tanh x for g
-            ct = C[t]
-            np.multiply(a[:, Hc:2 * Hc], c, out=ct)
-            ct += a[:, :Hc] * g
-            np.tanh(ct, out=TC[t])
             m = M[t] if M is not None else out[t]
-            np.multiply(a[:, 3 * Hc:], TC[t], out=m)
+            np.matmul(h, w_t, out=acts[t])
+            K.lstm_cell_forward(acts[t], xp[t], c, C[t], TC[t], m)
             if M is not None:
                 np.matmul(m, w_hr.T, out=out[t])
             if lengths is not None:
                 h_prev[t], c_prev[t] = h, c
                 active = (t < lengths)[:, None]
                 h = np.where(active, out[t], h)
-                c = np.where(active, ct, c)
+                c = np.where(active, C[t], c)
                 out[t] *= active
             else:
-                h, c = out[t], ct
+                h, c = out[t], C[t]
         if lengths is None:                      # the states each step started from
             first, rest = (0, slice(1, None)) if not self.reverse else (L - 1, slice(None, -1))
             h_prev = np.empty_like(out)
@@ -205,25 +189,17 @@ class Recurrence(Op):
         return out, np.array(h, copy=True), np.array(c, copy=True)
 
     def _bptt_lstm(self, g_out, g_h, g_c):
-        """The LSTM's steps backwards. Everything that does not depend on the recursion — each
-        gate's local derivative, σ′ = σ(1 − σ) and tanh′ = 1 − tanh² — is computed for all steps
-        at once first, so a step is a handful of products and one matrix product."""
+        """The LSTM's steps backwards: per step one kernel call for the gates' gradients
+        (``kernels/recurrent.py`` has the formulas) and one matrix product back to h₋₁."""
         x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = self.saved_tensors
         lengths, acts, extra = self.lengths, self.acts, self.extra
         L, N, G = acts.shape
-        Hc = G // 4
-        i, f, g, o = (acts[:, :, k * Hc:(k + 1) * Hc] for k in range(4))
-        TC = extra["tanh_c"]
-        F = np.empty_like(acts)                  # ∂(gate pre-activation) per unit of dc (or dh for o)
-        F[:, :, :Hc] = g * i * (1 - i)
-        F[:, :, Hc:2 * Hc] = extra["c_prev"] * f * (1 - f)
-        F[:, :, 2 * Hc:3 * Hc] = i * (1 - g * g)
-        F[:, :, 3 * Hc:] = TC * o * (1 - o)
-        OT = o * (1 - TC * TC)                   # ∂h/∂c through tanh
+        TC, c_prev = extra["tanh_c"], extra["c_prev"]
         Gx = np.empty_like(acts)
         dH = np.empty((L, N, w_hr.shape[0]), x.dtype) if w_hr is not None else None
         dh = np.array(g_h, copy=True)
         dc = np.array(g_c, copy=True)
+        spare = np.empty_like(dc)                # ∂L/∂c₋₁ goes here, then the buffers swap
         for t in _steps(L, not self.reverse):
             d_new = dh + g_out[t]
             if lengths is not None:
@@ -232,23 +208,18 @@ class Recurrence(Op):
             if dH is not None:
                 dH[t] = d_new
                 d_new = d_new @ w_hr
-            dct = d_new * OT[t]
-            dct += dc
-            if lengths is not None:
-                dct *= active
-            G4 = Gx[t].reshape(N, 4, Hc)
-            np.multiply(F[t].reshape(N, 4, Hc)[:, :3], dct[:, None, :], out=G4[:, :3])
-            np.multiply(F[t, :, 3 * Hc:], d_new, out=G4[:, 3])
-            dc_prev = dct * f[t]
+            dc_prev = spare if lengths is None else np.empty_like(dc)
+            K.lstm_cell_backward(d_new, dc if lengths is None else dc * active, acts[t], c_prev[t], TC[t],
+                                 Gx[t], dc_prev)
             dh_prev = Gx[t] @ w_hh
             if lengths is None:
-                dh, dc = dh_prev, dc_prev
+                dh, dc, spare = dh_prev, dc_prev, dc
             else:
                 dh = dh_prev + dh * ~active
                 dc = dc_prev + dc * ~active
         g_w_hr = None
         if dH is not None and self.next[7] is not None:
-            g_w_hr = dH.reshape(L * N, -1).T @ extra["m"].reshape(L * N, Hc)
+            g_w_hr = dH.reshape(L * N, -1).T @ extra["m"].reshape(L * N, G // 4)
         return self._weight_grads(Gx, Gx, dh, dc, g_w_hr)
 
     def _weight_grads(self, Gx, Gh, dh, dc, g_w_hr):
