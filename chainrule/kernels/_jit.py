@@ -57,11 +57,11 @@ def apply_threads(n):
 _parallel_lock = threading.Lock()
 
 
-def compiled(loop):
+def compiled(loop, fastmath=None):
     """``run(big, *args)``: ``loop`` compiled twice — a parallel version for big work and a serial
     one for small work. The work queue runs one parallel region at a time, so a call that finds
     another thread inside one runs the serial version instead (nogil, so still concurrent)."""
-    serial, parallel = jit(loop), jit(loop, parallel=True)
+    serial, parallel = jit(loop, fastmath=fastmath), jit(loop, parallel=True, fastmath=fastmath)
 
     def run(big, *args):
         if big and _parallel_lock.acquire(blocking=False):

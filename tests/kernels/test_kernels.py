@@ -80,6 +80,30 @@ def test_softmax_kernels_equal_their_references_with_masked_rows(shape, dtype, l
         assert np.isnan(K.softmax_rows(dead, log)).all() and np.isnan(K.softmax_rows.reference(dead, log)).all()
 
 
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", ["small", "large", "far_below"])
+def test_exp_rows_kernel_equals_its_reference(shape, dtype, case):
+    """Unshifted rows, rows that need their max (large logits), and rows whose unshifted sum
+    underflows (every value far below 0) and are redone with their max."""
+    x, = _arrays(shape, dtype, 1)
+    if case == "large":
+        x[-1] *= 60
+        x[-1, 0] = 100
+    elif case == "far_below":
+        x[0] -= 200
+        x[0, 1:] = -np.inf
+    results, unshifted = [], []
+    for fn in (K.exp_rows, K.exp_rows.reference):
+        out = np.empty_like(x)
+        shift, total = fn(x, out)
+        unshifted.append(shift is None)    # None: no row was shifted
+        results.append((np.zeros((len(x), 1), dtype) if shift is None else shift, total, out))
+    for got, ref in zip(*results):
+        _close(got, ref, dtype)
+    assert unshifted[0] == unshifted[1] == (case == "small")
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_sigmoid_backward_kernel_equals_its_reference(dtype):
     g, y = _arrays((300, 200), dtype, 2)
