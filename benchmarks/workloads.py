@@ -82,6 +82,38 @@ def max_pool2d(lib):
     return step
 
 
+@workload("avg_pool2d", target=1.3, rounds=20, about="avg_pool2d 2×2 on (32,32,28,28), forward + backward")
+def avg_pool2d(lib):
+    rng = np.random.default_rng(0)
+    x = _tensor(lib, rng.standard_normal((32, 32, 28, 28)).astype(np.float32), True)
+    g = _tensor(lib, rng.standard_normal((32, 32, 14, 14)).astype(np.float32))
+    F = _functional(lib)
+
+    def step():
+        x.grad = None
+        F.avg_pool2d(x, 2).backward(g)
+    return step
+
+
+def _activation_workload(name):
+    def build(lib):
+        rng = np.random.default_rng(0)
+        x = _tensor(lib, (rng.standard_normal((256, 4096)) * 3).astype(np.float32), True)
+        g = _tensor(lib, rng.standard_normal((256, 4096)).astype(np.float32))
+        fn = getattr(_functional(lib), name)
+
+        def step():
+            x.grad = None
+            fn(x).backward(g)
+        return step
+    return build
+
+
+for _name in ("gelu", "elu", "silu", "softplus", "logsigmoid"):
+    workload(f"act_{_name}", target=1.3, rounds=20,
+             about=f"F.{_name} on (256, 4096) float32 (1M elements), forward + backward")(_activation_workload(_name))
+
+
 @workload("cross_entropy", target=1.5, rounds=30, about="cross_entropy on (128, 1000) logits, forward + backward")
 def cross_entropy(lib):
     rng = np.random.default_rng(0)

@@ -1,8 +1,9 @@
-"""Elementwise kernels: the derivative arrays of the activations, computed in place with as few
-passes and temporaries as NumPy allows (NumPy only: their exponentials need NumPy's SIMD exp —
-Numba's scalar exp measured 7× slower — except σ's derivative, pure arithmetic, compiled).
+"""Elementwise kernels: the activations (ELU, softplus, log σ, SiLU) and the derivative arrays of
+activations. Each NumPy reference computes in place with as few passes and temporaries as NumPy
+allows; the compiled versions are one pass, with the vectorizable exp and log1p of ``expf`` (with
+the C library's scalar exp a compiled loop had measured 7× slower than NumPy).
 
-Each is the array form of a derivative whose formula is written in its op's backward.
+Each derivative is the array form of one whose formula is written in its op's backward.
 """
 import math
 
@@ -56,8 +57,17 @@ def pass_where(mask, gy):
     return out if all_finite(out) else np.where(mask, gy, 0).astype(gy.dtype, copy=False)
 
 
-@numpy_kernel("elu_backward")
-def elu_backward(gy, x, alpha):
+def _elu_forward_ref(x, alpha):
+    """x for x > 0, else α(eˣ − 1) — without np.where (branchy on a random mask, 7× PyTorch's
+    time): max(x, 0) + α·expm1(min(x, 0)) adds an exact 0 to one side or the other."""
+    neg = np.expm1(np.minimum(x, 0))
+    neg *= alpha
+    y = np.maximum(x, 0)
+    y += neg
+    return y.astype(x.dtype, copy=False)
+
+
+def _elu_backward_ref(gy, x, alpha):
     """gy·(1 for x > 0, else α·eˣ) as e^min(x, 0)·(1 or α) — a NaN x passes its gradient."""
     factor = one_or(~(x <= 0), alpha, np.result_type(gy, x))
     factor *= np.exp(np.fmin(x, 0))
@@ -65,8 +75,7 @@ def elu_backward(gy, x, alpha):
     return factor
 
 
-@numpy_kernel("gelu_backward")
-def gelu_backward(gy, x, cdf):
+def _gelu_backward_ref(gy, x, cdf):
     """gy·(Φ(x) + x·φ(x)), Φ kept from the forward."""
     gx = np.exp(x * x * -0.5)
     gx *= 1.0 / math.sqrt(2.0 * math.pi)
@@ -76,8 +85,23 @@ def gelu_backward(gy, x, cdf):
     return gx
 
 
-@numpy_kernel("softplus_backward")
-def softplus_backward(gy, x, beta, threshold):
+def _softplus_forward_ref(x, beta, threshold):
+    """(1/β)·log(1 + e^(βx)) as max(βx, 0) + log(1 + e^(−|βx|)) over β, and x itself past the
+    threshold (PyTorch's linear regime)."""
+    bx = x * beta if beta != 1 else x
+    soft = np.negative(np.abs(bx), out=np.empty_like(x))
+    np.exp(soft, out=soft)
+    np.log1p(soft, out=soft)
+    soft += np.maximum(bx, 0)
+    if beta != 1:
+        soft /= beta
+    over = bx > threshold
+    if over.any():
+        soft = np.where(over, x, soft)
+    return soft.astype(x.dtype, copy=False)
+
+
+def _softplus_backward_ref(gy, x, beta, threshold):
     """gy·σ(βx), and gy itself past the threshold (the linear regime)."""
     bx = np.multiply(x, beta, out=np.empty_like(x))
     over = bx > threshold
@@ -86,10 +110,36 @@ def softplus_backward(gy, x, beta, threshold):
     return np.where(over, gy, g) if over.any() else g
 
 
-@numpy_kernel("log_sigmoid_backward")
-def log_sigmoid_backward(gy, x):
+def _log_sigmoid_forward_ref(x):
+    """log σ(x) = min(x, 0) − log(1 + e^(−|x|)), stable at both ends."""
+    y = np.negative(np.abs(x), out=np.empty_like(x))
+    np.exp(y, out=y)
+    np.log1p(y, out=y)
+    np.subtract(np.minimum(x, 0), y, out=y)
+    return y.astype(x.dtype, copy=False)
+
+
+def _log_sigmoid_backward_ref(gy, x):
     """gy·σ(−x)."""
     g = sigmoid_of_negative(x)
+    g *= gy
+    return g
+
+
+def _silu_forward_ref(x):
+    """x·σ(x)."""
+    y = sigmoid_of_negative(np.negative(x))
+    y *= x
+    return y
+
+
+def _silu_backward_ref(gy, x):
+    """gy·σ(x)·(1 + x·(1 − σ(x)))."""
+    s = sigmoid_of_negative(np.negative(x))
+    g = np.subtract(1.0, s)
+    g *= x
+    g += 1.0
+    g *= s
     g *= gy
     return g
 
@@ -119,3 +169,102 @@ def _build_sigmoid_backward():
              gx.reshape(-1))
         return gx
     return run
+
+
+# ------------------------------------------------------------------ compiled, with expf's functions
+# float32 only (float64 — the oracle tests' precision — takes the references): one loop per kernel
+# over flat arrays, every constant a float32 (a bare 1 or 0.5 would make the arithmetic float64,
+# and expf's float64 functions are the C library's scalar ones). expf's exp/expm1/log1p/σ
+# vectorize, so the loops are compiled with expf.FLAGS (no reassociation; none of them sums).
+_0, _1, _HALF = np.float32(0), np.float32(1), np.float32(0.5)
+_INV_SQRT_2PI = np.float32(1 / math.sqrt(2 * math.pi))
+
+
+def _elu_forward_loop(x, y, alpha):
+    for i in prange(x.size):
+        v = x[i]
+        y[i] = v if v > 0 else alpha * expm1(v)
+
+
+def _elu_backward_loop(gy, x, gx, alpha):
+    for i in prange(x.size):     # like PyTorch, a NaN x passes its gradient: the test is x ≤ 0
+        gx[i] = gy[i] * alpha * exp(x[i]) if x[i] <= 0 else gy[i]
+
+
+def _gelu_backward_loop(gy, x, cdf, gx):
+    for i in prange(x.size):
+        v = x[i]
+        gx[i] = gy[i] * (cdf[i] + v * exp(-_HALF * v * v) * _INV_SQRT_2PI)
+
+
+def _softplus_forward_loop(x, y, beta, threshold):
+    for i in prange(x.size):
+        b = x[i] * beta
+        soft = (max(b, _0) + log1p(exp(-abs(b)))) / beta
+        y[i] = x[i] if b > threshold else soft
+
+
+def _softplus_backward_loop(gy, x, gx, beta, threshold):
+    for i in prange(x.size):
+        b = x[i] * beta
+        gx[i] = gy[i] if b > threshold else gy[i] * sigmoid(b)
+
+
+def _log_sigmoid_forward_loop(x, y):
+    for i in prange(x.size):
+        v = x[i]
+        y[i] = min(v, _0) - log1p(exp(-abs(v)))
+
+
+def _log_sigmoid_backward_loop(gy, x, gx):
+    for i in prange(x.size):
+        gx[i] = gy[i] * sigmoid(-x[i])
+
+
+def _silu_forward_loop(x, y):
+    for i in prange(x.size):
+        y[i] = x[i] * sigmoid(x[i])
+
+
+def _silu_backward_loop(gy, x, gx):
+    for i in prange(x.size):
+        s = sigmoid(x[i])
+        gx[i] = gy[i] * s * (_1 + x[i] * (_1 - s))
+
+
+exp = expm1 = log1p = sigmoid = None   # expf's functions, set when a loop below compiles (expf loads Numba)
+_FLOAT32 = np.dtype(np.float32)
+
+
+def elementwise(loop, reference, arrays):
+    """``run(*args)``: the first ``arrays`` args are float32 arrays of one shape, the rest numbers;
+    ``loop(*flat arrays, out, *numbers as float32)`` writes a new array. Anything else (float64,
+    float16, a broadcast gradient) takes the NumPy ``reference``."""
+    global exp, expm1, log1p, sigmoid
+    from . import expf
+    exp, expm1, log1p, sigmoid = expf.exp, expf.expm1, expf.log1p, expf.sigmoid
+    run_loop = compiled(loop, fastmath=expf.FLAGS)
+
+    def run(*args):
+        ins, numbers = args[:arrays], args[arrays:]
+        shape = ins[0].shape
+        if any(a.dtype != _FLOAT32 or a.shape != shape for a in ins):
+            return reference(*args)
+        out = np.empty(shape, _FLOAT32)
+        run_loop(out.size >= tunables.PARALLEL_MIN_HEAVY, *(np.ascontiguousarray(a).reshape(-1) for a in ins),
+                 out.reshape(-1), *(np.float32(v) for v in numbers))
+        return out
+    return run
+
+
+for _name, _ref, _loop, _arrays in [
+        ("elu_forward", _elu_forward_ref, _elu_forward_loop, 1),
+        ("elu_backward", _elu_backward_ref, _elu_backward_loop, 2),
+        ("gelu_backward", _gelu_backward_ref, _gelu_backward_loop, 3),
+        ("softplus_forward", _softplus_forward_ref, _softplus_forward_loop, 1),
+        ("softplus_backward", _softplus_backward_ref, _softplus_backward_loop, 2),
+        ("log_sigmoid_forward", _log_sigmoid_forward_ref, _log_sigmoid_forward_loop, 1),
+        ("log_sigmoid_backward", _log_sigmoid_backward_ref, _log_sigmoid_backward_loop, 2),
+        ("silu_forward", _silu_forward_ref, _silu_forward_loop, 1),
+        ("silu_backward", _silu_backward_ref, _silu_backward_loop, 2)]:
+    kernel(_name, _ref)(lambda loop=_loop, ref=_ref, n=_arrays: elementwise(loop, ref, n))

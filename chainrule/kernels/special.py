@@ -103,25 +103,35 @@ def _gelu_loop(x, y, cdf):
         y[i] = x[i] * c
 
 
+_F32_AS_A = tuple(np.float32(a) for a in _AS_A)
+_F32_SERIES = tuple(np.float32(c) for c in _ERF_SERIES)
+_F32_AS_P, _F32_SQRT1_2 = np.float32(_AS_P), np.float32(_SQRT1_2)
+_F32_1, _F32_HALF = np.float32(1), np.float32(0.5)
+vexp = None   # expf's vectorizable exp, set when the float32 loop compiles (expf loads Numba)
+
+
 def _gelu_single_loop(x, y, cdf):
-    """float32: erf by _erf_single's two formulas, branch-free so the loop vectorizes."""
-    a1, a2, a3, a4, a5 = _AS_A
-    s0, s1, s2, s3, s4, s5, s6, s7 = _ERF_SERIES
+    """float32: erf by _erf_single's two formulas, branch-free and in float32 (every constant a
+    float32) so the loop vectorizes, e^(−u²) by expf's exp."""
+    a1, a2, a3, a4, a5 = _F32_AS_A
+    s0, s1, s2, s3, s4, s5, s6, s7 = _F32_SERIES
     for i in prange(x.size):
-        u = x[i] * 0.7071067811865476
+        u = x[i] * _F32_SQRT1_2
         a = abs(u)
         u2 = u * u
         series = u * (s0 + u2 * (s1 + u2 * (s2 + u2 * (s3 + u2 * (s4 + u2 * (s5 + u2 * (s6 + u2 * s7)))))))
-        t = 1.0 / (1.0 + _AS_P * a)
-        e = math.copysign(1.0 - t * (a1 + t * (a2 + t * (a3 + t * (a4 + t * a5)))) * math.exp(-u2), u)
-        c = 0.5 * (1.0 + (series if a < 0.5 else e))
+        t = _F32_1 / (_F32_1 + _F32_AS_P * a)
+        e = math.copysign(_F32_1 - t * (a1 + t * (a2 + t * (a3 + t * (a4 + t * a5)))) * vexp(-u2), u)
+        c = _F32_HALF * (_F32_1 + (series if a < _F32_HALF else e))
         cdf[i] = c
         y[i] = x[i] * c
 
 
 @kernel("gelu_forward", _gelu_ref)
 def _build_gelu():
-    double, single = compiled(_gelu_loop), compiled(_gelu_single_loop)
+    global vexp
+    from .expf import FLAGS, exp as vexp
+    double, single = compiled(_gelu_loop), compiled(_gelu_single_loop, fastmath=FLAGS)
 
     def run(x):
         if x.dtype not in (np.float32, np.float64):

@@ -71,22 +71,13 @@ class LeakyReLU(Op):
 
 
 class ELU(Op):
-    """x for x > 0, else α(eˣ − 1); derivative 1, or α·eˣ on the negative side.
-
-    Without np.where (branchy on a random mask, 7× PyTorch's time): y = max(x, 0) +
-    α·expm1(min(x, 0)) adds an exact 0 to one side or the other, and the derivative is
-    e^min(x, 0) times 1 or α (``_one_or``). Like PyTorch, a NaN input passes its gradient (its
-    test is x ≤ 0).
-    """
+    """x for x > 0, else α(eˣ − 1); derivative 1, or α·eˣ on the negative side. Like PyTorch, a NaN
+    input passes its gradient (its test is x ≤ 0)."""
 
     def forward(self, x, alpha=1.0):
         self.mask = x > 0
         self.alpha = alpha
-        neg = np.expm1(np.minimum(x, 0))
-        neg *= alpha
-        y = np.maximum(x, 0)
-        y += neg
-        y = y.astype(x.dtype, copy=False)
+        y = K.elu_forward(x, alpha)
         self.save_for_backward(x, y)
         return y
 
@@ -131,17 +122,7 @@ class Softplus(Op):
         x = to_float(x)
         self.beta, self.threshold = beta, threshold
         self.save_for_backward(x)
-        bx = x * beta if beta != 1 else x
-        soft = np.negative(np.abs(bx), out=np.empty_like(x))  # max(βx,0) + log(1 + e^(−|βx|))
-        np.exp(soft, out=soft)
-        np.log1p(soft, out=soft)
-        soft += np.maximum(bx, 0)
-        if beta != 1:
-            soft /= beta
-        over = bx > threshold
-        if over.any():  # past the threshold softplus is x itself (PyTorch's linear regime)
-            soft = np.where(over, x, soft)
-        return soft.astype(x.dtype, copy=False)
+        return K.softplus_forward(x, beta, threshold)   # max(βx, 0) + log(1 + e^(−|βx|)), over β
 
     def backward(self, gy):
         x, = self.saved_tensors
@@ -149,6 +130,22 @@ class Softplus(Op):
             return K.softplus_backward(gy, x, self.beta, self.threshold)
         bx = x * self.beta
         return where(bx._data > self.threshold, gy, gy * sigmoid(bx))
+
+
+class SiLU(Op):
+    """x·σ(x) (swish); derivative σ(x)·(1 + x·(1 − σ(x)))."""
+
+    def forward(self, x):
+        x = to_float(x)
+        self.save_for_backward(x)
+        return K.silu_forward(x)
+
+    def backward(self, gy):
+        x, = self.saved_tensors
+        if not recording(gy):
+            return K.silu_backward(gy, x)
+        s = sigmoid(x)
+        return gy * s * (1.0 + x * (1.0 - s))
 
 
 class Hardtanh(Op):
@@ -181,11 +178,7 @@ class LogSigmoid(Op):
     def forward(self, x):
         x = to_float(x)
         self.save_for_backward(x)
-        y = np.negative(np.abs(x), out=np.empty_like(x))  # min(x, 0) − log(1 + e^(−|x|))
-        np.exp(y, out=y)
-        np.log1p(y, out=y)
-        np.subtract(np.minimum(x, 0), y, out=y)
-        return y.astype(x.dtype, copy=False)
+        return K.log_sigmoid_forward(x)
 
     def backward(self, gy):
         x, = self.saved_tensors
@@ -271,7 +264,7 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     """x·σ(x) (also called swish)."""
-    return input * sigmoid(input)
+    return SiLU.apply(input)
 
 
 def mish(input, inplace=False):

@@ -104,6 +104,30 @@ def test_exp_rows_kernel_equals_its_reference(shape, dtype, case):
     assert unshifted[0] == unshifted[1] == (case == "small")
 
 
+ACTIVATION_KERNELS = {"elu_forward": (1, (0.7,)), "elu_backward": (2, (0.7,)), "gelu_backward": (3, ()),
+                      "softplus_forward": (1, (2.0, 8.0)), "softplus_backward": (2, (2.0, 8.0)),
+                      "log_sigmoid_forward": (1, ()), "log_sigmoid_backward": (2, ()),
+                      "silu_forward": (1, ()), "silu_backward": (2, ())}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATION_KERNELS))
+@pytest.mark.parametrize("size", [37, 300_000])     # serial, and parallel (PARALLEL_MIN_HEAVY)
+def test_activation_kernels_equal_their_references_over_the_float32_range(name, size):
+    """Values from 1e-6 to 200 in both signs, and NaN, ±inf: the compiled float32 loop (expf's
+    functions) gives what the NumPy reference gives."""
+    arrays, numbers = ACTIVATION_KERNELS[name]
+    rng = np.random.default_rng(1)
+    x = (np.sign(rng.standard_normal(size)) * 10 ** rng.uniform(-6, 2.3, size)).astype(np.float32)
+    x[:3] = [np.nan, np.inf, -np.inf]
+    args = [rng.standard_normal(size).astype(np.float32), x, rng.uniform(0, 1, size).astype(np.float32)]
+    args = ([x] if arrays == 1 else args[:arrays]) + list(numbers)
+    with np.errstate(all="ignore"):
+        got, ref = K.REGISTRY[name](*args), K.REGISTRY[name].reference(*args)
+    assert got.dtype == ref.dtype == np.float32
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+    np.testing.assert_allclose(got, ref, rtol=3e-6, atol=1e-7)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_sigmoid_backward_kernel_equals_its_reference(dtype):
     g, y = _arrays((300, 200), dtype, 2)
@@ -155,6 +179,11 @@ CASES = {
     "cross_entropy": lambda m, x: m.nn.functional.cross_entropy(x, m.arange(x.shape[0]) % x.shape[1],
                                                                 label_smoothing=0.1),
     "sigmoid": lambda m, x: m.sigmoid(x),
+    "elu": lambda m, x: m.nn.functional.elu(x * 3, alpha=0.7),
+    "gelu": lambda m, x: m.nn.functional.gelu(x * 3),
+    "silu": lambda m, x: m.nn.functional.silu(x * 5),
+    "softplus": lambda m, x: m.nn.functional.softplus(x * 10, beta=2.0, threshold=8.0),
+    "logsigmoid": lambda m, x: m.nn.functional.logsigmoid(x * 30),
 }
 
 
