@@ -18,6 +18,11 @@ PARALLEL_MIN_ROWS = 1 << 18         # a NumPy reference runs its row blocks inli
 # A heavy loop — an exp or erf per element, GELU's forward — pays for the region much earlier:
 # 1.79 ms serial against 0.94 ms parallel at 393k float32 elements (the same AMD VM).
 PARALLEL_MIN_HEAVY = 1 << 17
+# Elementwise float32 kernels (kernels/pointwise.elementwise) run their NumPy reference below this
+# many elements, where calling the compiled loop (~8 µs of Python and dispatch on the 2-core AMD
+# EPYC VM) costs more than it saves: measured crossovers near 2,000 elements for tanh, 4,000 for
+# exp; σ's three-pass reference lost at every size. 0 always compiles.
+COMPILED_MIN_ELEMENTS = 2048
 
 # Convolution input gradient: by whole-array shifted adds over the padded grid, or by window adds.
 # The choice compares  grid·(MULADD·o + SHIFTED_ADD)  with  outputs·(MULADD·o + WINDOW_ADD)  (ns per

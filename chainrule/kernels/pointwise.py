@@ -126,6 +126,21 @@ def _log_sigmoid_backward_ref(gy, x):
     return g
 
 
+def _exp_ref(x):
+    """eˣ."""
+    return np.exp(x)
+
+
+def _sigmoid_forward_ref(x):
+    """σ(x) = 1/(1 + e⁻ˣ)."""
+    return sigmoid_of_negative(np.negative(x, out=np.empty_like(x)))
+
+
+def _tanh_forward_ref(x):
+    """tanh x."""
+    return np.tanh(x)
+
+
 def _silu_forward_ref(x):
     """x·σ(x)."""
     y = sigmoid_of_negative(np.negative(x))
@@ -180,6 +195,21 @@ _0, _1, _HALF = np.float32(0), np.float32(1), np.float32(0.5)
 _INV_SQRT_2PI = np.float32(1 / math.sqrt(2 * math.pi))
 
 
+def _exp_loop(x, y):
+    for i in prange(x.size):
+        y[i] = exp(x[i])
+
+
+def _sigmoid_forward_loop(x, y):
+    for i in prange(x.size):
+        y[i] = sigmoid(x[i])
+
+
+def _tanh_forward_loop(x, y):
+    for i in prange(x.size):
+        y[i] = tanh(x[i])
+
+
 def _elu_forward_loop(x, y, alpha):
     for i in prange(x.size):
         v = x[i]
@@ -232,23 +262,24 @@ def _silu_backward_loop(gy, x, gx):
         gx[i] = gy[i] * s * (_1 + x[i] * (_1 - s))
 
 
-exp = expm1 = log1p = sigmoid = None   # expf's functions, set when a loop below compiles (expf loads Numba)
+exp = expm1 = log1p = sigmoid = tanh = None   # expf's functions, set when a loop compiles (expf loads Numba)
 _FLOAT32 = np.dtype(np.float32)
 
 
 def elementwise(loop, reference, arrays):
     """``run(*args)``: the first ``arrays`` args are float32 arrays of one shape, the rest numbers;
     ``loop(*flat arrays, out, *numbers as float32)`` writes a new array. Anything else (float64,
-    float16, a broadcast gradient) takes the NumPy ``reference``."""
-    global exp, expm1, log1p, sigmoid
+    float16, a broadcast gradient) and arrays under ``tunables.COMPILED_MIN_ELEMENTS`` (where the
+    call costs more than the loop saves) take the NumPy ``reference``."""
+    global exp, expm1, log1p, sigmoid, tanh
     from . import expf
-    exp, expm1, log1p, sigmoid = expf.exp, expf.expm1, expf.log1p, expf.sigmoid
+    exp, expm1, log1p, sigmoid, tanh = expf.exp, expf.expm1, expf.log1p, expf.sigmoid, expf.tanh
     run_loop = compiled(loop, fastmath=expf.FLAGS)
 
     def run(*args):
         ins, numbers = args[:arrays], args[arrays:]
         shape = ins[0].shape
-        if any(a.dtype != _FLOAT32 or a.shape != shape for a in ins):
+        if ins[0].size < tunables.COMPILED_MIN_ELEMENTS or any(a.dtype != _FLOAT32 or a.shape != shape for a in ins):
             return reference(*args)
         out = np.empty(shape, _FLOAT32)
         run_loop(out.size >= tunables.PARALLEL_MIN_HEAVY, *(np.ascontiguousarray(a).reshape(-1) for a in ins),
@@ -258,6 +289,9 @@ def elementwise(loop, reference, arrays):
 
 
 for _name, _ref, _loop, _arrays in [
+        ("exp", _exp_ref, _exp_loop, 1),
+        ("sigmoid_forward", _sigmoid_forward_ref, _sigmoid_forward_loop, 1),
+        ("tanh_forward", _tanh_forward_ref, _tanh_forward_loop, 1),
         ("elu_forward", _elu_forward_ref, _elu_forward_loop, 1),
         ("elu_backward", _elu_backward_ref, _elu_backward_loop, 2),
         ("gelu_backward", _gelu_backward_ref, _gelu_backward_loop, 3),

@@ -206,9 +206,12 @@ def _softmax_rows_ref(x, log):
     return y
 
 
-def _exp_row(xi, yi, shifted, low, zero):
-    """yi = e^(xi − c) for one row; returns (c, Σ yi). ``shifted`` False: c = 0 unless the sum comes
-    out below ``low`` — then c is the row max and the row is redone (as in ``exp_rows``)."""
+def _exp_row(xi, yi, shifted, low, high, zero):
+    """yi = e^(xi − c) for one row; returns (c, Σ yi). Unless ``shifted`` (always take the row max),
+    c = 0 first, and the row is redone with c = its max only when that sum falls outside
+    [low, high] = [e^−limit, e^limit] — some value above the unshifted limit (or inf, NaN), or every
+    value far below 0. Decided per row, in cache: no pass over the whole array for its max (which
+    ``exp_rows``' reference takes), the same result up to rounding."""
     k = xi.shape[0]
     c = zero
     s = zero
@@ -222,23 +225,23 @@ def _exp_row(xi, yi, shifted, low, zero):
             e = vexp(xi[j] - c)
             yi[j] = e
             s += e
-        if shifted or attempt == 1 or not s < low:
+        if shifted or attempt == 1 or low <= s <= high:
             break
     return c, s
 
 
-def _exp_rows_loop(x, out, shifted, low, zero, shift, total):
+def _exp_rows_loop(x, out, shifted, low, high, zero, shift, total):
     for i in prange(x.shape[0]):
-        shift[i, 0], total[i] = _exp_row(x[i], out[i], shifted, low, zero)
+        shift[i, 0], total[i] = _exp_row(x[i], out[i], shifted, low, high, zero)
 
 
-def _softmax_rows_loop(x, y, log, shifted, low, zero):
+def _softmax_rows_loop(x, y, log, shifted, low, high, zero):
     """The reference's passes as one loop per row: y = e^(x − c) and its sum, then the scale (or
     the log-softmax)."""
     m, k = x.shape
     for i in prange(m):
         xi, yi = x[i], y[i]
-        c, s = _exp_row(xi, yi, shifted, low, zero)
+        c, s = _exp_row(xi, yi, shifted, low, high, zero)
         if log:
             ls = math.log(s)
             for j in range(k):
@@ -258,12 +261,11 @@ def _compile_exp_row():
 
 
 def _exp_rows_args(x):
-    """(parallel?, shifted, low, zero) for the row loops: the shift is skipped when the array's
-    largest value is within ``unshifted_limit`` (NaN takes the shifted path)."""
+    """(parallel?, shifted, low, high, zero) for the row loops (``_exp_row``): with the unshifted
+    limit set to 0, every row is shifted."""
     limit = unshifted_limit(x.dtype)
-    top = x.max() if x.size else 0.0
-    return (x.size >= tunables.PARALLEL_MIN_HEAVY, not (limit > 0 and top <= limit),
-            x.dtype.type(math.exp(-limit)), x.dtype.type(0))
+    dt = x.dtype.type
+    return x.size >= tunables.PARALLEL_MIN_HEAVY, not limit > 0, dt(math.exp(-limit)), dt(math.exp(limit)), dt(0)
 
 
 @kernel("exp_rows", _exp_rows_ref)
@@ -274,8 +276,8 @@ def exp_rows():     # the kernel (called as exp_rows(x, out)); this body builds 
     def run(x, out):
         shift, total = np.empty((x.shape[0], 1), x.dtype), np.empty(x.shape[0], x.dtype)
         if x.size:
-            big, shifted, low, zero = _exp_rows_args(x)
-            loop(big, x, out, shifted, low, zero, shift, total)
+            big, *args = _exp_rows_args(x)
+            loop(big, x, out, *args, shift, total)
         return (shift if shift.any() else None), total
     return run
 
@@ -289,8 +291,8 @@ def _build_softmax_rows():
     def run(x, log):
         y = np.empty_like(x)
         if x.size:
-            big, shifted, low, zero = _exp_rows_args(x)
-            loop(big, x, y, log, shifted, low, zero)
+            big, *args = _exp_rows_args(x)
+            loop(big, x, y, log, *args)
         return y
     return run
 

@@ -10,7 +10,6 @@ import numpy as np
 from .. import kernels as K
 from ..autograd.function import Op
 from ..autograd.tensor import Tensor, wrap_array
-from ..kernels.pointwise import sigmoid_of_negative
 from ..kernels.special import erf_array
 from ._util import promote, recording, to_float
 from .arithmetic import _broadcast_error, where
@@ -55,7 +54,7 @@ class Exp(Op):
     """y = eˣ; dy/dx = y."""
 
     def forward(self, x):
-        y = np.exp(to_float(x))
+        y = K.exp(to_float(x))
         self.save_for_backward(y)
         return y
 
@@ -229,7 +228,7 @@ class Tanh(Op):
     """y = tanh x; dy/dx = 1 − y²."""
 
     def forward(self, x):
-        y = np.tanh(to_float(x))
+        y = K.tanh_forward(to_float(x))
         self.save_for_backward(y)
         return y
 
@@ -242,8 +241,7 @@ class Sigmoid(Op):
     """y = σ(x) = 1/(1 + e⁻ˣ), computed without overflow; dy/dx = y(1 − y)."""
 
     def forward(self, x):
-        x = to_float(x)
-        y = sigmoid_of_negative(np.negative(x, out=np.empty_like(x)))
+        y = K.sigmoid_forward(to_float(x))
         self.save_for_backward(y)
         return y
 

@@ -85,7 +85,9 @@ def test_softmax_kernels_equal_their_references_with_masked_rows(shape, dtype, l
 @pytest.mark.parametrize("case", ["small", "large", "far_below"])
 def test_exp_rows_kernel_equals_its_reference(shape, dtype, case):
     """Unshifted rows, rows that need their max (large logits), and rows whose unshifted sum
-    underflows (every value far below 0) and are redone with their max."""
+    underflows (every value far below 0) and are redone with their max. Which rows are shifted may
+    differ (the compiled loop decides per row), so what is compared is what a caller uses: the
+    normalized exponentials e^(x − c)/Σ and log Σ e^x = c + log Σ."""
     x, = _arrays(shape, dtype, 1)
     if case == "large":
         x[-1] *= 60
@@ -93,18 +95,19 @@ def test_exp_rows_kernel_equals_its_reference(shape, dtype, case):
     elif case == "far_below":
         x[0] -= 200
         x[0, 1:] = -np.inf
-    results, unshifted = [], []
+    results = []
     for fn in (K.exp_rows, K.exp_rows.reference):
         out = np.empty_like(x)
         shift, total = fn(x, out)
-        unshifted.append(shift is None)    # None: no row was shifted
-        results.append((np.zeros((len(x), 1), dtype) if shift is None else shift, total, out))
+        c = 0 if shift is None else shift[:, 0]
+        results.append((out / total[:, None], c + np.log(total)))
+        assert case != "small" or shift is None           # nothing to shift: no shift array
     for got, ref in zip(*results):
         _close(got, ref, dtype)
-    assert unshifted[0] == unshifted[1] == (case == "small")
 
 
-ACTIVATION_KERNELS = {"elu_forward": (1, (0.7,)), "elu_backward": (2, (0.7,)), "gelu_backward": (3, ()),
+ACTIVATION_KERNELS = {"exp": (1, ()), "sigmoid_forward": (1, ()), "tanh_forward": (1, ()),
+                      "elu_forward": (1, (0.7,)), "elu_backward": (2, (0.7,)), "gelu_backward": (3, ()),
                       "softplus_forward": (1, (2.0, 8.0)), "softplus_backward": (2, (2.0, 8.0)),
                       "log_sigmoid_forward": (1, ()), "log_sigmoid_backward": (2, ()),
                       "silu_forward": (1, ()), "silu_backward": (2, ())}
@@ -126,6 +129,17 @@ def test_activation_kernels_equal_their_references_over_the_float32_range(name, 
     assert got.dtype == ref.dtype == np.float32
     np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
     np.testing.assert_allclose(got, ref, rtol=3e-6, atol=1e-7)
+
+
+def test_small_arrays_take_the_reference(monkeypatch):
+    """Under COMPILED_MIN_ELEMENTS the NumPy reference runs (bit-equal to it); at 0 the loop runs."""
+    from chainrule import tunables
+    x = np.linspace(-3, 3, 50, dtype=np.float32)
+    assert np.array_equal(K.tanh_forward(x), np.tanh(x))
+    monkeypatch.setattr(tunables, "COMPILED_MIN_ELEMENTS", 0)
+    if K.kernels_in_use() == "numba":
+        assert not np.array_equal(K.tanh_forward(x), np.tanh(x))   # the loop's own rounding
+    np.testing.assert_allclose(K.tanh_forward(x), np.tanh(x), rtol=3e-7)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -239,7 +253,8 @@ def test_importing_chainrule_compiles_nothing_and_the_environment_picks_the_kern
 @pytest.mark.parametrize("switch, off", [("SHIFTED_ADDS", False), ("RESTRIDE_ALIASED_PLANES", False),
                                          ("STEAL_LEAF_GRADIENTS", False), ("PARALLEL_MIN_COMPILED", 0),
                                          ("PARALLEL_MIN_LIGHT", 0),
-                                         ("PARALLEL_MIN_ROWS", 0), ("UNSHIFTED_EXP_LIMIT", 0.0)])
+                                         ("PARALLEL_MIN_ROWS", 0), ("UNSHIFTED_EXP_LIMIT", 0.0),
+                                         ("PARALLEL_MIN_HEAVY", 0), ("COMPILED_MIN_ELEMENTS", 0)])
 def test_every_tunable_switched_off_gives_the_same_numbers(monkeypatch, switch, off):
     from chainrule import tunables
 
@@ -248,7 +263,8 @@ def test_every_tunable_switched_off_gives_the_same_numbers(monkeypatch, switch, 
         x = cr.randn(4, 16, 32, 32, requires_grad=True)       # 32×32 float32 planes: the aliasing case
         conv = cr.nn.Conv2d(16, 8, 3, padding=1)
         y = cr.nn.functional.layer_norm(conv(x).relu().flatten(1), (8 * 32 * 32,))
-        loss = y.softmax(-1).pow(2).sum() + cr.nn.functional.cross_entropy(y[:, :10], cr.arange(4))
+        loss = y.softmax(-1).pow(2).sum() + cr.nn.functional.cross_entropy(y[:, :10], cr.arange(4)) + \
+            cr.nn.functional.gelu(y[:, :300]).tanh().sigmoid().mean()
         loss.backward()
         return y.detach().numpy(), x.grad.numpy(), conv.weight.grad.numpy()
     on = run()
