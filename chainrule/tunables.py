@@ -9,11 +9,13 @@ Rank 0: this module imports nothing from chainrule.
 # 2-core AMD EPYC VM. Adam's loop (a square root and a division per element) breaks even near 1M
 # elements (0.33 ms serial against 0.41 parallel at 0.5M, 1.44 against 1.17 at 2M); batch norm's
 # kernels ran 0.62× PyTorch in parallel against 0.90× serial at 1.6M. A light loop — a few flops
-# per element read: the SGD step, the softmax and sigmoid backwards — is memory-bound: serial won
-# up to 4M elements (softmax backward 0.93 ms against 1.37 at 4.2M; SGD 241 µs against 342 at 2M)
-# and broke even near 16M.
+# per element read: the SGD step, the softmax and sigmoid backwards — is memory-bound: timed alone,
+# serial won up to 4M elements (softmax backward 0.93 ms against 1.37 at 4.2M; SGD 241 µs against
+# 342 at 2M). Inside a training step, where its arrays are fresh and not in cache, parallel won:
+# the softmax workload (4.2M elements) ran 1.04–1.27× PyTorch with the threshold at 2²⁰ against
+# 1.18–1.44× at 2²⁴ (three runs each, 2026-12-03), and W1's SGD steps were no slower.
 PARALLEL_MIN_COMPILED = 1 << 20     # a Numba kernel runs its serial compilation below this
-PARALLEL_MIN_LIGHT = 1 << 24        # … and a light loop below this
+PARALLEL_MIN_LIGHT = 1 << 20        # … and a light loop below this
 PARALLEL_MIN_ROWS = 1 << 18         # a NumPy reference runs its row blocks inline below this
 # A heavy loop — an exp or erf per element, GELU's forward — pays for the region much earlier:
 # 1.79 ms serial against 0.94 ms parallel at 393k float32 elements (the same AMD VM).
