@@ -69,30 +69,24 @@ workload("conv2d_64x32", target=2.0, rounds=6,
          about="conv2d (32,64,32,32) * 64 3×3 filters, forward + backward")(_conv_workload(32, 64, 32, 64))
 
 
-@workload("max_pool2d", target=1.5, rounds=20, about="max_pool2d 2×2 on (32,32,28,28), forward + backward")
-def max_pool2d(lib):
-    rng = np.random.default_rng(0)
-    x = _tensor(lib, rng.standard_normal((32, 32, 28, 28)).astype(np.float32), True)
-    g = _tensor(lib, rng.standard_normal((32, 32, 14, 14)).astype(np.float32))
-    F = _functional(lib)
+def _pool_workload(name):
+    def build(lib):
+        rng = np.random.default_rng(0)
+        x = _tensor(lib, rng.standard_normal((32, 32, 28, 28)).astype(np.float32), True)
+        g = _tensor(lib, rng.standard_normal((32, 32, 14, 14)).astype(np.float32))
+        pool = getattr(_functional(lib), name)
 
-    def step():
-        x.grad = None
-        F.max_pool2d(x, 2).backward(g)
-    return step
+        def step():
+            x.grad = None
+            pool(x, 2).backward(g)
+        return step
+    return build
 
 
-@workload("avg_pool2d", target=1.3, rounds=20, about="avg_pool2d 2×2 on (32,32,28,28), forward + backward")
-def avg_pool2d(lib):
-    rng = np.random.default_rng(0)
-    x = _tensor(lib, rng.standard_normal((32, 32, 28, 28)).astype(np.float32), True)
-    g = _tensor(lib, rng.standard_normal((32, 32, 14, 14)).astype(np.float32))
-    F = _functional(lib)
-
-    def step():
-        x.grad = None
-        F.avg_pool2d(x, 2).backward(g)
-    return step
+workload("max_pool2d", target=1.5, rounds=20, about="max_pool2d 2×2 on (32,32,28,28), forward + backward")(
+    _pool_workload("max_pool2d"))
+workload("avg_pool2d", target=1.3, rounds=20, about="avg_pool2d 2×2 on (32,32,28,28), forward + backward")(
+    _pool_workload("avg_pool2d"))
 
 
 def _activation_workload(name):

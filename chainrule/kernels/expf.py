@@ -79,48 +79,45 @@ def _exp32(x):
     return y if x == x else x                          # NaN stays NaN
 
 
+def _float32_or_libm(name, libm, doc):
+    """Register ``name``: called from a compiled loop, the decorated float32 function for a float32
+    argument, the C library's ``libm`` for any other; called from Python, ``libm``."""
+    def register(impl32):
+        def fn(x):
+            return libm(x)
+        fn.__name__, fn.__qualname__, fn.__doc__ = name, name, doc
+
+        @overload(fn, jit_options={"fastmath": FLAGS, "error_model": "numpy"})
+        def _choose(x):
+            return impl32 if x == types.float32 else (lambda x: libm(x))
+        return fn
+    return register
+
+
+@_float32_or_libm("exp", math.exp, "eˣ.")
 def exp(x):
-    """eˣ: the vectorizable float32 method above, libm for float64."""
-    return math.exp(x)
+    return _exp32(x)
 
 
-@overload(exp, jit_options={"fastmath": FLAGS, "error_model": "numpy"})
-def _exp_impl(x):
-    if x == types.float32:
-        return lambda x: _exp32(x)
-    return lambda x: math.exp(x)
-
-
-def sigmoid(x):
-    """σ(x) = 1/(1 + e⁻ˣ); for x ≪ 0, e⁻ˣ = inf gives exactly 0."""
+@njit(cache=True)
+def _libm_sigmoid(x):
     return 1.0 / (1.0 + math.exp(-x))
 
 
-@overload(sigmoid, jit_options={"fastmath": FLAGS, "error_model": "numpy"})
-def _sigmoid_impl(x):
-    one = np.float32(1.0) if x == types.float32 else 1.0
-    return lambda x: one / (one + exp(-x))
+@_float32_or_libm("sigmoid", _libm_sigmoid, "σ(x) = 1/(1 + e⁻ˣ); for x ≪ 0, e⁻ˣ = inf gives exactly 0.")
+def sigmoid(x):
+    return _ONE / (_ONE + _exp32(-x))
 
 
+@_float32_or_libm("tanh", math.tanh, "tanh x = sign(x)·(1 − e^(−2|x|))/(1 + e^(−2|x|)), its Maclaurin series near 0.")
 def tanh(x):
-    """tanh x = sign(x)·(1 − e^(−2|x|))/(1 + e^(−2|x|)), its Maclaurin series near 0."""
-    return math.tanh(x)
-
-
-@overload(tanh, jit_options={"fastmath": FLAGS, "error_model": "numpy"})
-def _tanh_impl(x):
-    if x != types.float32:
-        return lambda x: math.tanh(x)
-
-    def tanh32(x):
-        a = abs(x)
-        e = _exp32(-_TWO * a)
-        far = (_ONE - e) / (_ONE + e)
-        s = x * x
-        near = a * (_ONE + s * (_T[0] + s * (_T[1] + s * (_T[2] + s * _T[3]))))
-        t = near if a < np.float32(_TANH_SERIES) else far
-        return math.copysign(t, x)                     # and NaN stays NaN
-    return tanh32
+    a = abs(x)
+    e = _exp32(-_TWO * a)
+    far = (_ONE - e) / (_ONE + e)
+    s = x * x
+    near = a * (_ONE + s * (_T[0] + s * (_T[1] + s * (_T[2] + s * _T[3]))))
+    t = near if a < np.float32(_TANH_SERIES) else far
+    return math.copysign(t, x)                         # and NaN stays NaN
 
 
 # expm1 near 0 by its Maclaurin series to x⁹/9! (below |x| = ½ the first dropped term is < 5e-10 of
@@ -129,24 +126,14 @@ _EXPM1_SERIES = 0.5
 _E = tuple(np.float32(1 / math.factorial(n)) for n in range(2, 10))
 
 
+@_float32_or_libm("expm1", math.expm1, "eˣ − 1, accurate near 0.")
 def expm1(x):
-    """eˣ − 1, accurate near 0."""
-    return math.expm1(x)
-
-
-@overload(expm1, jit_options={"fastmath": FLAGS, "error_model": "numpy"})
-def _expm1_impl(x):
-    if x != types.float32:
-        return lambda x: math.expm1(x)
-
-    def expm1_32(x):
-        p = _E[7]
-        for c in (_E[6], _E[5], _E[4], _E[3], _E[2], _E[1], _E[0]):
-            p = p * x + c
-        near = x + x * x * p
-        far = _exp32(x) - _ONE
-        return near if abs(x) < np.float32(_EXPM1_SERIES) else far
-    return expm1_32
+    p = _E[7]
+    for c in (_E[6], _E[5], _E[4], _E[3], _E[2], _E[1], _E[0]):
+        p = p * x + c
+    near = x + x * x * p
+    far = _exp32(x) - _ONE
+    return near if abs(x) < np.float32(_EXPM1_SERIES) else far
 
 
 # log w for a positive normal float32 w (Cephes' logf): w = m·2ᵉ with m ∈ [√½, √2), so
@@ -156,6 +143,7 @@ _L = tuple(np.float32(v) for v in (7.0376836292e-2, -1.1514610310e-1, 1.16769987
                                     1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1,
                                     3.3333331174e-1))
 _SQRT_HALF = np.float32(0.70710678118654752440)
+_TINY, _MAX = np.float32(np.finfo(np.float32).tiny), np.float32(np.finfo(np.float32).max)
 
 
 @njit(fastmath=FLAGS, error_model="numpy", cache=True)
@@ -174,23 +162,12 @@ def _log32_normal(w):
     return t + y + e * _C1
 
 
+@_float32_or_libm("log1p", math.log1p, "log(1 + x), accurate near 0.")
 def log1p(x):
-    """log(1 + x), accurate near 0."""
-    return math.log1p(x)
-
-
-@overload(log1p, jit_options={"fastmath": FLAGS, "error_model": "numpy"})
-def _log1p_impl(x):
-    if x != types.float32:
-        return lambda x: math.log1p(x)
-
-    def log1p32(x):
-        # w = 1 + x rounds; log(w)·x/(w − 1) corrects for that rounding to first order (Kahan)
-        w = _ONE + x
-        safe = min(max(w, np.float32(1.1754944e-38)), np.float32(3.4028235e38))
-        lw = _log32_normal(safe)
-        y = lw * (x / (w - _ONE)) if w != _ONE else x
-        y = np.float32(np.inf) if x == np.inf else y
-        y = -np.float32(np.inf) if w == 0 else y
-        return np.float32(np.nan) if (x < -_ONE or x != x) else y
-    return log1p32
+    # w = 1 + x rounds; log(w)·x/(w − 1) corrects for that rounding to first order (Kahan)
+    w = _ONE + x
+    y = _log32_normal(min(max(w, _TINY), _MAX))
+    y = y * (x / (w - _ONE)) if w != _ONE else x
+    y = np.float32(np.inf) if x == np.inf else y
+    y = -np.float32(np.inf) if w == 0 else y
+    return np.float32(np.nan) if (x < -_ONE or x != x) else y
