@@ -5,7 +5,7 @@ import tempfile
 import threading
 import types
 
-_state = {"numba": None}
+_state = {"numba": None, "threads": None}
 # fastmath flags that let LLVM vectorize sums (reassociation) and fuse multiply-adds; never
 # 'nnan'/'ninf', so NaN and inf propagate as in PyTorch.
 FASTMATH = {"reassoc", "contract", "nsz"}
@@ -49,6 +49,7 @@ def numba():
 
 def apply_threads(n):
     """Give Numba's parallel loops ``n`` threads (when Numba is loaded)."""
+    _state["threads"] = int(n)
     nb = _state["numba"]
     if nb is not None:
         nb.set_num_threads(max(1, min(int(n), nb.config.NUMBA_NUM_THREADS)))
@@ -59,17 +60,20 @@ _parallel_lock = threading.Lock()
 
 def compiled(loop, fastmath=None):
     """``run(big, *args)``: ``loop`` compiled twice — a parallel version for big work and a serial
-    one for small work. The work queue runs one parallel region at a time, so a call that finds
-    another thread inside one runs the serial version instead (nogil, so still concurrent)."""
+    one for small work, or for any work with one thread (a parallel region on one thread only costs
+    its start, and its compilation). The work queue runs one parallel region at a time, so a call
+    that finds another thread inside one runs the serial version instead (nogil, so still
+    concurrent)."""
     serial, parallel = jit(loop, fastmath=fastmath), jit(loop, parallel=True, fastmath=fastmath)
 
     def run(big, *args):
-        if big and _parallel_lock.acquire(blocking=False):
+        if big and _state["threads"] != 1 and _parallel_lock.acquire(blocking=False):
             try:
                 return parallel(*args)
             finally:
                 _parallel_lock.release()
         return serial(*args)
+    run.serial, run.parallel = serial, parallel
     return run
 
 

@@ -13,6 +13,8 @@ import chainrule as cr
 from chainrule import kernels as K
 from chainrule.kernels import _jit
 
+prange = range   # replaced by numba.prange when _doubling_loop compiles (see _jit.jit)
+
 SHAPES = [(3, 5), (700, 64)]          # serial and parallel paths (PARALLEL_MIN = 32768 elements)
 DTYPES = [np.float32, np.float64]
 
@@ -317,3 +319,21 @@ def test_half_precision_arrays_take_the_reference():
         assert ours.dtype == cr.float16
         np.testing.assert_allclose(ours.detach().numpy().astype(np.float32), theirs.detach().numpy().astype(np.float32),
                                    atol=1e-2)
+
+
+def _doubling_loop(x, y):
+    for i in prange(x.size):
+        y[i] = 2 * x[i]
+
+
+def test_one_thread_never_runs_or_compiles_the_parallel_loop():
+    run = _jit.compiled(_doubling_loop)
+    x = np.arange(10.0)
+    y = np.empty_like(x)
+    cr.set_num_threads(1)
+    run(True, x, y)                                    # big work, one thread: the serial loop
+    assert y.tolist() == (2 * x).tolist()
+    assert not run.parallel.signatures and run.serial.signatures
+    cr.set_num_threads(2)
+    run(True, x, y)
+    assert run.parallel.signatures
