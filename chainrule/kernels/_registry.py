@@ -67,10 +67,11 @@ class Kernel:
 
 def _half(args):
     """Numba compiles no float16 arithmetic: half-precision arrays take the NumPy reference."""
-    return any(getattr(a, "dtype", None) == _FLOAT16 for a in args)
+    for a in args:
+        if isinstance(a, np.ndarray) and a.dtype.char == "e":
+            return True
+    return False
 
-
-_FLOAT16 = np.dtype(np.float16)
 
 
 def kernel(name, reference):
