@@ -73,7 +73,6 @@ def _half(args):
     return False
 
 
-
 def kernel(name, reference):
     """Register the decorated ``build()`` (returning the compiled callable) as kernel ``name``
     beside its NumPy ``reference``; ``build=None`` registers a NumPy-only kernel."""
