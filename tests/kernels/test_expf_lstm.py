@@ -1,4 +1,4 @@
-"""The vectorizable exp, σ and tanh of ``kernels.expf`` (accuracy over the whole float32 range,
+"""The vectorizable exp, σ, tanh, expm1 and log1p of ``kernels.expf`` (accuracy over the whole float32 range,
 special values as NumPy gives them) and the LSTM cell kernels that use them (equal to their NumPy
 references, and an LSTM through both kernel settings gives PyTorch's numbers)."""
 import numpy as np
@@ -22,13 +22,14 @@ def vector_functions():
             for i in range(x.size):
                 out[i] = fn(x[i])
         return lambda x: (lambda out: (loop(x, out), out)[1])(np.empty_like(x))
-    return {"exp": make(expf.exp), "sigmoid": make(expf.sigmoid), "tanh": make(expf.tanh)}
+    return {name: make(getattr(expf, name)) for name in ("exp", "sigmoid", "tanh", "expm1", "log1p")}
 
 
 def _exact(name, x):
     x = x.astype(np.float64)
     with np.errstate(over="ignore"):
-        return {"exp": np.exp, "sigmoid": lambda v: 1 / (1 + np.exp(-v)), "tanh": np.tanh}[name](x)
+        return {"exp": np.exp, "sigmoid": lambda v: 1 / (1 + np.exp(-v)), "tanh": np.tanh, "expm1": np.expm1,
+                "log1p": np.log1p}[name](x)
 
 
 def _samples():
@@ -37,9 +38,13 @@ def _samples():
                            np.linspace(-110, 95, 20_001)]).astype(np.float32)
 
 
-@pytest.mark.parametrize("name, bound", [("exp", 1.5e-7), ("sigmoid", 2.5e-7), ("tanh", 3e-7)])
+@pytest.mark.parametrize("name, bound", [("exp", 1.5e-7), ("sigmoid", 2.5e-7), ("tanh", 3e-7), ("expm1", 2e-7),
+                                         ("log1p", 2.5e-7)])
 def test_float32_functions_are_accurate_to_a_few_units_in_the_last_place(vector_functions, name, bound):
     x = _samples()
+    if name == "log1p":                                   # its domain: x > −1, up to float32's largest
+        x = np.concatenate([np.abs(x), x[(x > -1) & (x < 0)], np.float32(10) ** np.linspace(-30, 38, 5000,
+                                                                                             dtype=np.float32)])
     got, exact = vector_functions[name](x).astype(np.float64), _exact(name, x)
     normal = np.abs(exact) > np.finfo(np.float32).tiny
     finite = np.isfinite(exact) & (np.abs(exact) < np.finfo(np.float32).max)
@@ -52,22 +57,23 @@ def test_float32_functions_are_accurate_to_a_few_units_in_the_last_place(vector_
     assert np.max(np.abs(got[sub] - exact[sub]), initial=0.0) <= spacing
 
 
-@pytest.mark.parametrize("name", ["exp", "sigmoid", "tanh"])
+@pytest.mark.parametrize("name", ["exp", "sigmoid", "tanh", "expm1", "log1p"])
 def test_special_values_come_out_as_numpy_gives_them(vector_functions, name):
-    x = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 88.7, 88.8, -103.9, -104.0, 1e-30, -1e-30, 500, -500],
-                 np.float32)
-    with np.errstate(over="ignore"):
+    x = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 88.7, 88.8, -103.9, -104.0, 1e-30, -1e-30, 500, -500,
+                  -1.0, -0.999999, -1.5], np.float32)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         want = {"exp": np.exp(x), "sigmoid": (1 / (1 + np.exp(-x.astype(np.float64)))).astype(np.float32),
-                "tanh": np.tanh(x)}[name]
+                "tanh": np.tanh(x), "expm1": np.expm1(x), "log1p": np.log1p(x)}[name]
     got = vector_functions[name](x)
     np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
     np.testing.assert_allclose(got[~np.isnan(want)], want[~np.isnan(want)], rtol=2e-7,
                                atol=np.finfo(np.float32).tiny if name == "sigmoid" else 0)
 
 
-@pytest.mark.parametrize("name", ["exp", "sigmoid", "tanh"])
+@pytest.mark.parametrize("name", ["exp", "sigmoid", "tanh", "expm1", "log1p"])
 def test_float64_uses_the_library_functions(vector_functions, name):
     x = np.random.default_rng(1).standard_normal(1000) * 20
+    x = np.abs(x) if name == "log1p" else x
     np.testing.assert_allclose(vector_functions[name](x), _exact(name, x), rtol=1e-15, atol=0)
 
 
