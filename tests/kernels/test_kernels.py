@@ -1,6 +1,7 @@
 """The kernels seam: every compiled kernel equals its NumPy reference; the ops that call kernels
 give PyTorch's numbers under both settings (CHAINRULE_KERNELS=numba and =numpy); switching,
 the on-disk cache location, and that importing chainrule compiles nothing."""
+import math
 import os
 import subprocess
 import sys
@@ -167,6 +168,29 @@ def test_depthwise_conv_kernels_equal_their_references(dtype, shape, stride, pad
         _close(got, ref, dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("in_shape, o, kernel, padding, dilation", [
+    ((2, 6, 9, 8), 3, (3, 3), ((1, 1), (1, 1)), (1, 1)),       # more input channels than filters
+    ((2, 3, 9, 8), 32, (3, 3), ((0, 0), (2, 2)), (1, 2)),      # 32 filters, dilation, uneven padding
+    ((2, 5, 7, 9), 2, (4, 2), ((1, 2), (0, 1)), (1, 1)),       # an even kernel with 'same' padding
+    ((2, 4, 11), 2, (3,), ((2, 2),), (1,)),                    # 1-D
+    ((1, 3, 4, 5, 6), 2, (3, 2, 3), ((1, 1), (0, 1), (1, 1)), (1, 1, 1))])   # 3-D
+def test_conv_input_gradient_as_a_convolution_equals_the_adds(monkeypatch, dtype, in_shape, o, kernel,
+                                                              padding, dilation):
+    from chainrule import tunables
+    from chainrule.kernels.conv import _gradient_conv_pays, out_size
+    c, nsp = in_shape[1], len(kernel)
+    stride = (1,) * nsp
+    assert _gradient_conv_pays(c, o, kernel, stride, padding, dilation)
+    outs = tuple(out_size(in_shape[2 + i], kernel[i], 1, *padding[i], dilation[i]) for i in range(nsp))
+    g2, = _arrays((in_shape[0] * math.prod(outs), o), dtype, 1)
+    w, = _arrays((o, c) + kernel, dtype, 1, seed=1)
+    args = (g2, w, in_shape, outs, kernel, stride, padding, dilation)
+    as_conv = K.conv_input_grad(*args)
+    monkeypatch.setattr(tunables, "GRADIENT_CONV", False)
+    _close(as_conv, K.conv_input_grad(*args), dtype)
+
+
 @pytest.mark.parametrize("threshold", [-0.1, 0.0, 0.3, 0.5, 0.9])
 def test_nms_kernel_equals_its_reference(threshold):
     rng = np.random.default_rng(0)
@@ -252,7 +276,7 @@ def test_importing_chainrule_compiles_nothing_and_the_environment_picks_the_kern
     assert out.stdout.strip() == "numpy"
 
 
-@pytest.mark.parametrize("switch, off", [("SHIFTED_ADDS", False), ("RESTRIDE_ALIASED_PLANES", False),
+@pytest.mark.parametrize("switch, off", [("SHIFTED_ADDS", False), ("GRADIENT_CONV", False), ("RESTRIDE_ALIASED_PLANES", False),
                                          ("STEAL_LEAF_GRADIENTS", False), ("PARALLEL_MIN_COMPILED", 0),
                                          ("PARALLEL_MIN_LIGHT", 0),
                                          ("PARALLEL_MIN_ROWS", 0), ("UNSHIFTED_EXP_LIMIT", 0.0),
