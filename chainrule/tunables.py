@@ -34,11 +34,11 @@ SHIFTED_ADDS = True
 CONV_MULADD_NS, CONV_SHIFTED_ADD_NS, CONV_WINDOW_ADD_NS = 0.014, 0.2, 0.6
 
 # Convolution input gradient (stride 1): as a convolution of the output gradient with the flipped
-# filters — one product contracting over k·k·o — when there are more input channels than filters or
-# at least this many filters (kernels/conv._gradient_conv_pays has the measurements). GRADIENT_CONV =
+# filters — one product contracting over k·k·o — when there are no more filters than input channels
+# and at most this many (kernels/conv._gradient_conv_pays has the measurements). GRADIENT_CONV =
 # False keeps the shifted or window adds.
 GRADIENT_CONV = True
-CONV_GRADIENT_CONV_MIN_FILTERS = 32
+CONV_GRADIENT_CONV_MAX_FILTERS = 64
 
 # Channels-last copies of images whose channel planes are a multiple of 512 bytes (32×32 float32)
 # map every read to one cache set (measured 6× slower); such planes are first copied to a longer

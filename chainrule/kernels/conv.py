@@ -125,17 +125,18 @@ def _input_grad_by_shifted_adds(g2, wk, in_shape, outs, kernel, stride, padding,
 
 def _gradient_conv_pays(c, o, kernel, stride, padding, dilation):
     """Whether dx is cheaper as a convolution of the gradient (``_input_grad_by_gradient_conv``):
-    stride 1, a kernel larger than 1×1, padding within d·(k − 1), and more input channels than
-    filters or at least ``CONV_GRADIENT_CONV_MIN_FILTERS`` filters. The other two ways multiply the
-    gradient by each offset's (o × c) filter slice — a product contracting over only o, which
-    OpenBLAS runs at a fraction of its speed when o is small — and then add c-wide blocks; this one
-    contracts over k·k·o. Measured on the 2-core AMD EPYC VM (ms, same run): 32→16 channels at
-    28² 35.2 → 23.5, 64→16 at 14² 17.8 → 8.0, 32→32 at 14² 11.1 → 8.2, 64→64 at 32² 90 → 68;
-    16→16 at 28² 17.8 against 19.7 (not taken)."""
+    stride 1, a kernel larger than 1×1, padding within d·(k − 1), and no more filters than input
+    channels, at most ``CONV_GRADIENT_CONV_MAX_FILTERS``. The other two ways multiply the gradient by
+    each offset's (o × c) filter slice — a product contracting over only o, which OpenBLAS runs at a
+    fraction of its speed when o is small — and then add c-wide blocks; this one contracts over
+    k·k·o but copies k·k·o values per position. Measured for 3×3 filters on the 2-core AMD EPYC VM
+    (time as a convolution / time by the adds, alternating in one process): c ≥ o — 64→16 at 14²
+    0.35, 32→16 at 28² 0.61, 8→4 at 16² 0.71, 32→32 at 7²–14² 0.74–0.78, 64→64 at 32² 0.82,
+    16→16 at 28² 0.93, 128→128 at 16² 0.97, 256→256 at 8² 1.12; c < o — 16→32 1.16–1.47, 6→16 2.05."""
     t = tunables
     return (t.GRADIENT_CONV and all(s == 1 for s in stride) and math.prod(kernel) > 1
             and all(max(lo, hi) <= d * (k - 1) for (lo, hi), k, d in zip(padding, kernel, dilation))
-            and (c > o or o >= t.CONV_GRADIENT_CONV_MIN_FILTERS))
+            and o <= c and o <= t.CONV_GRADIENT_CONV_MAX_FILTERS)
 
 
 def _input_grad_by_gradient_conv(g2, w, in_shape, outs, kernel, padding, dilation):

@@ -171,7 +171,7 @@ def test_depthwise_conv_kernels_equal_their_references(dtype, shape, stride, pad
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("in_shape, o, kernel, padding, dilation", [
     ((2, 6, 9, 8), 3, (3, 3), ((1, 1), (1, 1)), (1, 1)),       # more input channels than filters
-    ((2, 3, 9, 8), 32, (3, 3), ((0, 0), (2, 2)), (1, 2)),      # 32 filters, dilation, uneven padding
+    ((2, 32, 9, 8), 32, (3, 3), ((0, 0), (2, 2)), (1, 2)),     # 32 filters, dilation, uneven padding
     ((2, 5, 7, 9), 2, (4, 2), ((1, 2), (0, 1)), (1, 1)),       # an even kernel with 'same' padding
     ((2, 4, 11), 2, (3,), ((2, 2),), (1,)),                    # 1-D
     ((1, 3, 4, 5, 6), 2, (3, 2, 3), ((1, 1), (0, 1), (1, 1)), (1, 1, 1))])   # 3-D
