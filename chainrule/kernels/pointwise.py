@@ -143,14 +143,14 @@ def _tanh_forward_ref(x):
 
 def _silu_forward_ref(x):
     """x·σ(x)."""
-    y = sigmoid_of_negative(np.negative(x))
+    y = _sigmoid_forward_ref(x)
     y *= x
     return y
 
 
 def _silu_backward_ref(gy, x):
     """gy·σ(x)·(1 + x·(1 − σ(x)))."""
-    s = sigmoid_of_negative(np.negative(x))
+    s = _sigmoid_forward_ref(x)
     g = np.subtract(1.0, s)
     g *= x
     g += 1.0
